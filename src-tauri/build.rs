@@ -1,0 +1,16 @@
+/// Switchboard's own commands. Declaring them makes each one a permission (`allow-<name>`), so
+/// a window can call only what its capability grants (see `capabilities/`).
+const COMMANDS: &[&str] = &[
+    "app_status",
+    "validate_credentials",
+    "connect_account",
+    "open_help",
+];
+
+fn main() {
+    tauri_build::try_build(
+        tauri_build::Attributes::new()
+            .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),
+    )
+    .expect("tauri build script");
+}

@@ -1,0 +1,53 @@
+//! The core, opened in the background so the window appears without waiting for the database.
+
+use switchboard::keychain::Keychain;
+use switchboard::paths::Paths;
+use switchboard::twilio::ApiBase;
+use switchboard::{Code, IpcError, Switchboard};
+use tokio::sync::OnceCell;
+
+/// Managed state: the core, opened once on first use (or at start, see [`Core::warm`]).
+pub struct Core {
+    cell: OnceCell<Result<Switchboard, IpcError>>,
+    paths: Result<Paths, IpcError>,
+    api_base: Result<Option<ApiBase>, IpcError>,
+}
+
+impl Core {
+    /// Reads the data directory and any `SWITCHBOARD_API_BASE` override; failures are kept and
+    /// reported by every command instead of stopping the app.
+    pub fn from_env(paths: anyhow::Result<Paths>) -> Self {
+        let api_base = match std::env::var(ApiBase::ENV) {
+            Ok(raw) if !raw.trim().is_empty() => ApiBase::custom(&raw)
+                .map(Some)
+                .map_err(|e| IpcError::new(Code::InvalidInput, format!("{}: {e}", ApiBase::ENV))),
+            _ => Ok(None),
+        };
+        Self {
+            cell: OnceCell::new(),
+            paths: paths
+                .map_err(|e| IpcError::new(Code::Storage, format!("No place to keep data: {e:#}"))),
+            api_base,
+        }
+    }
+
+    /// The opened core, or why it could not be opened.
+    pub async fn get(&self) -> Result<&Switchboard, IpcError> {
+        self.cell
+            .get_or_init(|| async {
+                let paths = self.paths.clone()?;
+                let api_base = self.api_base.clone()?;
+                Switchboard::open(paths, Keychain::system(), api_base).await
+            })
+            .await
+            .as_ref()
+            .map_err(Clone::clone)
+    }
+
+    /// Opens the core now, so the first command does not wait for it.
+    pub async fn warm(&self) {
+        if let Err(err) = self.get().await {
+            tracing::error!(code = ?err.code, error = %err.message, "the core could not be opened");
+        }
+    }
+}

@@ -1,0 +1,48 @@
+//! Switchboard's desktop shell: the window, and Tauri commands as thin adapters over the core.
+
+mod commands;
+mod core;
+
+use tauri::{Manager, Runtime};
+
+pub use crate::core::Core;
+
+/// The builder with Switchboard's state and commands, generic over the runtime so tests can
+/// drive it with `tauri::test::mock_builder()`.
+pub fn builder<R: Runtime>(builder: tauri::Builder<R>, core: Core) -> tauri::Builder<R> {
+    builder
+        .manage(core)
+        .invoke_handler(tauri::generate_handler![
+            commands::app_status,
+            commands::validate_credentials,
+            commands::connect_account,
+            commands::open_help,
+        ])
+        .setup(|app| {
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                handle.state::<Core>().warm().await;
+            });
+            Ok(())
+        })
+}
+
+/// Runs the desktop app.
+pub fn run() {
+    let paths = switchboard::paths::Paths::discover();
+    let _log_guard = match &paths {
+        Ok(p) => switchboard::logging::init(&p.log_dir, cfg!(debug_assertions))
+            .map_err(|e| eprintln!("switchboard: logging disabled: {e:#}"))
+            .ok(),
+        Err(_) => None,
+    };
+    tracing::info!(version = env!("CARGO_PKG_VERSION"), "starting");
+    let app = builder(tauri::Builder::default(), Core::from_env(paths))
+        .build(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            tracing::error!(error = %e, "the window could not be created");
+            eprintln!("switchboard: the window could not be created: {e}");
+            std::process::exit(1);
+        });
+    app.run(|_, _| {});
+}

@@ -1,0 +1,132 @@
+//! The shell registers, and the main window's capability grants, exactly the commands of the
+//! IPC contract in `switchboard::ipc`, and they answer through the core.
+
+use serde_json::{Value, json};
+use switchboard::paths::Paths;
+use switchboard_desktop::Core;
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{INVOKE_KEY, mock_builder};
+use tauri::webview::InvokeRequest;
+
+fn invoke(
+    webview: &tauri::WebviewWindow<tauri::test::MockRuntime>,
+    cmd: &str,
+    args: Value,
+) -> Result<Value, Value> {
+    tauri::test::get_ipc_response(
+        webview,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: "tauri://localhost".parse().unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().unwrap())
+}
+
+fn app(
+    dir: &std::path::Path,
+) -> (
+    tauri::App<tauri::test::MockRuntime>,
+    tauri::WebviewWindow<tauri::test::MockRuntime>,
+) {
+    let core = Core::from_env(Ok(Paths::under(dir.to_path_buf())));
+    let app = switchboard_desktop::builder(mock_builder(), core)
+        .build(tauri::generate_context!())
+        .expect("app builds");
+    let webview = tauri::WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    (app, webview)
+}
+
+#[test]
+fn every_contract_command_is_registered_and_allowed() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, webview) = app(dir.path());
+    let cfg = ts_rs::Config::new();
+    let bad_input =
+        json!({"input": {"account_sid": "AC1", "api_key_sid": "", "api_key_secret": ""}});
+    for command in switchboard::ipc::commands(&cfg) {
+        let args = match command.name {
+            "app_status" => json!({}),
+            "validate_credentials" | "connect_account" => bad_input.clone(),
+            "open_help" => continue, // would open a browser; its registration is covered below
+            other => panic!("no sample arguments for {other}: add them here"),
+        };
+        let answer = invoke(&webview, command.name, args);
+        let text = format!("{answer:?}");
+        assert!(
+            !text.contains("not found") && !text.contains("not allowed"),
+            "{} must be registered and granted to the main window: {text}",
+            command.name
+        );
+    }
+}
+
+#[test]
+fn commands_answer_through_the_core() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, webview) = app(dir.path());
+
+    let status = invoke(&webview, "app_status", json!({})).expect("status");
+    assert_eq!(
+        status["profile"],
+        Value::Null,
+        "a fresh data directory has no account"
+    );
+    assert_eq!(status["data_dir"], json!(dir.path().display().to_string()));
+
+    let errors = invoke(
+        &webview,
+        "validate_credentials",
+        json!({"input": {"account_sid": "AC1", "api_key_sid": "", "api_key_secret": ""}}),
+    )
+    .expect("validation answers");
+    assert!(
+        errors["account_sid"]
+            .as_str()
+            .unwrap()
+            .contains("32 hexadecimal")
+    );
+    assert!(errors["api_key_sid"].as_str().unwrap().contains("required"));
+
+    let err = invoke(
+        &webview,
+        "connect_account",
+        json!({"input": {"account_sid": "AC1", "api_key_sid": "", "api_key_secret": ""}}),
+    )
+    .expect_err("malformed input is refused");
+    assert_eq!(
+        err["code"], "invalid_input",
+        "errors cross as {{code, message}}: {err}"
+    );
+    assert!(err["message"].as_str().unwrap().contains("Account SID"));
+
+    let unknown_topic =
+        invoke(&webview, "open_help", json!({"topic": "anything"})).expect_err("closed set");
+    assert!(
+        format!("{unknown_topic}").contains("unknown variant"),
+        "{unknown_topic}"
+    );
+}
+
+#[test]
+fn a_command_outside_the_contract_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_app, webview) = app(dir.path());
+    let err = invoke(
+        &webview,
+        "plugin:fs|read_file",
+        json!({"path": "/etc/passwd"}),
+    )
+    .expect_err("no such access");
+    assert!(
+        format!("{err}").contains("not found") || format!("{err}").contains("not allowed"),
+        "{err}"
+    );
+}

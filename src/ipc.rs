@@ -1,0 +1,191 @@
+//! The contract between the core and the UI: the commands the shell exposes, their arguments
+//! and results, the events it emits, and the error every command may return.
+//!
+//! [`typescript`] renders all of it as TypeScript; the result is committed as
+//! `ui/src/lib/bindings.ts` and a test fails when the two drift apart.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::{Config, TS};
+
+use crate::account::{CredentialFieldErrors, CredentialsInput};
+use crate::app::AppStatus;
+use crate::error::{Code, IpcError};
+use crate::store::Profile;
+
+/// Pages of Twilio's documentation the UI links out to. Closed, so the shell only ever opens
+/// these addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum HelpTopic {
+    /// How to create a Standard API key.
+    ApiKeys,
+    /// Where the Account SID is shown.
+    AccountSid,
+}
+
+impl HelpTopic {
+    /// The page's address.
+    pub fn url(self) -> &'static str {
+        match self {
+            Self::ApiKeys => "https://www.twilio.com/docs/iam/api-keys#create-an-api-key",
+            Self::AccountSid => "https://help.twilio.com/articles/14726256820123",
+        }
+    }
+}
+
+/// A command: its name, its arguments (name and TypeScript type) and its result type.
+#[derive(Debug)]
+pub struct CommandSig {
+    /// The name the UI invokes.
+    pub name: &'static str,
+    /// Argument names and their TypeScript types.
+    pub args: Vec<(&'static str, String)>,
+    /// The TypeScript type of the result.
+    pub returns: String,
+}
+
+fn sig(name: &'static str, args: Vec<(&'static str, String)>, returns: String) -> CommandSig {
+    CommandSig {
+        name,
+        args,
+        returns,
+    }
+}
+
+/// Every command the desktop shell registers.
+pub fn commands(cfg: &Config) -> Vec<CommandSig> {
+    vec![
+        sig("app_status", vec![], AppStatus::name(cfg)),
+        sig(
+            "validate_credentials",
+            vec![("input", CredentialsInput::name(cfg))],
+            CredentialFieldErrors::name(cfg),
+        ),
+        sig(
+            "connect_account",
+            vec![("input", CredentialsInput::name(cfg))],
+            Profile::name(cfg),
+        ),
+        sig(
+            "open_help",
+            vec![("topic", HelpTopic::name(cfg))],
+            "null".into(),
+        ),
+    ]
+}
+
+/// Every event the shell emits: name and payload type.
+pub fn events(cfg: &Config) -> Vec<(&'static str, String)> {
+    vec![(events::PROFILE_CHANGED, Profile::name(cfg))]
+}
+
+/// Event names.
+pub mod events {
+    /// The active profile changed (an account was connected).
+    pub const PROFILE_CHANGED: &str = "profile://changed";
+}
+
+/// The TypeScript declarations of the whole contract.
+pub fn typescript() -> String {
+    let cfg = Config::new();
+    let decls = [
+        Code::decl(&cfg),
+        IpcError::decl(&cfg),
+        HelpTopic::decl(&cfg),
+        AppStatus::decl(&cfg),
+        Profile::decl(&cfg),
+        CredentialsInput::decl(&cfg),
+        CredentialFieldErrors::decl(&cfg),
+    ];
+    let mut out = String::from(
+        "// Generated from the Rust types in src/ by `cargo test --test bindings` with UPDATE_BINDINGS=1.\n\
+         // Do not edit by hand: a test fails when this file and the Rust types differ.\n\n",
+    );
+    for decl in decls {
+        out.push_str("export ");
+        out.push_str(&decl);
+        out.push_str("\n\n");
+    }
+    out.push_str(
+        "/** Every command: its arguments and its result. */\nexport interface Commands {\n",
+    );
+    for c in commands(&cfg) {
+        let args = if c.args.is_empty() {
+            "Record<string, never>".to_owned()
+        } else {
+            let fields: Vec<String> = c.args.iter().map(|(n, t)| format!("{n}: {t}")).collect();
+            format!("{{ {} }}", fields.join("; "))
+        };
+        out.push_str(&format!(
+            "  {}: {{ args: {args}; returns: {} }};\n",
+            c.name, c.returns
+        ));
+    }
+    out.push_str("}\n\n/** Every event: its payload. */\nexport interface Events {\n");
+    for (name, payload) in events(&cfg) {
+        out.push_str(&format!("  \"{name}\": {payload};\n"));
+    }
+    out.push_str(
+        "}\n\n/** Every error code, for exhaustive switches. */\nexport const ERROR_CODES = [",
+    );
+    let codes: Vec<String> = ALL_CODES
+        .iter()
+        .map(|c| serde_json::to_string(c).expect("codes serialize"))
+        .collect();
+    out.push_str(&codes.join(", "));
+    out.push_str("] as const satisfies readonly Code[];\n");
+    out
+}
+
+/// Every [`Code`], in declaration order.
+pub const ALL_CODES: [Code; 12] = [
+    Code::InvalidInput,
+    Code::Unauthorized,
+    Code::Forbidden,
+    Code::NotFound,
+    Code::Network,
+    Code::Timeout,
+    Code::RateLimited,
+    Code::Twilio,
+    Code::Keychain,
+    Code::Storage,
+    Code::NotConfigured,
+    Code::Internal,
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn all_codes_lists_every_variant() {
+        // A new variant breaks this match, and then ALL_CODES must be updated with it.
+        for code in ALL_CODES {
+            match code {
+                Code::InvalidInput
+                | Code::Unauthorized
+                | Code::Forbidden
+                | Code::NotFound
+                | Code::Network
+                | Code::Timeout
+                | Code::RateLimited
+                | Code::Twilio
+                | Code::Keychain
+                | Code::Storage
+                | Code::NotConfigured
+                | Code::Internal => {}
+            }
+        }
+        let unique: std::collections::HashSet<_> = ALL_CODES.iter().collect();
+        assert_eq!(unique.len(), ALL_CODES.len());
+    }
+
+    #[test]
+    fn errors_serialize_as_code_and_message() {
+        let err = IpcError::new(Code::InvalidInput, "An Account SID is required.");
+        assert_eq!(
+            serde_json::to_value(&err).unwrap(),
+            serde_json::json!({"code": "invalid_input", "message": "An Account SID is required."})
+        );
+    }
+}

@@ -1,0 +1,124 @@
+//! Secrets in the OS keychain (macOS Keychain, Windows Credential Manager, Secret Service on
+//! Linux) through `keyring`. Secrets live nowhere else: not in SQLite, files, logs or IPC.
+
+use crate::error::{Code, IpcError};
+use crate::secret::Sensitive;
+use crate::sid::{AccountSid, ApiKeySid};
+
+/// A keychain failure.
+#[derive(Debug, thiserror::Error)]
+pub enum KeychainError {
+    /// The keychain is locked, absent or refused access.
+    #[error("the OS keychain is not available: {0}")]
+    Unavailable(String),
+    /// No secret is stored for this key.
+    #[error("no secret is stored in the OS keychain for {0}")]
+    Missing(String),
+    /// Any other failure reported by the platform.
+    #[error("the OS keychain failed: {0}")]
+    Failed(String),
+}
+
+impl From<KeychainError> for IpcError {
+    fn from(err: KeychainError) -> Self {
+        let message = match &err {
+            KeychainError::Unavailable(detail) => format!(
+                "The system keychain is locked or not available ({detail}). Unlock it (on Linux, start \
+                 GNOME Keyring or KWallet so a Secret Service is running) and try again. Nothing was saved."
+            ),
+            KeychainError::Missing(what) => format!(
+                "The secret for {what} is missing from the system keychain. Enter the API key again in Settings."
+            ),
+            KeychainError::Failed(detail) => {
+                format!("The system keychain failed: {detail}. Nothing was saved.")
+            }
+        };
+        IpcError::new(Code::Keychain, message)
+    }
+}
+
+/// The keychain under one service name (Switchboard's own, or a test's).
+#[derive(Debug, Clone)]
+pub struct Keychain {
+    service: String,
+}
+
+impl Keychain {
+    /// The service name Switchboard's entries are stored under.
+    pub const SERVICE: &'static str = "app.switchboard.desktop";
+
+    /// The keychain under [`Keychain::SERVICE`].
+    pub fn system() -> Self {
+        Self::with_service(Self::SERVICE)
+    }
+
+    /// The keychain under another service name, so tests never touch the user's entries.
+    pub fn with_service(service: impl Into<String>) -> Self {
+        Self {
+            service: service.into(),
+        }
+    }
+
+    fn entry(
+        &self,
+        account: &AccountSid,
+        key: &ApiKeySid,
+    ) -> Result<keyring::Entry, KeychainError> {
+        keyring::Entry::new(&self.service, &format!("{account}/{key}")).map_err(map_err)
+    }
+
+    /// Stores the secret of API key `key` for `account`, replacing any earlier one.
+    ///
+    /// # Errors
+    /// [`KeychainError`] when the keychain is unavailable or refuses.
+    pub fn store_api_secret(
+        &self,
+        account: &AccountSid,
+        key: &ApiKeySid,
+        secret: &Sensitive<String>,
+    ) -> Result<(), KeychainError> {
+        self.entry(account, key)?
+            .set_password(secret.expose())
+            .map_err(map_err)
+    }
+
+    /// The secret of API key `key` for `account`.
+    ///
+    /// # Errors
+    /// [`KeychainError::Missing`] when none is stored, otherwise as [`Keychain::store_api_secret`].
+    pub fn api_secret(
+        &self,
+        account: &AccountSid,
+        key: &ApiKeySid,
+    ) -> Result<Sensitive<String>, KeychainError> {
+        match self.entry(account, key)?.get_password() {
+            Ok(secret) => Ok(Sensitive::new(secret)),
+            Err(keyring::Error::NoEntry) => Err(KeychainError::Missing(format!("API key {key}"))),
+            Err(e) => Err(map_err(e)),
+        }
+    }
+
+    /// Removes the secret of API key `key`; removing an absent secret succeeds.
+    ///
+    /// # Errors
+    /// As [`Keychain::store_api_secret`].
+    pub fn delete_api_secret(
+        &self,
+        account: &AccountSid,
+        key: &ApiKeySid,
+    ) -> Result<(), KeychainError> {
+        match self.entry(account, key)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_err(e)),
+        }
+    }
+}
+
+fn map_err(err: keyring::Error) -> KeychainError {
+    match err {
+        keyring::Error::NoStorageAccess(e) => KeychainError::Unavailable(e.to_string()),
+        keyring::Error::PlatformFailure(e) => KeychainError::Unavailable(e.to_string()),
+        keyring::Error::NoEntry => KeychainError::Missing("this key".into()),
+        other => KeychainError::Failed(other.to_string()),
+    }
+}

@@ -1,0 +1,17 @@
+//! Switchboard's core: everything the desktop app and the `switchboard` CLI do, with no
+//! dependency on the desktop shell.
+
+pub mod account;
+pub mod app;
+pub mod error;
+pub mod ipc;
+pub mod keychain;
+pub mod logging;
+pub mod paths;
+pub mod secret;
+pub mod sid;
+pub mod store;
+pub mod twilio;
+
+pub use app::{AppStatus, Switchboard};
+pub use error::{Code, IpcError};

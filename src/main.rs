@@ -1,0 +1,164 @@
+//! `switchboard`: the core from the command line, for scripting and headless use.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use switchboard::account::CredentialsInput;
+use switchboard::keychain::Keychain;
+use switchboard::paths::Paths;
+use switchboard::secret::Sensitive;
+use switchboard::twilio::ApiBase;
+use switchboard::{Code, IpcError, Switchboard};
+
+/// Switchboard: a desktop softphone and phone-system admin for teams on Twilio.
+///
+/// Shares its data (profiles, cache) with the desktop app; secrets stay in the OS keychain.
+#[derive(Debug, Parser)]
+#[command(name = "switchboard", version, propagate_version = true)]
+struct Cli {
+    /// Send Twilio REST requests here instead of Twilio's API (e.g. a local mock).
+    #[arg(long, global = true, env = "SWITCHBOARD_API_BASE", value_name = "URL")]
+    api_base: Option<String>,
+    /// Keep data in DIR instead of the platform's application data directory.
+    #[arg(long, global = true, env = "SWITCHBOARD_DATA_DIR", value_name = "DIR")]
+    data_dir: Option<PathBuf>,
+    /// Also print logs to stderr.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Show the connected account and where data and logs are kept.
+    Status {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Connect a Twilio account with a Standard API key, after checking it with Twilio.
+    ///
+    /// The secret is read from TWILIO_API_SECRET, or from the first line of standard input.
+    Connect {
+        /// The account's SID (AC…).
+        #[arg(long, env = "TWILIO_ACCOUNT_SID", value_name = "AC…")]
+        account_sid: String,
+        /// The API key's SID (SK…).
+        #[arg(long, env = "TWILIO_API_KEY", value_name = "SK…")]
+        api_key: String,
+        /// The name to keep the account under.
+        #[arg(long, default_value = "default")]
+        profile: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(err) => {
+            let code = serde_json::to_value(err.code).ok();
+            let code = code.as_ref().and_then(|c| c.as_str()).unwrap_or("internal");
+            eprintln!("error[{code}]: {}", err.message);
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), IpcError> {
+    let paths = match cli.data_dir {
+        Some(dir) => Paths::under(dir),
+        None => Paths::discover().map_err(|e| IpcError::new(Code::Storage, format!("{e:#}")))?,
+    };
+    let _guard = switchboard::logging::init(&paths.log_dir, cli.verbose)
+        .map_err(|e| IpcError::new(Code::Storage, format!("cannot write logs: {e:#}")))?;
+    let api_base = cli
+        .api_base
+        .filter(|b| !b.trim().is_empty())
+        .map(|raw| ApiBase::custom(&raw))
+        .transpose()
+        .map_err(|e| IpcError::new(Code::InvalidInput, format!("--api-base: {e}")))?;
+    let core = Switchboard::open(paths, Keychain::system(), api_base).await?;
+    match cli.command {
+        Command::Status { json } => {
+            let status = core.status().await?;
+            if json {
+                print_json(&status);
+            } else {
+                match &status.profile {
+                    Some(p) => println!(
+                        "Account:  {} ({})\nProfile:  {}\nAPI key:  {}",
+                        p.account_name.as_deref().unwrap_or("unnamed"),
+                        p.account_sid,
+                        p.name,
+                        p.api_key_sid
+                    ),
+                    None => println!("No Twilio account connected. Run `switchboard connect`."),
+                }
+                println!(
+                    "Data:     {}\nLogs:     {}",
+                    status.data_dir, status.log_dir
+                );
+            }
+        }
+        Command::Connect {
+            account_sid,
+            api_key,
+            profile,
+            json,
+        } => {
+            let input = CredentialsInput {
+                account_sid,
+                api_key_sid: api_key,
+                api_key_secret: read_secret()?,
+                profile_name: Some(profile),
+            };
+            let profile = core.connect(&input).await?;
+            if json {
+                print_json(&profile);
+            } else {
+                println!(
+                    "Connected {} ({}) as profile \"{}\".",
+                    profile.account_name.as_deref().unwrap_or("unnamed account"),
+                    profile.account_sid,
+                    profile.name
+                );
+            }
+        }
+    }
+    core.store().close().await;
+    Ok(())
+}
+
+fn read_secret() -> Result<Sensitive<String>, IpcError> {
+    if let Ok(secret) = std::env::var("TWILIO_API_SECRET") {
+        return Ok(Sensitive::new(secret));
+    }
+    let stdin = std::io::stdin();
+    if stdin.is_terminal() {
+        eprint!("API key secret: ");
+        std::io::stderr().flush().ok();
+    }
+    let mut line = String::new();
+    stdin.lock().read_line(&mut line).map_err(|e| {
+        IpcError::new(
+            Code::InvalidInput,
+            format!("could not read the API key secret: {e}"),
+        )
+    })?;
+    Ok(Sensitive::new(line.trim().to_owned()))
+}
+
+fn print_json<T: serde::Serialize>(value: &T) {
+    println!(
+        "{}",
+        serde_json::to_string_pretty(value).expect("IPC types serialize")
+    );
+}

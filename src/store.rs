@@ -1,0 +1,233 @@
+//! The local SQLite database: profiles and settings, opened with WAL and migrated at open.
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::Serialize;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+use ts_rs::TS;
+
+use crate::error::{Code, IpcError};
+use crate::sid::{AccountSid, ApiKeySid};
+
+/// A database failure.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The file could not be opened or created.
+    #[error("cannot open the database at {path}: {source}")]
+    Open {
+        /// The database file.
+        path: String,
+        /// What SQLite said.
+        source: sqlx::Error,
+    },
+    /// A migration failed.
+    #[error("cannot bring the database up to date: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A query failed.
+    #[error("database query failed: {0}")]
+    Query(#[from] sqlx::Error),
+    /// A stored row holds something this build cannot read.
+    #[error("the database holds an unreadable {what}: {detail}")]
+    Corrupt {
+        /// What kind of row.
+        what: &'static str,
+        /// Why it cannot be read.
+        detail: String,
+    },
+}
+
+impl From<StoreError> for IpcError {
+    fn from(err: StoreError) -> Self {
+        tracing::error!(error = %err, "database error");
+        let hint = match &err {
+            StoreError::Query(sqlx::Error::Database(db)) if db.message().contains("full") => {
+                " The disk is full: free some space and try again."
+            }
+            _ => " Nothing was changed.",
+        };
+        IpcError::new(Code::Storage, format!("Local database error: {err}.{hint}"))
+    }
+}
+
+/// A connected Twilio account as stored (its secret is in the keychain).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct Profile {
+    /// The user's name for it, unique.
+    pub name: String,
+    /// The account.
+    pub account_sid: AccountSid,
+    /// The account's friendly name, as Twilio reported it when last checked.
+    pub account_name: Option<String>,
+    /// The API key requests authenticate with.
+    pub api_key_sid: ApiKeySid,
+    /// Twilio region (e.g. `ie1`), when not the default.
+    pub region: Option<String>,
+    /// Twilio edge (e.g. `dublin`), when not the default.
+    pub edge: Option<String>,
+}
+
+/// The open database. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Store {
+    pool: SqlitePool,
+}
+
+const ACTIVE_PROFILE: &str = "active_profile";
+
+impl Store {
+    /// Opens (creating if needed) the database at `path`, with WAL, a busy timeout and foreign
+    /// keys, and applies pending migrations from `migrations/`.
+    ///
+    /// # Errors
+    /// [`StoreError::Open`] when the file cannot be opened, [`StoreError::Migrate`] when the
+    /// schema cannot be brought up to date.
+    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+                path: path.display().to_string(),
+                source: sqlx::Error::Io(e),
+            })?;
+        }
+        let options = SqliteConnectOptions::new().filename(path);
+        Self::open_with(options, &path.display().to_string()).await
+    }
+
+    /// A private in-memory database, for tests.
+    ///
+    /// # Errors
+    /// As [`Store::open`].
+    pub async fn open_in_memory() -> Result<Self, StoreError> {
+        let options =
+            SqliteConnectOptions::from_str("sqlite::memory:").map_err(|e| StoreError::Open {
+                path: ":memory:".into(),
+                source: e,
+            })?;
+        Self::open_with(options, ":memory:").await
+    }
+
+    async fn open_with(options: SqliteConnectOptions, shown: &str) -> Result<Self, StoreError> {
+        let in_memory = shown == ":memory:";
+        let options = options
+            .create_if_missing(true)
+            .journal_mode(if in_memory {
+                SqliteJournalMode::Memory
+            } else {
+                SqliteJournalMode::Wal
+            })
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(if in_memory { 1 } else { 4 })
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await
+            .map_err(|source| StoreError::Open {
+                path: shown.to_owned(),
+                source,
+            })?;
+        sqlx::migrate!().run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// The pool, for modules that keep their own tables.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// The SQLite journal mode in force (`wal` for a file database).
+    ///
+    /// # Errors
+    /// When the query fails.
+    pub async fn journal_mode(&self) -> Result<String, StoreError> {
+        Ok(sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&self.pool)
+            .await?)
+    }
+
+    /// Inserts or replaces the profile named `profile.name` and makes it the active one, in one
+    /// transaction.
+    ///
+    /// # Errors
+    /// When the write fails (for example on a full disk); nothing is changed then.
+    pub async fn save_active_profile(&self, profile: &Profile) -> Result<(), StoreError> {
+        let mut tx = self.pool.begin().await?;
+        sqlx::query(
+            "INSERT INTO profiles (name, account_sid, account_name, api_key_sid, region, edge)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+             ON CONFLICT (name) DO UPDATE SET
+                account_sid = excluded.account_sid, account_name = excluded.account_name,
+                api_key_sid = excluded.api_key_sid, region = excluded.region, edge = excluded.edge,
+                updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+        )
+        .bind(&profile.name)
+        .bind(profile.account_sid.as_str())
+        .bind(&profile.account_name)
+        .bind(profile.api_key_sid.as_str())
+        .bind(&profile.region)
+        .bind(&profile.edge)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(ACTIVE_PROFILE)
+            .bind(&profile.name)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// The active profile, if one is set up.
+    ///
+    /// # Errors
+    /// When the query fails or the stored row is unreadable.
+    pub async fn active_profile(&self) -> Result<Option<Profile>, StoreError> {
+        let row = sqlx::query(
+            "SELECT p.name, p.account_sid, p.account_name, p.api_key_sid, p.region, p.edge
+             FROM settings s JOIN profiles p ON p.name = s.value WHERE s.key = ?1",
+        )
+        .bind(ACTIVE_PROFILE)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| profile_from_row(&row)).transpose()
+    }
+
+    /// Every profile, by name.
+    ///
+    /// # Errors
+    /// When the query fails or a stored row is unreadable.
+    pub async fn profiles(&self) -> Result<Vec<Profile>, StoreError> {
+        let rows = sqlx::query(
+            "SELECT name, account_sid, account_name, api_key_sid, region, edge FROM profiles ORDER BY name",
+        )
+        .fetch_all(&self.pool)
+        .await?;
+        rows.iter().map(profile_from_row).collect()
+    }
+
+    /// Closes the pool, checkpointing the WAL.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+fn profile_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Profile, StoreError> {
+    let corrupt = |detail: String| StoreError::Corrupt {
+        what: "profile",
+        detail,
+    };
+    Ok(Profile {
+        name: row.try_get("name")?,
+        account_sid: AccountSid::parse(row.try_get("account_sid")?)
+            .map_err(|e| corrupt(e.message))?,
+        account_name: row.try_get("account_name")?,
+        api_key_sid: ApiKeySid::parse(row.try_get("api_key_sid")?)
+            .map_err(|e| corrupt(e.message))?,
+        region: row.try_get("region")?,
+        edge: row.try_get("edge")?,
+    })
+}

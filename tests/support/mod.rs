@@ -1,0 +1,289 @@
+//! Shared fixtures for the integration tests: Stoplight Prism serving Twilio's spec, a scripted
+//! local HTTP server, throwaway data directories and keychain namespaces.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use switchboard::keychain::Keychain;
+use switchboard::paths::Paths;
+use switchboard::twilio::ApiBase;
+
+/// The repository root.
+pub fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A port on 127.0.0.1 that was free a moment ago.
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Stoplight Prism serving one of Twilio's vendored OpenAPI specs in validating mode on a free
+/// loopback port; stopped when dropped. A request that breaks the spec is answered 422 (or 401
+/// without credentials) and logged as "Request terminated with error".
+pub struct Prism {
+    child: Child,
+    port: u16,
+    log: PathBuf,
+    _dir: tempfile::TempDir,
+}
+
+impl Prism {
+    /// Starts Prism on `spec`, a file name in `tests/fixtures/twilio-oai/`, and waits until it
+    /// answers.
+    pub fn start(spec: &str) -> Self {
+        let bin = root().join("tests/harness/node_modules/.bin/prism");
+        assert!(
+            bin.exists(),
+            "Prism is not installed at {}: run `npm ci --prefix tests/harness` (scripts/test.sh does)",
+            bin.display()
+        );
+        let spec = root().join("tests/fixtures/twilio-oai").join(spec);
+        let dir = tempfile::tempdir().unwrap();
+        let log = dir.path().join("prism.log");
+        let port = free_port();
+        let out = std::fs::File::create(&log).unwrap();
+        let child = Command::new(bin)
+            .args(["mock", "--host", "127.0.0.1", "--port", &port.to_string()])
+            .arg(&spec)
+            .stdout(out.try_clone().unwrap())
+            .stderr(out)
+            .stdin(Stdio::null())
+            .spawn()
+            .expect("start Prism");
+        let mut prism = Self {
+            child,
+            port,
+            log,
+            _dir: dir,
+        };
+        prism.wait_ready();
+        prism
+    }
+
+    fn wait_ready(&mut self) {
+        let deadline = Instant::now() + Duration::from_secs(60);
+        while Instant::now() < deadline {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                panic!(
+                    "Prism exited with {status} before it was ready:\n{}",
+                    self.log()
+                );
+            }
+            if self.log().contains("Prism is listening")
+                && TcpStream::connect(("127.0.0.1", self.port)).is_ok()
+            {
+                return;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        panic!("Prism did not start within 60 s:\n{}", self.log());
+    }
+
+    /// The base URL to give the client.
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// The base URL as an [`ApiBase`].
+    pub fn api_base(&self) -> ApiBase {
+        ApiBase::custom(&self.url()).unwrap()
+    }
+
+    /// Everything Prism has logged.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
+    /// Waits (up to 10 s) until Prism has logged `count` occurrences of `needle`, since Prism
+    /// writes its log after answering; returns the log.
+    pub fn wait_for_log(&self, needle: &str, count: usize) -> String {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let log = self.log();
+            if log.matches(needle).count() >= count || Instant::now() > deadline {
+                return log;
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// Waits (up to 10 s) until Prism has answered `requests` requests in all (its log trails
+    /// its answers), then returns how many of them broke Twilio's spec: failed validation or
+    /// matched no path or method of it.
+    pub fn rejections_after(&self, requests: usize) -> usize {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        let mut log = self.log();
+        while Self::answered(&log) < requests && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(50));
+            log = self.log();
+        }
+        assert!(
+            Self::answered(&log) >= requests,
+            "Prism answered fewer than {requests} requests:\n{log}"
+        );
+        Self::rejected(&log)
+    }
+
+    fn answered(log: &str) -> usize {
+        log.matches("> Responding with").count()
+            + log.matches("Request terminated with error").count()
+    }
+
+    fn rejected(log: &str) -> usize {
+        [
+            "did not pass the validation rules",
+            "NO_PATH_MATCHED_ERROR",
+            "NO_METHOD_MATCHED_ERROR",
+        ]
+        .iter()
+        .map(|needle| log.matches(needle).count())
+        .sum()
+    }
+}
+
+impl Drop for Prism {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One scripted answer of a [`ScriptedServer`].
+#[derive(Clone)]
+pub enum Reply {
+    /// Answer with this status, extra headers and body.
+    Http {
+        status: u16,
+        headers: Vec<(String, String)>,
+        body: String,
+    },
+    /// Read the request and never answer (until the server is dropped).
+    Hang,
+}
+
+impl Reply {
+    /// A JSON answer.
+    pub fn json(status: u16, body: serde_json::Value) -> Self {
+        Self::Http {
+            status,
+            headers: vec![("Content-Type".into(), "application/json".into())],
+            body: body.to_string(),
+        }
+    }
+}
+
+/// A local HTTP/1.1 server on a free loopback port that answers every request with the next
+/// scripted [`Reply`] (repeating the last one) and counts requests.
+pub struct ScriptedServer {
+    port: u16,
+    requests: Arc<AtomicUsize>,
+}
+
+impl ScriptedServer {
+    pub fn start(replies: Vec<Reply>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let requests = Arc::new(AtomicUsize::new(0));
+        let counter = requests.clone();
+        std::thread::spawn(move || {
+            for (i, stream) in listener.incoming().enumerate() {
+                let Ok(mut stream) = stream else { break };
+                counter.fetch_add(1, Ordering::SeqCst);
+                let reply = replies.get(i).or(replies.last()).cloned().unwrap();
+                std::thread::spawn(move || {
+                    read_request(&mut stream);
+                    match reply {
+                        Reply::Hang => std::thread::sleep(Duration::from_secs(120)),
+                        Reply::Http {
+                            status,
+                            headers,
+                            body,
+                        } => {
+                            let mut head = format!(
+                                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
+                                body.len()
+                            );
+                            for (k, v) in headers {
+                                head.push_str(&format!("{k}: {v}\r\n"));
+                            }
+                            head.push_str("\r\n");
+                            let _ = stream.write_all(head.as_bytes());
+                            let _ = stream.write_all(body.as_bytes());
+                        }
+                    }
+                });
+            }
+        });
+        Self { port, requests }
+    }
+
+    pub fn api_base(&self) -> ApiBase {
+        ApiBase::custom(&format!("http://127.0.0.1:{}", self.port)).unwrap()
+    }
+
+    /// Requests received so far.
+    pub fn requests(&self) -> usize {
+        self.requests.load(Ordering::SeqCst)
+    }
+}
+
+fn read_request(stream: &mut TcpStream) {
+    stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 4096];
+    while let Ok(n) = stream.read(&mut chunk) {
+        if n == 0 {
+            break;
+        }
+        buf.extend_from_slice(&chunk[..n]);
+        if buf.windows(4).any(|w| w == b"\r\n\r\n") {
+            break;
+        }
+    }
+}
+
+/// A keychain namespace of its own, emptied of the given entries when dropped.
+pub fn test_keychain() -> Keychain {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    Keychain::with_service(format!("switchboard-test-{}-{nanos}", std::process::id()))
+}
+
+/// A throwaway data directory.
+pub fn temp_paths() -> (tempfile::TempDir, Paths) {
+    let dir = tempfile::tempdir().unwrap();
+    let paths = Paths::under(dir.path().to_path_buf());
+    (dir, paths)
+}
+
+/// Every file under `dir`, read as text.
+pub fn read_tree(dir: &Path) -> String {
+    let mut all = String::new();
+    if let Ok(entries) = std::fs::read_dir(dir) {
+        for entry in entries.flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                all.push_str(&read_tree(&path));
+            } else if let Ok(bytes) = std::fs::read(&path) {
+                all.push_str(&String::from_utf8_lossy(&bytes));
+            }
+        }
+    }
+    all
+}
+
+pub const ACCOUNT_SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+pub const API_KEY_SID: &str = "SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
