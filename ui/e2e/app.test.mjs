@@ -1,0 +1,391 @@
+// The built UI (dist/) in headless Chromium, against a fake Tauri IPC bridge.
+// Run `npm run build` first; screenshots go to test-results/.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import {
+  ACCOUNT_SID,
+  API_KEY_SID,
+  eventually,
+  ipcCalls,
+  launchChromium,
+  NO_ERRORS,
+  openApp,
+  PROFILE,
+  screenshot,
+  SECRET,
+  serveDist,
+  STATUS,
+} from './harness.mjs';
+
+const SECTIONS = [
+  ['dialer', 'Dialer'],
+  ['calls', 'Calls'],
+  ['voicemail', 'Voicemail'],
+  ['greetings', 'Greetings'],
+  ['numbers', 'Numbers'],
+  ['settings', 'Settings'],
+];
+
+const BAD_ACCOUNT_SID = 'An Account SID starts with "AC". This looks like an API key SID.';
+const UNAUTHORIZED = {
+  code: 'unauthorized',
+  message: 'Twilio did not accept this API key and secret (HTTP 401). Check both, or create a new key.',
+};
+const NETWORK = {
+  code: 'network',
+  message: 'Could not reach api.twilio.com. Try again; if it keeps happening, the log file has details.',
+};
+
+let server;
+let browser;
+
+before(async () => {
+  server = await serveDist();
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** Opens the app, runs `body`, then checks the page logged no errors (CSP violations included). */
+async function withApp(scenario, body, options) {
+  const { page, problems } = await openApp(browser.context, server.url, scenario, options);
+  try {
+    await body(page);
+    assert.deepEqual(problems, [], 'the page logged errors');
+  } finally {
+    await page.close();
+  }
+}
+
+async function fillCredentials(page, { accountSid = ACCOUNT_SID, apiKeySid = API_KEY_SID, secret = SECRET } = {}) {
+  await page.locator('#account-sid').fill(accountSid);
+  await page.locator('#api-key-sid').fill(apiKeySid);
+  await page.locator('#api-key-secret').fill(secret);
+}
+
+async function visibleText(page, testId) {
+  const locator = page.getByTestId(testId);
+  await locator.waitFor();
+  return (await locator.innerText()).trim();
+}
+
+describe('without a connected account', () => {
+  test('opens on onboarding, with the sidebar usable', async () => {
+    await withApp({}, async (page) => {
+      await page.getByTestId('view-onboarding').waitFor();
+      assert.equal(await page.locator('[data-testid="view-onboarding"] h1').innerText(), 'Connect your Twilio account');
+      for (const [id] of SECTIONS) assert.ok(await page.getByTestId(`nav-${id}`).isEnabled());
+      assert.equal(await page.locator('[aria-current="page"][data-testid^="nav-"]').count(), 0);
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'account-sid');
+      assert.equal(await page.locator('#api-key-secret').getAttribute('type'), 'password');
+      await screenshot(page, 'onboarding-empty');
+    });
+  });
+
+  test('every sidebar item shows its view, with an honest empty state', async () => {
+    await withApp({}, async (page) => {
+      await page.getByTestId('view-onboarding').waitFor();
+      for (const [id, name] of SECTIONS) {
+        await page.getByTestId(`nav-${id}`).click();
+        const view = page.getByTestId(`view-${id}`);
+        await view.waitFor();
+        assert.equal(await view.locator('h1').innerText(), name);
+        assert.equal(await page.getByTestId(`nav-${id}`).getAttribute('aria-current'), 'page');
+        assert.equal(await page.locator('[aria-current="page"][data-testid^="nav-"]').count(), 1);
+        assert.equal(await page.getByTestId('view-onboarding').count(), 0);
+        if (id !== 'settings') {
+          assert.match(await visibleText(page, `empty-${id}`), /Connect a Twilio account; .+\./);
+        }
+        if (id === 'voicemail') {
+          assert.match(
+            await visibleText(page, 'empty-voicemail'),
+            /No voicemail yet\s+Connect a Twilio account; the inbox with transcripts will appear here\./,
+          );
+        }
+        await screenshot(page, `view-${id}`);
+      }
+    });
+  });
+
+  test('the sidebar works from the keyboard', async () => {
+    await withApp({}, async (page) => {
+      await page.getByTestId('view-onboarding').waitFor();
+      await page.getByTestId('nav-dialer').focus();
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('ArrowDown');
+      await page.keyboard.press('Enter');
+      await page.getByTestId('view-voicemail').waitFor();
+      await page.keyboard.press('End');
+      await page.keyboard.press('Space');
+      await page.getByTestId('view-settings').waitFor();
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'nav-settings');
+      await screenshot(page, 'keyboard-focus');
+    });
+  });
+
+  test('Settings offers to connect an account, leading to onboarding', async () => {
+    await withApp({}, async (page) => {
+      await page.getByTestId('view-onboarding').waitFor();
+      await page.getByTestId('nav-settings').click();
+      const about = await visibleText(page, 'settings-about');
+      assert.match(about, /0\.1\.0/);
+      assert.match(about, /app\.switchboard\.desktop\/logs/);
+      await screenshot(page, 'settings-no-account');
+      await page.getByTestId('settings-connect').click();
+      await page.getByTestId('view-onboarding').waitFor();
+    });
+  });
+
+  test('the shell is usable before app_status answers', async () => {
+    await withApp({ statusDelayMs: 1500 }, async (page) => {
+      assert.match(await visibleText(page, 'sidebar-account'), /Checking account/);
+      await page.getByTestId('nav-calls').click();
+      await page.getByTestId('view-calls').waitFor();
+      assert.match(await page.getByTestId('sidebar-account').innerText(), /Checking account/, 'still loading');
+      await eventually(async () => assert.match(await page.getByTestId('sidebar-account').innerText(), /Not connected/));
+      assert.ok(await page.getByTestId('view-calls').isVisible(), 'a view the user picked is not taken away');
+    });
+  });
+
+  test('a malformed Account SID shows the error from validate_credentials and does not connect', async () => {
+    const errors = {
+      ...NO_ERRORS,
+      account_sid: BAD_ACCOUNT_SID,
+      api_key_secret: 'An API key secret is 32 characters; this one has 6.',
+    };
+    await withApp({ validate: [errors] }, async (page) => {
+      await fillCredentials(page, { accountSid: ` ${API_KEY_SID} `, secret: 'short!' });
+      await page.getByTestId('connect-submit').click();
+
+      assert.equal(await visibleText(page, 'error-account-sid'), BAD_ACCOUNT_SID);
+      assert.equal(await visibleText(page, 'error-api-key-secret'), errors.api_key_secret);
+      assert.equal(await page.getByTestId('error-api-key-sid').count(), 0);
+      const sid = page.locator('#account-sid');
+      assert.equal(await sid.getAttribute('aria-invalid'), 'true');
+      assert.match(await sid.getAttribute('aria-describedby'), /\berror-account-sid\b/);
+      assert.equal(await page.locator('#api-key-sid').getAttribute('aria-invalid'), 'false');
+      assert.equal(await page.evaluate(() => document.activeElement?.id), 'account-sid', 'focus goes to the first problem');
+
+      const calls = await ipcCalls(page);
+      const validate = calls.find((c) => c.cmd === 'validate_credentials');
+      assert.deepEqual(validate.args, {
+        input: { account_sid: API_KEY_SID, api_key_sid: API_KEY_SID, api_key_secret: 'short!' },
+      });
+      assert.ok(!calls.some((c) => c.cmd === 'connect_account'), 'connect_account must not be called');
+      await screenshot(page, 'onboarding-errors');
+
+      await sid.fill(ACCOUNT_SID);
+      assert.equal(await page.getByTestId('error-account-sid').count(), 0, 'editing a field clears its stale error');
+    });
+  });
+
+  test('a rejected key shows its message and keeps what was typed', async () => {
+    await withApp({ connect: [{ error: UNAUTHORIZED }] }, async (page) => {
+      await fillCredentials(page);
+      await page.getByTestId('connect-submit').click();
+
+      const error = await visibleText(page, 'connect-error');
+      assert.match(error, /Twilio did not accept this API key and secret \(HTTP 401\)/);
+      assert.equal(await page.getByTestId('connect-error').getAttribute('role'), 'alert');
+      assert.equal(await page.getByTestId('connect-retry').count(), 0);
+      assert.equal(await page.locator('#account-sid').inputValue(), ACCOUNT_SID);
+      assert.equal(await page.locator('#api-key-sid').inputValue(), API_KEY_SID);
+      assert.equal(await page.locator('#api-key-secret').inputValue(), SECRET);
+      assert.equal(await page.locator('#api-key-sid').getAttribute('aria-invalid'), 'true');
+      assert.match(await page.locator('#api-key-secret').getAttribute('aria-describedby'), /\bconnect-error\b/);
+      assert.ok(await page.getByTestId('connect-submit').isEnabled());
+      assert.ok(
+        !(await page.evaluate((secret) => document.documentElement.outerHTML.includes(secret), SECRET)),
+        'the secret appears nowhere in the document but its own input',
+      );
+      await screenshot(page, 'onboarding-unauthorized');
+    });
+  });
+
+  test('a network error offers "Try again", and retrying connects', async () => {
+    await withApp({ connect: [{ error: NETWORK }, { profile: PROFILE }] }, async (page) => {
+      await fillCredentials(page);
+      await page.getByTestId('connect-submit').click();
+      assert.match(await visibleText(page, 'connect-error'), /Could not reach api\.twilio\.com/);
+      const retry = page.getByTestId('connect-retry');
+      assert.equal((await retry.innerText()).trim(), 'Try again');
+      await screenshot(page, 'onboarding-network');
+
+      await retry.click();
+      await page.getByTestId('view-settings').waitFor();
+      assert.equal(await visibleText(page, 'settings-account-sid'), ACCOUNT_SID);
+      const connects = (await ipcCalls(page)).filter((c) => c.cmd === 'connect_account');
+      assert.equal(connects.length, 2);
+      assert.deepEqual(connects[1].args, connects[0].args, 'the retry sends what the user typed');
+    });
+  });
+
+  test('connecting shows a busy state, then the account in Settings', async () => {
+    await withApp({ connect: [{ hold: true, profile: PROFILE }] }, async (page) => {
+      await fillCredentials(page);
+      await page.locator('#api-key-secret').press('Enter');
+      const submit = page.getByTestId('connect-submit');
+      await eventually(async () => assert.equal((await submit.innerText()).trim(), 'Checking with Twilio…'));
+      assert.ok(await submit.isDisabled());
+      await screenshot(page, 'onboarding-busy');
+
+      await page.evaluate(() => window.__ipc.release());
+      await page.getByTestId('view-settings').waitFor();
+      assert.equal(await page.getByTestId('view-onboarding').count(), 0);
+      assert.match(await visibleText(page, 'settings-notice'), /Connected to Acme Plumbing/);
+      assert.equal(await visibleText(page, 'settings-profile-name'), 'default');
+      assert.equal(await visibleText(page, 'settings-account-name'), 'Acme Plumbing');
+      assert.equal(await visibleText(page, 'settings-account-sid'), ACCOUNT_SID);
+      assert.equal(await visibleText(page, 'settings-api-key-sid'), API_KEY_SID);
+      assert.equal(await visibleText(page, 'settings-version'), '0.1.0');
+      assert.equal(await visibleText(page, 'settings-data-dir'), STATUS.data_dir);
+      assert.equal(await visibleText(page, 'settings-log-dir'), STATUS.log_dir);
+      assert.equal(await page.getByTestId('settings-connect').count(), 0);
+      assert.match(await page.getByTestId('sidebar-account').innerText(), /Acme Plumbing/);
+      assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1');
+      await screenshot(page, 'settings-account');
+
+      const connect = (await ipcCalls(page)).find((c) => c.cmd === 'connect_account');
+      assert.deepEqual(connect.args, { input: { account_sid: ACCOUNT_SID, api_key_sid: API_KEY_SID, api_key_secret: SECRET } });
+
+      await page.getByTestId('nav-voicemail').click();
+      assert.match(await visibleText(page, 'empty-voicemail'), /later version/);
+      assert.equal(await page.getByTestId('empty-connect').count(), 0);
+    });
+  });
+
+  test('the help links ask Rust to open the page, without navigating', async () => {
+    await withApp({}, async (page) => {
+      await page.getByTestId('view-onboarding').waitFor();
+      const before = page.url();
+      await page.getByRole('button', { name: 'How to create an API key' }).click();
+      await page.getByTestId('help-account-sid').click();
+      await eventually(async () => {
+        const help = (await ipcCalls(page)).filter((c) => c.cmd === 'open_help').map((c) => c.args);
+        assert.deepEqual(help, [{ topic: 'api_keys' }, { topic: 'account_sid' }]);
+      });
+      assert.equal(page.url(), before);
+      assert.equal(await page.locator('[data-testid="view-onboarding"] a[href]').count(), 0);
+    });
+  });
+
+  test('the secret can be shown and hidden', async () => {
+    await withApp({}, async (page) => {
+      const secret = page.locator('#api-key-secret');
+      const toggle = page.getByTestId('toggle-secret');
+      await secret.fill(SECRET);
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'false');
+      await toggle.click();
+      assert.equal(await secret.getAttribute('type'), 'text');
+      assert.equal(await toggle.getAttribute('aria-pressed'), 'true');
+      assert.equal(await page.getByRole('button', { name: 'Show secret', pressed: true }).count(), 1);
+      await toggle.click();
+      assert.equal(await secret.getAttribute('type'), 'password');
+    });
+  });
+
+  test('a profile://changed event from Rust shows the account', async () => {
+    await withApp({}, async (page) => {
+      await page.getByTestId('view-onboarding').waitFor();
+      await eventually(async () => {
+        const listens = (await ipcCalls(page)).filter((c) => c.cmd === 'plugin:event|listen');
+        assert.deepEqual(listens.map((c) => c.args.event), ['profile://changed']);
+      });
+      await page.evaluate((profile) => window.__ipc.emit('profile://changed', profile), PROFILE);
+      await page.getByTestId('view-settings').waitFor();
+      assert.equal(await visibleText(page, 'settings-account-sid'), ACCOUNT_SID);
+    });
+  });
+
+  test('a failing app_status is reported, and can be retried', async () => {
+    const statusError = { code: 'storage', message: 'The database at /home/ada/… could not be opened.' };
+    await withApp({ statusFailures: [statusError] }, async (page) => {
+      assert.match(await visibleText(page, 'status-error'), /could not be opened/);
+      assert.match(await visibleText(page, 'sidebar-account'), /Status unavailable/);
+      assert.equal(await page.getByTestId('empty-connect').count(), 0, 'no claim about the account either way');
+      await screenshot(page, 'status-error');
+
+      await page.getByRole('button', { name: 'Try again' }).click();
+      await page.getByTestId('view-onboarding').waitFor();
+      assert.equal(await page.getByTestId('status-error').count(), 0);
+    });
+  });
+});
+
+describe('with a connected account', () => {
+  const scenario = { status: { ...STATUS, profile: PROFILE } };
+
+  test('opens without onboarding', async () => {
+    await withApp(scenario, async (page) => {
+      await page.getByTestId('view-dialer').waitFor();
+      await eventually(async () => assert.match(await page.getByTestId('sidebar-account').innerText(), /Acme Plumbing/));
+      assert.equal(await page.getByTestId('view-onboarding').count(), 0);
+      assert.match(await visibleText(page, 'empty-dialer'), /later version/);
+      await screenshot(page, 'dialer-connected');
+      await page.getByTestId('nav-settings').click();
+      assert.equal(await visibleText(page, 'settings-account-sid'), ACCOUNT_SID);
+      assert.equal(await page.getByTestId('settings-notice').count(), 0);
+    });
+  });
+
+  test('connecting another account can be cancelled', async () => {
+    await withApp(scenario, async (page) => {
+      await page.getByTestId('nav-settings').click();
+      await page.getByTestId('settings-connect-another').click();
+      await page.getByTestId('view-onboarding').waitFor();
+      await page.getByRole('button', { name: 'Back to Settings' }).click();
+      await page.getByTestId('view-settings').waitFor();
+    });
+  });
+});
+
+describe('look', () => {
+  test('dark mode', async () => {
+    await withApp(
+      { validate: [{ ...NO_ERRORS, account_sid: BAD_ACCOUNT_SID }] },
+      async (page) => {
+        await fillCredentials(page, { accountSid: 'SK123' });
+        await page.getByTestId('connect-submit').click();
+        await page.getByTestId('error-account-sid').waitFor();
+        const background = await page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+        assert.equal(background, 'rgb(22, 23, 27)');
+        await screenshot(page, 'dark-onboarding');
+        await page.getByTestId('nav-voicemail').click();
+        await screenshot(page, 'dark-voicemail');
+      },
+      { colorScheme: 'dark' },
+    );
+    await withApp(
+      { status: { ...STATUS, profile: PROFILE } },
+      async (page) => {
+        await page.getByTestId('nav-settings').click();
+        await page.getByTestId('settings-account').waitFor();
+        await screenshot(page, 'dark-settings');
+      },
+      { colorScheme: 'dark' },
+    );
+  });
+
+  test('fits the smallest window, 760×520', async () => {
+    await withApp(
+      { connect: [{ error: NETWORK }] },
+      async (page) => {
+        await page.getByTestId('view-onboarding').waitFor();
+        await screenshot(page, 'small-onboarding');
+        const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+        assert.equal(overflow, 0, 'no horizontal scrolling');
+        await fillCredentials(page);
+        await page.getByTestId('connect-submit').scrollIntoViewIfNeeded();
+        await page.getByTestId('connect-submit').click();
+        await page.getByTestId('connect-retry').waitFor();
+        await screenshot(page, 'small-onboarding-error');
+        await page.getByTestId('nav-settings').click();
+        await screenshot(page, 'small-settings');
+      },
+      { viewport: { width: 760, height: 520 } },
+    );
+  });
+});

@@ -1,0 +1,254 @@
+// Shared by the browser tests: a static server over dist/ with the app's CSP, Debian's Chromium
+// through playwright-core, and a fake Tauri IPC bridge installed before the app's scripts run.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import { tmpdir } from 'node:os';
+import { extname, join, normalize, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const UI = resolve(fileURLToPath(import.meta.url), '../..');
+export const DIST = join(UI, 'dist');
+export const RESULTS = join(UI, 'test-results');
+
+/** The CSP of src-tauri/tauri.conf.json, minus the IPC origins the fake bridge does not need. */
+export const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'";
+
+const TYPES = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+};
+
+/** Serves dist/ on a free port of 127.0.0.1, as the Tauri shell would embed it. */
+export async function serveDist() {
+  if (!existsSync(join(DIST, 'index.html'))) {
+    throw new Error(`${DIST}/index.html is missing: run \`npm run build\` before \`npm run e2e\`.`);
+  }
+  const server = createServer(async (req, res) => {
+    const path = new URL(req.url ?? '/', 'http://x').pathname;
+    if (path === '/favicon.ico') {
+      res.writeHead(204).end(); // Chromium asks for one; the Tauri webview does not.
+      return;
+    }
+    const file = normalize(join(DIST, path === '/' ? 'index.html' : decodeURIComponent(path)));
+    if (!file.startsWith(DIST)) {
+      res.writeHead(403).end();
+      return;
+    }
+    try {
+      const body = await readFile(file);
+      res.writeHead(200, {
+        'content-type': TYPES[extname(file)] ?? 'application/octet-stream',
+        'content-security-policy': CSP,
+        'cache-control': 'no-store',
+      });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  await new Promise((done) => server.listen(0, '127.0.0.1', done));
+  const { port } = /** @type {import('node:net').AddressInfo} */ (server.address());
+  return {
+    url: `http://127.0.0.1:${port}/`,
+    close: () =>
+      new Promise((done) => {
+        server.closeAllConnections();
+        server.close(done);
+      }),
+  };
+}
+
+/** Debian's Chromium, headless, in a fresh profile directory that is removed on close. */
+export async function launchChromium() {
+  const profile = mkdtempSync(join(tmpdir(), 'switchboard-e2e-'));
+  const context = await chromium.launchPersistentContext(profile, {
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+    viewport: { width: 1100, height: 720 },
+    deviceScaleFactor: 1,
+    colorScheme: 'light',
+    reducedMotion: 'reduce',
+  });
+  return {
+    context,
+    close: async () => {
+      await context.close();
+      rmSync(profile, { recursive: true, force: true });
+    },
+  };
+}
+
+export const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
+export const API_KEY_SID = 'SK0123456789abcdef0123456789abcdef';
+export const SECRET = 'xq7Secret0Only4Twilio9Eyes2aaaaa';
+
+export const PROFILE = {
+  name: 'default',
+  account_sid: ACCOUNT_SID,
+  account_name: 'Acme Plumbing',
+  api_key_sid: API_KEY_SID,
+  region: null,
+  edge: null,
+};
+
+export const STATUS = {
+  version: '0.1.0',
+  profile: null,
+  data_dir: '/home/ada/.local/share/app.switchboard.desktop',
+  log_dir: '/home/ada/.local/share/app.switchboard.desktop/logs',
+};
+
+export const NO_ERRORS = { account_sid: null, api_key_sid: null, api_key_secret: null, profile_name: null };
+
+/**
+ * Runs in the page before the app: a stand-in for the Tauri IPC bridge with the shape
+ * `@tauri-apps/api` expects (`invoke`, `transformCallback`, `unregisterCallback`, `metadata`, and
+ * the event plugin's `unregisterListener`). Commands answer from `scenario`; every call is recorded
+ * in `window.__ipc.calls`; `window.__ipc.emit` fires a Rust event; `window.__ipc.release()` lets
+ * held `connect_account` calls finish.
+ *
+ * @param {{
+ *   status: object, statusDelayMs?: number, statusFailures?: unknown[],
+ *   validate?: object[], connect?: ({profile: object} | {error: unknown} | {hold: true, profile?: object, error?: unknown})[],
+ * }} scenario
+ */
+function installFakeTauri(scenario) {
+  const calls = [];
+  const callbacks = new Map();
+  const listeners = new Map();
+  const held = [];
+  const validate = [...(scenario.validate ?? [])];
+  const connect = [...(scenario.connect ?? [])];
+  const statusFailures = [...(scenario.statusFailures ?? [])];
+  let nextId = 1;
+  const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+
+  async function command(cmd, args) {
+    switch (cmd) {
+      case 'plugin:event|listen': {
+        const ids = listeners.get(args.event) ?? [];
+        ids.push(args.handler);
+        listeners.set(args.event, ids);
+        return args.handler;
+      }
+      case 'plugin:event|unlisten': {
+        const ids = listeners.get(args.event) ?? [];
+        listeners.set(args.event, ids.filter((id) => id !== args.eventId));
+        return null;
+      }
+      case 'app_status':
+        await sleep(scenario.statusDelayMs ?? 0);
+        if (statusFailures.length > 0) throw statusFailures.shift();
+        return scenario.status;
+      case 'validate_credentials':
+        return validate.shift() ?? { account_sid: null, api_key_sid: null, api_key_secret: null, profile_name: null };
+      case 'connect_account': {
+        const step = connect.shift();
+        if (!step) throw { code: 'internal', message: 'The test did not expect another connect_account.' };
+        if (step.hold) await new Promise((done) => held.push(done));
+        if (step.error) throw step.error;
+        return step.profile;
+      }
+      case 'open_help':
+        return null;
+      default:
+        throw `Command ${cmd} not found`;
+    }
+  }
+
+  window.__TAURI_INTERNALS__ = {
+    metadata: {
+      currentWindow: { label: 'main' },
+      currentWebview: { windowLabel: 'main', label: 'main' },
+    },
+    transformCallback(callback, once = false) {
+      const id = nextId++;
+      callbacks.set(id, (data) => {
+        if (once) callbacks.delete(id);
+        return callback?.(data);
+      });
+      return id;
+    },
+    unregisterCallback(id) {
+      callbacks.delete(id);
+    },
+    invoke(cmd, args = {}, _options) {
+      calls.push({ cmd, args: JSON.parse(JSON.stringify(args)) });
+      return command(cmd, args);
+    },
+  };
+  window.__TAURI_EVENT_PLUGIN_INTERNALS__ = {
+    unregisterListener(_event, id) {
+      callbacks.delete(id);
+    },
+  };
+  window.__ipc = {
+    calls,
+    emit(event, payload) {
+      for (const id of listeners.get(event) ?? []) callbacks.get(id)?.({ event, id, payload });
+    },
+    release() {
+      for (const done of held.splice(0)) done();
+    },
+  };
+  // tauri.conf.json sets `freezePrototype`; the app must work with a frozen Object.prototype.
+  Object.freeze(Object.prototype);
+}
+
+/**
+ * Opens the app in a new page of `context` with the fake bridge answering from `scenario`.
+ * Returns the page and the console errors and uncaught exceptions it reports (a CSP violation
+ * shows up there).
+ */
+export async function openApp(context, url, scenario, { colorScheme = 'light', viewport } = {}) {
+  const page = await context.newPage();
+  const problems = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error') problems.push(`console: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
+  await page.emulateMedia({ colorScheme });
+  if (viewport) await page.setViewportSize(viewport);
+  await page.addInitScript(installFakeTauri, { status: STATUS, ...scenario });
+  await page.goto(url);
+  return { page, problems };
+}
+
+/** The commands the app sent, with their arguments. */
+export function ipcCalls(page) {
+  return page.evaluate(() => window.__ipc.calls);
+}
+
+/** Saves a screenshot as test-results/<name>.png. */
+export async function screenshot(page, name) {
+  mkdirSync(RESULTS, { recursive: true });
+  await page.screenshot({ path: join(RESULTS, `${name}.png`) });
+}
+
+/** Retries `check` until it stops throwing or `timeout` passes (for state that settles asynchronously). */
+export async function eventually(check, timeout = 5000) {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await check();
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((done) => setTimeout(done, 50));
+    }
+  }
+}

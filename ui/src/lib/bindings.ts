@@ -1,0 +1,112 @@
+// Generated from the Rust types in src/ by `cargo test --test bindings` with UPDATE_BINDINGS=1.
+// Do not edit by hand: a test fails when this file and the Rust types differ.
+
+export type Code = "invalid_input" | "unauthorized" | "forbidden" | "not_found" | "network" | "timeout" | "rate_limited" | "twilio" | "keychain" | "storage" | "not_configured" | "internal";
+
+export type IpcError = { 
+/**
+ * The kind of failure.
+ */
+code: Code, 
+/**
+ * A sentence saying what went wrong and what to do about it.
+ */
+message: string, };
+
+export type HelpTopic = "api_keys" | "account_sid";
+
+export type AppStatus = { 
+/**
+ * Switchboard's version.
+ */
+version: string, 
+/**
+ * The active profile; `null` until an account is connected.
+ */
+profile: Profile | null, 
+/**
+ * Where the database and caches are.
+ */
+data_dir: string, 
+/**
+ * Where the log files are.
+ */
+log_dir: string, };
+
+export type Profile = { 
+/**
+ * The user's name for it, unique.
+ */
+name: string, 
+/**
+ * The account.
+ */
+account_sid: string, 
+/**
+ * The account's friendly name, as Twilio reported it when last checked.
+ */
+account_name: string | null, 
+/**
+ * The API key requests authenticate with.
+ */
+api_key_sid: string, 
+/**
+ * Twilio region (e.g. `ie1`), when not the default.
+ */
+region: string | null, 
+/**
+ * Twilio edge (e.g. `dublin`), when not the default.
+ */
+edge: string | null, };
+
+export type CredentialsInput = { 
+/**
+ * `AC…`, from the Twilio Console's account dashboard.
+ */
+account_sid: string, 
+/**
+ * `SK…`, from the API key's page.
+ */
+api_key_sid: string, 
+/**
+ * The key's secret, shown once when the key is created.
+ */
+api_key_secret: string, 
+/**
+ * The profile's name; `default` when absent.
+ */
+profile_name?: string, };
+
+export type CredentialFieldErrors = { 
+/**
+ * Problem with the Account SID.
+ */
+account_sid: string | null, 
+/**
+ * Problem with the API key SID.
+ */
+api_key_sid: string | null, 
+/**
+ * Problem with the API key secret.
+ */
+api_key_secret: string | null, 
+/**
+ * Problem with the profile name.
+ */
+profile_name: string | null, };
+
+/** Every command: its arguments and its result. */
+export interface Commands {
+  app_status: { args: Record<string, never>; returns: AppStatus };
+  validate_credentials: { args: { input: CredentialsInput }; returns: CredentialFieldErrors };
+  connect_account: { args: { input: CredentialsInput }; returns: Profile };
+  open_help: { args: { topic: HelpTopic }; returns: null };
+}
+
+/** Every event: its payload. */
+export interface Events {
+  "profile://changed": Profile;
+}
+
+/** Every error code, for exhaustive switches. */
+export const ERROR_CODES = ["invalid_input", "unauthorized", "forbidden", "not_found", "network", "timeout", "rate_limited", "twilio", "keychain", "storage", "not_configured", "internal"] as const satisfies readonly Code[];
