@@ -2,6 +2,8 @@
 
 mod commands;
 mod core;
+#[cfg(target_os = "linux")]
+mod webkit;
 
 use tauri::{Manager, Runtime};
 
@@ -19,6 +21,10 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, core: Core) -> tauri::Bui
             commands::open_help,
         ])
         .setup(|app| {
+            #[cfg(target_os = "linux")]
+            if let Some(window) = app.get_webview_window("main") {
+                webkit::tune(&window);
+            }
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 handle.state::<Core>().warm().await;

@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# Sets up everything the tests need on Debian/Ubuntu and runs all of them: formatting, lints,
+# Rust unit and integration tests (against Prism serving Twilio's spec, with a real keychain),
+# the UI's type check and unit tests, Playwright tests of the built UI in Chromium, and the real
+# app window under Xvfb driven through tauri-driver. Stops at the first failure.
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT"
+
+started=$SECONDS
+declare -a timings=()
+timed() {
+  local name="$1"; shift
+  local t0=$SECONDS
+  step "$name"
+  "$@"
+  timings+=("$(printf '%-34s %4ss' "$name" $((SECONDS - t0)))")
+}
+
+setup() {
+  ensure_toolchains
+  ensure_debian_packages "${APP_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+  ensure_cargo_tool cargo-nextest cargo-nextest 0.9.143
+  ensure_cargo_tool tauri-driver tauri-driver "^2"
+  ensure_npm "$ROOT/ui"
+  ensure_npm "$ROOT/tests/harness"
+}
+
+rust_tests() {
+  with_keychain cargo nextest run --workspace --no-fail-fast --profile ci
+}
+
+ui_checks() {
+  (cd ui && npm run --silent check && npm run --silent test)
+}
+
+playwright() {
+  (cd ui && npm run --silent e2e)
+}
+
+window_test() {
+  [ -x target/debug/switchboard-desktop ] || cargo build --workspace
+  mkdir -p artifacts
+  NO_AT_BRIDGE=1 SWITCHBOARD_APP="$ROOT/target/debug/switchboard-desktop" \
+    with_keychain xvfb-run -a -s "-screen 0 1280x800x24" node --test tests/window/
+}
+
+timed "Setup" setup
+timed "Formatting (rustfmt)" cargo fmt --all -- --check
+timed "UI build" build_ui
+timed "Lints (clippy -D warnings)" cargo clippy --workspace --all-targets --locked -- -D warnings
+timed "UI type check and unit tests" ui_checks
+timed "Rust tests (nextest)" rust_tests
+timed "UI in Chromium (Playwright)" playwright
+timed "Real window (Xvfb, tauri-driver)" window_test
+
+step "Timings"
+printf '  %s\n' "${timings[@]}"
+printf '  %-34s %4ss\n' "Total" $((SECONDS - started))

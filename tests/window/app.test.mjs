@@ -1,0 +1,86 @@
+// The real Switchboard window under Xvfb, driven through tauri-driver and WebKitWebDriver:
+// it opens on onboarding, every view of the sidebar shows, a malformed Account SID gets its
+// inline error, and a well-formed key is checked against Prism serving Twilio's spec and kept.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { join, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { existsSync, mkdirSync } from 'node:fs';
+import { Session, startPrism, startTauriDriver, tempDir } from './webdriver.mjs';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+const app = process.env.SWITCHBOARD_APP ?? join(root, 'target/debug/switchboard-desktop');
+const shots = join(root, 'artifacts/window');
+mkdirSync(shots, { recursive: true });
+
+let prism;
+let driver;
+let session;
+
+before(async () => {
+  assert.ok(existsSync(app), `the app binary ${app} must be built first (cargo build --workspace)`);
+  prism = await startPrism(root, 'twilio_api_v2010.json');
+  driver = await startTauriDriver({
+    SWITCHBOARD_DATA_DIR: tempDir('switchboard-window-'),
+    SWITCHBOARD_API_BASE: prism.url,
+  });
+  session = await Session.create(driver.url, app);
+});
+
+after(async () => {
+  await session?.delete().catch(() => {});
+  driver?.child.kill();
+  prism?.child.kill();
+});
+
+test('the window opens on onboarding when no account is connected', async () => {
+  const title = await session.cmd('GET', '/title');
+  assert.equal(title, 'Switchboard');
+  const heading = await session.waitForText('[data-testid="view-onboarding"] h1', (t) => t.length > 0);
+  assert.equal(heading, 'Connect your Twilio account');
+  await session.screenshot(join(shots, 'onboarding.png'));
+});
+
+test('every view of the sidebar shows', async () => {
+  for (const [id, name] of [
+    ['dialer', 'Dialer'],
+    ['calls', 'Calls'],
+    ['voicemail', 'Voicemail'],
+    ['greetings', 'Greetings'],
+    ['numbers', 'Numbers'],
+    ['settings', 'Settings'],
+  ]) {
+    await (await session.find(`[data-testid="nav-${id}"]`)).click();
+    const heading = await session.waitForText(`[data-testid="view-${id}"] h1`, (t) => t === name);
+    assert.equal(heading, name);
+    assert.equal(await (await session.find(`[data-testid="nav-${id}"]`)).attribute('aria-current'), 'page');
+    await session.screenshot(join(shots, `view-${id}.png`));
+  }
+});
+
+test('a malformed Account SID is refused inline, before anything is sent', async () => {
+  await (await session.find('[data-testid="nav-settings"]')).click();
+  await (await session.find('[data-testid="settings-connect"]')).click();
+  await session.find('[data-testid="view-onboarding"]');
+  await (await session.find('#account-sid')).type('AC123');
+  await (await session.find('#api-key-sid')).type('SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb');
+  await (await session.find('#api-key-secret')).type('s3cr3tS3CR3Ts3cr3tS3CR3Ts3cr3tAB');
+  await (await session.find('[data-testid="connect-submit"]')).click();
+  const error = await session.waitForText('[data-testid="error-account-sid"]', (t) => t.length > 0);
+  assert.match(error, /32 hexadecimal digits/);
+  assert.equal(await (await session.find('#account-sid')).attribute('aria-invalid'), 'true');
+  await session.screenshot(join(shots, 'onboarding-invalid-sid.png'));
+  assert.doesNotMatch(prism.output(), /Accounts\/AC123/, 'a malformed SID must never reach Twilio');
+});
+
+test('a well-formed key is checked against Twilio and the account is shown', async () => {
+  const sid = await session.find('#account-sid');
+  await sid.clear();
+  await sid.type('ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa');
+  await (await session.find('[data-testid="connect-submit"]')).click();
+  const settings = await session.waitForText('[data-testid="view-settings"]', (t) => t.includes('ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa'));
+  assert.match(settings, /friendly_name/, "the account's name comes from Twilio's answer");
+  assert.match(prism.output(), /get \/2010-04-01\/Accounts\/ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa\.json/);
+  assert.doesNotMatch(prism.output(), /did not pass the validation rules/);
+  await session.screenshot(join(shots, 'settings-connected.png'));
+});

@@ -1,0 +1,169 @@
+// A minimal W3C WebDriver client (what the real-window test needs, no dependencies), plus
+// helpers to start tauri-driver and Prism on free loopback ports.
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+
+export async function freePort() {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address();
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** Spawns a process and resolves once `ready(output)` is true or `probe()` succeeds. */
+async function startProcess(cmd, args, { env, ready, probe, timeoutMs = 60_000, name }) {
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  child.stdout.on('data', (d) => (output += d));
+  child.stderr.on('data', (d) => (output += d));
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with ${child.exitCode}:\n${output}`);
+    if ((ready && ready(output)) || (probe && (await probe().catch(() => false)))) {
+      return { child, output: () => output };
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error(`${name} did not start within ${timeoutMs} ms:\n${output}`);
+}
+
+export async function startPrism(root, spec) {
+  const port = await freePort();
+  const proc = await startProcess(
+    join(root, 'tests/harness/node_modules/.bin/prism'),
+    ['mock', '--host', '127.0.0.1', '--port', String(port), join(root, 'tests/fixtures/twilio-oai', spec)],
+    { name: 'Prism', ready: (out) => out.includes('Prism is listening') },
+  );
+  return { ...proc, url: `http://127.0.0.1:${port}` };
+}
+
+export async function startTauriDriver(env) {
+  const port = await freePort();
+  const nativePort = await freePort();
+  const proc = await startProcess(
+    'tauri-driver',
+    ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'],
+    { name: 'tauri-driver', env, probe: async () => (await fetch(`http://127.0.0.1:${port}/status`)).ok },
+  );
+  return { ...proc, url: `http://127.0.0.1:${port}` };
+}
+
+export class Session {
+  static async create(driverUrl, application) {
+    const res = await fetch(`${driverUrl}/session`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        capabilities: { alwaysMatch: { browserName: 'wry', 'tauri:options': { application } } },
+      }),
+    });
+    const body = await res.json();
+    if (!res.ok) throw new Error(`new session failed: ${JSON.stringify(body)}`);
+    return new Session(driverUrl, body.value.sessionId);
+  }
+
+  constructor(driverUrl, id) {
+    this.base = `${driverUrl}/session/${id}`;
+  }
+
+  async cmd(method, path, body) {
+    if (process.env.WD_DEBUG) console.error(new Date().toISOString(), method, path, JSON.stringify(body ?? ''));
+    const res = await fetch(`${this.base}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = await res.json();
+    if (!res.ok) {
+      const err = new Error(`${method} ${path}: ${json.value?.error}: ${json.value?.message}`);
+      err.webdriver = json.value?.error;
+      throw err;
+    }
+    return json.value;
+  }
+
+  /** The first element matching `css`, waiting up to `timeoutMs` for it to appear. */
+  async find(css, timeoutMs = 10_000) {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const found = await this.cmd('POST', '/element', { using: 'css selector', value: css });
+        return new Element(this, found[ELEMENT]);
+      } catch (err) {
+        if (err.webdriver !== 'no such element' || Date.now() > deadline) throw new Error(`${css}: ${err.message}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
+  /** Waits until `css` matches an element whose text satisfies `predicate`. */
+  async waitForText(css, predicate, timeoutMs = 15_000) {
+    const deadline = Date.now() + timeoutMs;
+    let last = '';
+    while (Date.now() < deadline) {
+      try {
+        last = await (await this.find(css, 500)).text();
+        if (predicate(last)) return last;
+      } catch {
+        // not there yet
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    throw new Error(`${css}: text never matched; last seen ${JSON.stringify(last)}`);
+  }
+
+  execute(script, args = []) {
+    return this.cmd('POST', '/execute/sync', { script, args });
+  }
+
+  /**
+   * Saves what the display shows, window and all, as a person would see it. (WebKitWebDriver's
+   * own screenshot waits for a composited frame, which never comes with Switchboard's
+   * non-accelerated WebKit settings.)
+   */
+  async screenshot(path) {
+    await new Promise((r) => setTimeout(r, 300)); // let the last click repaint
+    const result = spawnSync('import', ['-window', 'root', path], { encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`screenshot failed: ${result.stderr}`);
+  }
+
+  delete() {
+    return fetch(this.base, { method: 'DELETE' });
+  }
+}
+
+class Element {
+  constructor(session, id) {
+    this.session = session;
+    this.path = `/element/${id}`;
+  }
+  click() {
+    return this.session.cmd('POST', `${this.path}/click`, {});
+  }
+  clear() {
+    return this.session.cmd('POST', `${this.path}/clear`, {});
+  }
+  type(text) {
+    return this.session.cmd('POST', `${this.path}/value`, { text });
+  }
+  text() {
+    return this.session.cmd('GET', `${this.path}/text`);
+  }
+  attribute(name) {
+    return this.session.cmd('GET', `${this.path}/attribute/${name}`);
+  }
+}
+
+export function tempDir(prefix) {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
