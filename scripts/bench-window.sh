@@ -45,7 +45,7 @@ tree_pids() {
 
 if [ "${BENCH_INNER:-}" = 1 ]; then inner "$app" "$runs"; exit; fi
 BENCH_INNER=1 NO_AT_BRIDGE=1 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" "$0" "$app" "$runs" \
-  2> >(grep -v "Failed to set fd limit" >&2) | tee /tmp/bench-window.txt
+  | tee /tmp/bench-window.txt
 summary() { # column -> "median worst"
   awk -v c="$1" '/mapped after/ {print $c}' /tmp/bench-window.txt | sort -n |
     awk '{v[NR]=$1} END {printf "median %s, worst %s (n=%d)", v[int((NR+1)/2)], v[NR], NR}'

@@ -73,7 +73,7 @@ with_keychain() {
   XDG_DATA_HOME="$keyrings" dbus-run-session -- bash -c '
     printf "switchboard" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
     for _ in $(seq 1 50); do [ -e "$XDG_DATA_HOME/keyrings/login.keyring" ] && break; sleep 0.1; done
-    "$@"' _ "$@" 2> >(grep -v "Failed to set fd limit" >&2) || status=$?
+    "$@"' _ "$@" || status=$?
   rm -rf "$keyrings"
   return $status
 }

@@ -24,4 +24,4 @@ NO_AT_BRIDGE=1 dbus-run-session -- xvfb-run -a -s "-screen 0 1280x800x24" bash -
   printf "switchboard" | gnome-keyring-daemon --unlock --components=secrets >/dev/null 2>&1
   "$1" & app=$!
   sleep 4 && import -window root "$2" && echo "Screenshot: $2"
-  wait $app' _ "$app" "$ROOT/artifacts/app.png" 2> >(grep -v "Failed to set fd limit" >&2)
+  wait $app' _ "$app" "$ROOT/artifacts/app.png"
