@@ -53,6 +53,17 @@ ensure_npm() {
   fi
 }
 
+# A virtualenv with the Python packages the tests compare against (Twilio's helper library).
+ensure_python_venv() {
+  local dir="$ROOT/tests/harness/venv" req="$ROOT/tests/harness/requirements.txt"
+  if [ ! -x "$dir/bin/python" ] || ! cmp -s "$req" "$dir/.switchboard-requirements"; then
+    step "Installing Python test packages"
+    python3 -m venv "$dir" 2>/dev/null || { ensure_debian_packages python3-venv; python3 -m venv "$dir"; }
+    "$dir/bin/pip" install --quiet --disable-pip-version-check -r "$req"
+    cp "$req" "$dir/.switchboard-requirements"
+  fi
+}
+
 ensure_cargo_tool() {
   local bin="$1" crate="$2" version="$3"
   command -v "$bin" >/dev/null && return 0

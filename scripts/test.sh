@@ -23,6 +23,7 @@ setup() {
   ensure_cargo_tool tauri-driver tauri-driver "^2"
   ensure_npm "$ROOT/ui"
   ensure_npm "$ROOT/tests/harness"
+  ensure_python_venv
 }
 
 rust_tests() {

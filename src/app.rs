@@ -95,11 +95,11 @@ impl Switchboard {
             .unwrap_or_else(|| ApiBase::twilio(region, edge))
     }
 
-    /// A client for the active profile, with its secret from the keychain.
+    /// The active profile and its credentials, with the secret from the keychain.
     ///
     /// # Errors
     /// [`Code::NotConfigured`] without a profile; keychain and storage errors otherwise.
-    pub async fn client(&self) -> Result<Client, IpcError> {
+    pub async fn credentials(&self) -> Result<(Profile, Credentials), IpcError> {
         let profile = self.store.active_profile().await?.ok_or_else(|| {
             IpcError::new(
                 Code::NotConfigured,
@@ -110,10 +110,19 @@ impl Switchboard {
             .keychain
             .api_secret(&profile.account_sid, &profile.api_key_sid)?;
         let credentials = Credentials {
-            account_sid: profile.account_sid,
-            api_key_sid: profile.api_key_sid,
+            account_sid: profile.account_sid.clone(),
+            api_key_sid: profile.api_key_sid.clone(),
             api_key_secret: secret,
         };
+        Ok((profile, credentials))
+    }
+
+    /// A client for the active profile, with its secret from the keychain.
+    ///
+    /// # Errors
+    /// As [`Switchboard::credentials`].
+    pub async fn client(&self) -> Result<Client, IpcError> {
+        let (profile, credentials) = self.credentials().await?;
         Ok(Client::with_timeout(
             self.api_base(profile.region.as_deref(), profile.edge.as_deref()),
             credentials,

@@ -8,8 +8,10 @@ use clap::{Parser, Subcommand};
 use switchboard::account::CredentialsInput;
 use switchboard::keychain::Keychain;
 use switchboard::paths::Paths;
-use switchboard::secret::Sensitive;
-use switchboard::twilio::ApiBase;
+use switchboard::secret::{Sensitive, validate_api_key_secret};
+use switchboard::sid::{AccountSid, ApiKeySid, ApplicationSid};
+use switchboard::twilio::token::{AccessToken, VoiceGrant};
+use switchboard::twilio::{ApiBase, Credentials};
 use switchboard::{Code, IpcError, Switchboard};
 
 /// Switchboard: a desktop softphone and phone-system admin for teams on Twilio.
@@ -38,6 +40,24 @@ enum Command {
         /// Print JSON instead of text.
         #[arg(long)]
         json: bool,
+    },
+    /// Print a Voice access token (a JWT) for a client identity.
+    ///
+    /// Signed with the active profile's API key, or with TWILIO_ACCOUNT_SID, TWILIO_API_KEY and
+    /// TWILIO_API_SECRET when all three are set.
+    Token {
+        /// The client identity: letters, digits and underscores, at most 121.
+        #[arg(long)]
+        identity: String,
+        /// Lifetime in seconds, at most 86400.
+        #[arg(long, default_value_t = AccessToken::DEFAULT_TTL)]
+        ttl: u64,
+        /// The TwiML App (AP…) outgoing calls from the client run.
+        #[arg(long, value_name = "AP…")]
+        outgoing_application_sid: Option<String>,
+        /// Let the client receive calls to its identity.
+        #[arg(long)]
+        incoming: bool,
     },
     /// Connect a Twilio account with a Standard API key, after checking it with Twilio.
     ///
@@ -108,6 +128,35 @@ async fn run(cli: Cli) -> Result<(), IpcError> {
                 );
             }
         }
+        Command::Token {
+            identity,
+            ttl,
+            outgoing_application_sid,
+            incoming,
+        } => {
+            let invalid = |e: String| IpcError::new(Code::InvalidInput, e);
+            let application = outgoing_application_sid
+                .map(|s| {
+                    ApplicationSid::parse(&s)
+                        .map_err(|e| invalid(format!("--outgoing-application-sid: {e}")))
+                })
+                .transpose()?;
+            let credentials = match env_credentials().map_err(invalid)? {
+                Some(credentials) => credentials,
+                None => core.credentials().await?.1,
+            };
+            let jwt = AccessToken::new(credentials.account_sid, credentials.api_key_sid, &identity)
+                .and_then(|t| t.ttl(ttl))
+                .map_err(|e| invalid(format!("--{e}")))?
+                .voice(VoiceGrant {
+                    incoming_allow: incoming,
+                    outgoing_application_sid: application,
+                    ..VoiceGrant::default()
+                })
+                .to_jwt(&credentials.api_key_secret)
+                .map_err(|e| IpcError::new(Code::Internal, e.to_string()))?;
+            println!("{jwt}");
+        }
         Command::Connect {
             account_sid,
             api_key,
@@ -135,6 +184,28 @@ async fn run(cli: Cli) -> Result<(), IpcError> {
     }
     core.store().close().await;
     Ok(())
+}
+
+/// Credentials from the Twilio CLI's variables, when all three are set.
+fn env_credentials() -> Result<Option<Credentials>, String> {
+    let var = |name| {
+        std::env::var(name)
+            .ok()
+            .filter(|v: &String| !v.trim().is_empty())
+    };
+    let (Some(account), Some(key), Some(secret)) = (
+        var("TWILIO_ACCOUNT_SID"),
+        var("TWILIO_API_KEY"),
+        var("TWILIO_API_SECRET"),
+    ) else {
+        return Ok(None);
+    };
+    validate_api_key_secret(secret.trim()).map_err(|e| format!("TWILIO_API_SECRET: {e}"))?;
+    Ok(Some(Credentials {
+        account_sid: AccountSid::parse(&account).map_err(|e| format!("TWILIO_ACCOUNT_SID: {e}"))?,
+        api_key_sid: ApiKeySid::parse(&key).map_err(|e| format!("TWILIO_API_KEY: {e}"))?,
+        api_key_secret: Sensitive::new(secret.trim().to_owned()),
+    }))
 }
 
 fn read_secret() -> Result<Sensitive<String>, IpcError> {

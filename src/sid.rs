@@ -152,6 +152,15 @@ sid_type!(
     ApiKeySid, "SK", "An API key SID"
 );
 
+sid_type!(
+    /// Identifies a TwiML App (`AP…`), the outgoing application of a Voice access token.
+    ApplicationSid, "AP", "A TwiML App SID"
+);
+sid_type!(
+    /// Identifies a push credential (`CR…`) for mobile Voice SDK notifications.
+    PushCredentialSid, "CR", "A push credential SID"
+);
+
 #[cfg(test)]
 mod tests {
     use super::*;

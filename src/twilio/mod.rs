@@ -3,6 +3,7 @@
 mod accounts;
 mod client;
 mod error;
+pub mod token;
 
 pub use accounts::{Account, AccountStatus, Accounts};
 pub use client::{ApiBase, Client, Credentials};
