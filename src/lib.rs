@@ -12,6 +12,7 @@ pub mod secret;
 pub mod sid;
 pub mod store;
 pub mod twilio;
+pub mod twiml;
 
 pub use app::{AppStatus, Switchboard};
 pub use error::{Code, IpcError};
