@@ -5,6 +5,7 @@ use url::Url;
 
 use super::accounts::Accounts;
 use super::error::TwilioError;
+use super::retry::{RetryPolicy, parse_retry_after};
 use crate::secret::Sensitive;
 use crate::sid::{AccountSid, ApiKeySid};
 
@@ -102,6 +103,7 @@ pub struct Client {
     base: ApiBase,
     credentials: Credentials,
     timeout: Duration,
+    retry: RetryPolicy,
 }
 
 impl Client {
@@ -138,7 +140,15 @@ impl Client {
             base,
             credentials,
             timeout,
+            retry: RetryPolicy::default(),
         })
+    }
+
+    /// Replaces the retry policy for 429 and 5xx answers (default [`RetryPolicy::default`]).
+    #[must_use]
+    pub fn with_retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
     }
 
     /// The account this client acts on.
@@ -164,27 +174,51 @@ impl Client {
     ) -> Result<T, TwilioError> {
         let url = self.base.join(path);
         let host = self.base.host();
-        tracing::debug!(%url, "GET");
-        let response = self
-            .http
-            .get(url)
-            .basic_auth(
-                self.credentials.api_key_sid.as_str(),
-                Some(self.credentials.api_key_secret.expose()),
-            )
-            .send()
-            .await
-            .map_err(|e| TwilioError::from_reqwest(&e, &host, self.timeout))?;
-        let status = response.status();
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| TwilioError::from_reqwest(&e, &host, self.timeout))?;
-        if !status.is_success() {
+        let mut waited = Duration::ZERO;
+        let mut attempt = 1;
+        let body = loop {
+            tracing::debug!(%url, attempt, "GET");
+            let response = self
+                .http
+                .get(url.clone())
+                .basic_auth(
+                    self.credentials.api_key_sid.as_str(),
+                    Some(self.credentials.api_key_secret.expose()),
+                )
+                .send()
+                .await
+                .map_err(|e| TwilioError::from_reqwest(&e, &host, self.timeout))?;
+            let status = response.status();
+            let retry_after = response
+                .headers()
+                .get(reqwest::header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(parse_retry_after);
+            let body = response
+                .bytes()
+                .await
+                .map_err(|e| TwilioError::from_reqwest(&e, &host, self.timeout))?;
+            if status.is_success() {
+                break body;
+            }
             let err = TwilioError::from_body(status, &body);
-            tracing::warn!(status = status.as_u16(), error = %err, "Twilio request failed");
-            return Err(err);
-        }
+            let delay = RetryPolicy::retryable(status.as_u16())
+                .then(|| self.retry.delay(attempt, retry_after, waited))
+                .flatten();
+            let Some(delay) = delay else {
+                tracing::warn!(status = status.as_u16(), attempt, error = %err, "Twilio request failed");
+                return Err(err);
+            };
+            tracing::info!(
+                status = status.as_u16(),
+                attempt,
+                delay_ms = delay.as_millis() as u64,
+                "retrying Twilio request"
+            );
+            tokio::time::sleep(delay).await;
+            waited += delay;
+            attempt += 1;
+        };
         serde_json::from_slice(&body).map_err(|e| TwilioError::Decode {
             what: what.to_owned(),
             detail: e.to_string(),
