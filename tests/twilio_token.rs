@@ -4,9 +4,6 @@
 
 mod support;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use serde_json::{Value, json};
 use switchboard::secret::Sensitive;
 use switchboard::sid::{AccountSid, ApiKeySid, ApplicationSid, PushCredentialSid};
@@ -98,35 +95,24 @@ fn ours(case: &Case) -> String {
     token.to_jwt(&Sensitive::new(SECRET.to_owned())).unwrap()
 }
 
-fn reference(case: &Case, candidate: &str) -> Value {
-    let python = support::root().join("tests/harness/venv/bin/python");
-    assert!(
-        python.exists(),
-        "the Python test environment is missing: run scripts/test.sh (or create tests/harness/venv with requirements.txt)"
-    );
-    let mut child = Command::new(python)
-        .arg(support::root().join("tests/harness/twilio_token.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
+/// Runs the reference script on `case` with `candidate` as the token to verify.
+fn run_reference(case: &Case, candidate: &str) -> std::process::Output {
     let input = json!({
         "account_sid": ACCOUNT, "key_sid": KEY, "secret": SECRET, "identity": case.identity,
         "ttl": case.ttl, "issued_at": ISSUED_AT, "nbf": case.nbf, "incoming": case.incoming,
         "outgoing_application_sid": case.application, "params": case.params,
         "push_credential_sid": case.push, "candidate": candidate,
     });
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    support::run_python_harness("twilio_token.py", &input)
+}
+
+fn reference(case: &Case, candidate: &str) -> Value {
+    let out = run_reference(case, candidate);
     assert!(
         out.status.success(),
-        "twilio_token.py failed for {}",
-        case.name
+        "twilio_token.py failed for {}: {}",
+        case.name,
+        String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap()
 }
@@ -163,26 +149,7 @@ fn a_token_signed_with_another_secret_does_not_verify() {
     let token = ours(case);
     let (input, _) = token.rsplit_once('.').unwrap();
     let forged = format!("{input}.{}", "A".repeat(43));
-    let python = support::root().join("tests/harness/venv/bin/python");
-    let mut child = Command::new(python)
-        .arg(support::root().join("tests/harness/twilio_token.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let input = json!({
-        "account_sid": ACCOUNT, "key_sid": KEY, "secret": SECRET, "identity": case.identity,
-        "ttl": case.ttl, "issued_at": ISSUED_AT, "nbf": null, "incoming": true,
-        "outgoing_application_sid": null, "params": [], "push_credential_sid": null, "candidate": forged,
-    });
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(input.to_string().as_bytes())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = run_reference(case, &forged);
     assert!(
         !out.status.success(),
         "PyJWT must reject a bad signature, so the comparison above is meaningful"

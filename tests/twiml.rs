@@ -3,9 +3,6 @@
 
 mod support;
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use serde_json::{Value, json};
 use switchboard::twiml::{
     Dial, DialNoun, Gather, Pause, Play, Record, RejectReason, Response, Say,
@@ -173,25 +170,8 @@ line"#;
 #[test]
 fn twiml_matches_twilios_python_library() {
     let cases = cases();
-    let python = support::root().join("tests/harness/venv/bin/python");
-    assert!(
-        python.exists(),
-        "the Python test environment is missing: run scripts/test.sh"
-    );
-    let mut child = Command::new(python)
-        .arg(support::root().join("tests/harness/twilio_twiml.py"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
     let docs: Vec<&Value> = cases.iter().map(|(_, _, doc)| doc).collect();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(serde_json::to_vec(&docs).unwrap().as_slice())
-        .unwrap();
-    let out = child.wait_with_output().unwrap();
+    let out = support::run_python_harness("twilio_twiml.py", &json!(docs));
     assert!(out.status.success(), "twilio_twiml.py failed");
     let reference: Vec<String> = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(reference.len(), cases.len());

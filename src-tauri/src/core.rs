@@ -17,12 +17,7 @@ impl Core {
     /// Reads the data directory and any `SWITCHBOARD_API_BASE` override; failures are kept and
     /// reported by every command instead of stopping the app.
     pub fn from_env(paths: anyhow::Result<Paths>) -> Self {
-        let api_base = match std::env::var(ApiBase::ENV) {
-            Ok(raw) if !raw.trim().is_empty() => ApiBase::custom(&raw)
-                .map(Some)
-                .map_err(|e| IpcError::new(Code::InvalidInput, format!("{}: {e}", ApiBase::ENV))),
-            _ => Ok(None),
-        };
+        let api_base = ApiBase::from_env().map_err(|e| IpcError::new(Code::InvalidInput, e));
         Self {
             cell: OnceCell::new(),
             paths: paths

@@ -46,14 +46,16 @@ impl ApiBase {
         Ok(Self(url))
     }
 
-    /// The base from [`ApiBase::ENV`] when set, otherwise Twilio's.
+    /// The override in [`ApiBase::ENV`], when it is set and not blank.
     ///
     /// # Errors
-    /// When the variable is set but is not a usable URL.
-    pub fn from_env_or_twilio() -> Result<Self, String> {
+    /// When the variable is set but is not a usable URL; the message names the variable.
+    pub fn from_env() -> Result<Option<Self>, String> {
         match std::env::var(Self::ENV) {
-            Ok(raw) if !raw.trim().is_empty() => Self::custom(&raw),
-            _ => Ok(Self::twilio(None, None)),
+            Ok(raw) if !raw.trim().is_empty() => Self::custom(&raw)
+                .map(Some)
+                .map_err(|e| format!("{}: {e}", Self::ENV)),
+            _ => Ok(None),
         }
     }
 

@@ -64,18 +64,12 @@ impl TwilioError {
                 after: timeout,
             }
         } else if err.is_connect() {
-            let mut detail = err.to_string();
-            let mut source = std::error::Error::source(err);
-            while let Some(s) = source {
-                detail = s.to_string();
-                source = s.source();
-            }
             Self::Connect {
                 host: host.to_owned(),
-                detail,
+                detail: root_cause(err),
             }
         } else {
-            Self::Transport(err.without_url_string())
+            Self::Transport(root_cause(err))
         }
     }
 
@@ -99,20 +93,14 @@ impl TwilioError {
     }
 }
 
-trait WithoutUrl {
-    fn without_url_string(&self) -> String;
-}
-
-impl WithoutUrl for reqwest::Error {
-    fn without_url_string(&self) -> String {
-        let mut plain = String::new();
-        let mut source: Option<&dyn std::error::Error> = Some(self);
-        while let Some(s) = source {
-            plain = s.to_string();
-            source = s.source();
-        }
-        plain
+/// The innermost cause of `err` (e.g. "Connection refused"): what the user can act on, and
+/// without the request URL that reqwest's outer message repeats.
+fn root_cause(err: &reqwest::Error) -> String {
+    let mut cause: &dyn std::error::Error = err;
+    while let Some(inner) = cause.source() {
+        cause = inner;
     }
+    cause.to_string()
 }
 
 impl From<TwilioError> for IpcError {

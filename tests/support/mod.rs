@@ -105,19 +105,6 @@ impl Prism {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }
 
-    /// Waits (up to 10 s) until Prism has logged `count` occurrences of `needle`, since Prism
-    /// writes its log after answering; returns the log.
-    pub fn wait_for_log(&self, needle: &str, count: usize) -> String {
-        let deadline = Instant::now() + Duration::from_secs(10);
-        loop {
-            let log = self.log();
-            if log.matches(needle).count() >= count || Instant::now() > deadline {
-                return log;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
     /// Waits (up to 10 s) until Prism has answered `requests` requests in all (its log trails
     /// its answers), then returns how many of them broke Twilio's spec: failed validation or
     /// matched no path or method of it.
@@ -267,6 +254,30 @@ pub fn temp_paths() -> (tempfile::TempDir, Paths) {
     let dir = tempfile::tempdir().unwrap();
     let paths = Paths::under(dir.path().to_path_buf());
     (dir, paths)
+}
+
+/// Runs `tests/harness/SCRIPT` in the harness's Python virtualenv (Twilio's helper library)
+/// with `input` as JSON on stdin, and returns what it printed and how it exited.
+pub fn run_python_harness(script: &str, input: &serde_json::Value) -> std::process::Output {
+    let python = root().join("tests/harness/venv/bin/python");
+    assert!(
+        python.exists(),
+        "the Python test environment is missing: run scripts/test.sh (or create tests/harness/venv from requirements.txt)"
+    );
+    let mut child = Command::new(python)
+        .arg(root().join("tests/harness").join(script))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start Python");
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.to_string().as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
 }
 
 /// Every file under `dir`, read as text.
