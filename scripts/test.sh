@@ -34,6 +34,10 @@ ui_checks() {
   (cd ui && npm run --silent check && npm run --silent test)
 }
 
+routing_functions() {
+  node --test tests/routing/
+}
+
 playwright() {
   (cd ui && npm run --silent e2e)
 }
@@ -50,6 +54,7 @@ timed "Formatting (rustfmt)" cargo fmt --all -- --check
 timed "UI build" build_ui
 timed "Lints (clippy -D warnings)" cargo clippy --workspace --all-targets --locked -- -D warnings
 timed "UI type check and unit tests" ui_checks
+timed "Routing functions (node, twilio)" routing_functions
 timed "Rust tests (nextest)" rust_tests
 timed "UI in Chromium (Playwright)" playwright
 timed "Real window (Xvfb, tauri-driver)" window_test

@@ -1,0 +1,39 @@
+'use strict';
+
+// Protected. Voice URL of the numbers Switchboard routes: rings every desktop client identity
+// and forwarding number in parallel; /inbound-status takes over when the Dial ends. With nobody
+// to ring (or no usable configuration) the call goes straight to voicemail.
+
+/* global Runtime, Twilio */
+
+// In Twilio Functions private functions are reached through Runtime; tests require the file.
+function schedule() {
+  return typeof Runtime === 'undefined'
+    ? require('./schedule')
+    : require(Runtime.getFunctions().schedule.path);
+}
+
+exports.handler = function (context, event, callback) {
+  const { readConfig } = schedule();
+  const { config, reason } = readConfig(context);
+  if (!config) console.warn(`switchboard: no routing configuration, voicemail only: ${reason}`);
+
+  const twiml = new Twilio.twiml.VoiceResponse();
+  const identities = config ? config.identities : [];
+  const forward = config ? config.forward : [];
+  if (identities.length === 0 && forward.length === 0) {
+    // No DialCallStatus on this request tells /inbound-status to take the voicemail branch.
+    twiml.redirect({ method: 'POST' }, '/inbound-status');
+    return callback(null, twiml);
+  }
+
+  const dial = twiml.dial({
+    answerOnBridge: true,
+    timeout: config.ring,
+    action: '/inbound-status',
+    method: 'POST',
+  });
+  for (const identity of identities) dial.client(identity);
+  for (const number of forward) dial.number(number);
+  return callback(null, twiml);
+};

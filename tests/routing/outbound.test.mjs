@@ -1,0 +1,83 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+
+import { baseConfig, configContext, expected, run } from './support.mjs';
+
+const context = configContext(baseConfig({
+  identities: ['alice-AC0123', 'bob-AC0123'],
+  callerIds: ['+14155550123', '+14155550124'],
+}));
+
+function dialed(callerId, to) {
+  return expected((r) => r.dial({ callerId, answerOnBridge: true }).number(to));
+}
+
+function refused(reason) {
+  return expected((r) => {
+    r.say(reason);
+    r.hangup();
+  });
+}
+
+const BAD_NUMBER = 'The number you dialed is not valid. Dial it with a plus sign and the country code.';
+const UNKNOWN_DEVICE = 'This device is not allowed to place calls.';
+const NOT_OWNED = 'The caller ID you chose is not one of your numbers.';
+
+describe('allowed calls', () => {
+  test('dials To with the chosen caller ID', () => {
+    const event = { From: 'client:bob-AC0123', To: '+442071838750', CallerId: '+14155550124' };
+    assert.equal(run('outbound', context, event), dialed('+14155550124', '+442071838750'));
+  });
+
+  test('without CallerId the first owned number is used', () => {
+    for (const CallerId of [undefined, '']) {
+      const event = { From: 'client:alice-AC0123', To: '+14155550100', CallerId };
+      assert.equal(run('outbound', context, event), dialed('+14155550123', '+14155550100'));
+    }
+  });
+});
+
+describe('refused calls never dial', () => {
+  for (const To of [
+    '4155550100', '+1 415 555 0100', '+1-415-555-0100', '(415) 555-0100', '+04155550100',
+    '+123456', '+1234567890123456', '+1415555010x', '911', 'client:bob-AC0123', '', undefined,
+  ]) {
+    test(`To=${JSON.stringify(To)} is not E.164`, () => {
+      const twiml = run('outbound', context, { From: 'client:alice-AC0123', To });
+      assert.equal(twiml, refused(BAD_NUMBER));
+      assert.ok(!twiml.includes('<Dial'));
+    });
+  }
+
+  test('a caller ID the account does not own', () => {
+    const event = { From: 'client:alice-AC0123', To: '+14155550100', CallerId: '+14155550999' };
+    assert.equal(run('outbound', context, event), refused(NOT_OWNED));
+  });
+
+  test('no owned caller ID at all', () => {
+    const none = configContext(baseConfig({ callerIds: [] }));
+    const event = { From: 'client:alice-AC0123', To: '+14155550100' };
+    assert.equal(run('outbound', none, event), refused('No caller ID is set up for outbound calls.'));
+  });
+
+  for (const From of ['client:mallory-AC0123', 'client:', 'alice-AC0123', '+14155550100', 'client:alice-AC0123 ', undefined]) {
+    test(`From=${JSON.stringify(From)} is not a known desktop identity`, () => {
+      const event = { From, To: '+14155550100', CallerId: '+14155550123' };
+      assert.equal(run('outbound', context, event), refused(UNKNOWN_DEVICE));
+    });
+  }
+
+  test('an unknown identity is refused before the number is looked at', () => {
+    const event = { From: 'client:mallory', To: 'garbage', CallerId: '+10000000000' };
+    assert.equal(run('outbound', context, event), refused(UNKNOWN_DEVICE));
+  });
+
+  test('a missing or corrupt config refuses', (t) => {
+    const warn = t.mock.method(console, 'warn', () => {});
+    const event = { From: 'client:alice-AC0123', To: '+14155550100' };
+    const reason = 'Outbound calling is not set up for this account.';
+    assert.equal(run('outbound', {}, event), refused(reason));
+    assert.equal(run('outbound', { SWITCHBOARD_CONFIG: 'not json' }, event), refused(reason));
+    assert.equal(warn.mock.callCount(), 2);
+  });
+});
