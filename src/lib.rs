@@ -8,6 +8,7 @@ pub mod ipc;
 pub mod keychain;
 pub mod logging;
 pub mod paths;
+pub mod phone;
 pub mod secret;
 pub mod sid;
 pub mod store;

@@ -157,6 +157,22 @@ sid_type!(
     ApplicationSid, "AP", "A TwiML App SID"
 );
 sid_type!(
+    /// Identifies a call (`CA…`).
+    CallSid, "CA", "A Call SID"
+);
+sid_type!(
+    /// Identifies a recording (`RE…`).
+    RecordingSid, "RE", "A Recording SID"
+);
+sid_type!(
+    /// Identifies a transcription (`TR…`).
+    TranscriptionSid, "TR", "A Transcription SID"
+);
+sid_type!(
+    /// Identifies a phone number owned by an account (`PN…`).
+    PhoneNumberSid, "PN", "A phone number SID"
+);
+sid_type!(
     /// Identifies a push credential (`CR…`) for mobile Voice SDK notifications.
     PushCredentialSid, "CR", "A push credential SID"
 );

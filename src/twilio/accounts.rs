@@ -1,7 +1,10 @@
 use serde::{Deserialize, Serialize};
 
+use super::calls::list_stream;
 use super::client::Client;
 use super::error::TwilioError;
+use super::form::Form;
+use super::page::ListStream;
 use crate::sid::AccountSid;
 
 /// A Twilio account, as far as Switchboard reads it.
@@ -14,6 +17,9 @@ pub struct Account {
     pub friendly_name: String,
     /// Whether the account can be used.
     pub status: AccountStatus,
+    /// The parent account, for a subaccount (the account itself for a main account).
+    #[serde(default)]
+    pub owner_account_sid: Option<AccountSid>,
 }
 
 /// An account's state. Only `active` accounts can place calls or buy numbers.
@@ -51,5 +57,26 @@ impl<'c> Accounts<'c> {
         self.client
             .get_json(&format!("/2010-04-01/Accounts/{sid}.json"), "the account")
             .await
+    }
+
+    /// The account the key belongs to and its subaccounts, optionally only those in `status`.
+    pub fn list(&self, status: Option<AccountStatus>) -> ListStream<'c, Account> {
+        let mut form = Form::default();
+        match status {
+            Some(AccountStatus::Active) => form.text("Status", "active"),
+            Some(AccountStatus::Suspended) => form.text("Status", "suspended"),
+            Some(AccountStatus::Closed) => form.text("Status", "closed"),
+            Some(AccountStatus::Unknown) => {
+                form.invalid("Status: choose active, suspended or closed.".into())
+            }
+            None => {}
+        }
+        list_stream(
+            self.client,
+            "/2010-04-01/Accounts.json".into(),
+            form,
+            "accounts",
+            "the account list",
+        )
     }
 }

@@ -1,34 +1,81 @@
 use std::time::Duration;
 
+use reqwest::Method;
 use serde::de::DeserializeOwned;
 use url::Url;
 
 use super::accounts::Accounts;
+use super::applications::{Applications, Keys};
+use super::calls::Calls;
 use super::error::TwilioError;
+use super::numbers::{IncomingNumbers, NumberType, SearchNumbers};
+use super::pricing::Pricing;
+use super::recordings::{Recordings, Transcriptions};
 use super::retry::{RetryPolicy, parse_retry_after};
 use crate::secret::Sensitive;
 use crate::sid::{AccountSid, ApiKeySid};
 
-/// Where Twilio's REST API is reached.
+/// Where Twilio's REST APIs are reached.
 ///
-/// Twilio serves its API at `api.twilio.com`, or at `api.{edge}.{region}.twilio.com` for a
-/// chosen region and edge. Tests and the CLI's `--api-base` replace it entirely.
+/// Twilio serves each product from its own host: `api.twilio.com` for the 2010 REST API,
+/// `pricing.twilio.com`, `serverless.twilio.com` and so on, or
+/// `{domain}.{edge}.{region}.twilio.com` for a chosen region and edge. Tests and the CLI's
+/// `--api-base` replace every host with one base URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ApiBase(Url);
+pub enum ApiBase {
+    /// Twilio's own hosts, optionally in a region and through an edge.
+    Twilio {
+        /// Region such as `ie1`; `None` for the default (`us1`).
+        region: Option<String>,
+        /// Edge location such as `dublin`.
+        edge: Option<String>,
+    },
+    /// One base URL for every product, such as `http://127.0.0.1:4010`.
+    Custom(Url),
+}
+
+/// A Twilio product, which decides the host of its requests.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Domain {
+    /// The 2010-04-01 REST API: accounts, calls, recordings, numbers.
+    Api,
+    /// Pricing v1.
+    Pricing,
+    /// Serverless (Functions and Assets).
+    Serverless,
+    /// Serverless's upload host for function and asset content.
+    ServerlessUpload,
+}
+
+impl Domain {
+    fn host_label(self) -> &'static str {
+        match self {
+            Self::Api => "api",
+            Self::Pricing => "pricing",
+            Self::Serverless => "serverless",
+            Self::ServerlessUpload => "serverless-upload",
+        }
+    }
+}
 
 impl ApiBase {
     /// The environment variable that overrides the base URL.
     pub const ENV: &'static str = "SWITCHBOARD_API_BASE";
 
-    /// `https://api.twilio.com`, or the regional host when `region` (and optionally `edge`)
-    /// are given, as Twilio's helper libraries build it.
+    /// Twilio's hosts, in `region` (and through `edge`) when given, as Twilio's helper
+    /// libraries build them.
     pub fn twilio(region: Option<&str>, edge: Option<&str>) -> Self {
-        let host = match (edge, region) {
-            (None, None) => "api.twilio.com".to_owned(),
-            (Some(edge), region) => format!("api.{edge}.{}.twilio.com", region.unwrap_or("us1")),
-            (None, Some(region)) => format!("api.{region}.twilio.com"),
+        // Only DNS labels are kept, so a host built from them always parses; profiles validate
+        // these values with [`validate_location`] before they are stored.
+        let clean = |v: Option<&str>| {
+            v.map(str::trim)
+                .filter(|v| validate_location("region", v).is_ok())
+                .map(str::to_owned)
         };
-        Self(Url::parse(&format!("https://{host}")).expect("host names built from ASCII labels"))
+        Self::Twilio {
+            region: clean(region),
+            edge: clean(edge),
+        }
     }
 
     /// A base URL given by the user or a test, such as `http://127.0.0.1:4010`.
@@ -43,7 +90,7 @@ impl ApiBase {
                 "The API base URL {raw:?} must start with http:// or https:// and name a host."
             ));
         }
-        Ok(Self(url))
+        Ok(Self::Custom(url))
     }
 
     /// The override in [`ApiBase::ENV`], when it is set and not blank.
@@ -59,20 +106,77 @@ impl ApiBase {
         }
     }
 
-    /// The host, for messages.
-    pub fn host(&self) -> String {
-        match self.0.port() {
-            Some(port) => format!("{}:{port}", self.0.host_str().unwrap_or_default()),
-            None => self.0.host_str().unwrap_or_default().to_owned(),
+    /// The base URL of `domain`'s requests.
+    pub fn origin(&self, domain: Domain) -> Url {
+        match self {
+            Self::Custom(url) => url.clone(),
+            Self::Twilio { region, edge } => {
+                let label = domain.host_label();
+                let host = match (edge, region) {
+                    (None, None) => format!("{label}.twilio.com"),
+                    (Some(edge), region) => format!(
+                        "{label}.{edge}.{}.twilio.com",
+                        region.as_deref().unwrap_or("us1")
+                    ),
+                    (None, Some(region)) => format!("{label}.{region}.twilio.com"),
+                };
+                Url::parse(&format!("https://{host}"))
+                    .expect("host names built from validated labels")
+            }
         }
     }
 
-    /// `path` (starting with `/`) resolved against the base, keeping any path prefix.
-    pub fn join(&self, path: &str) -> Url {
-        let mut url = self.0.clone();
+    /// The host of the REST API, for messages.
+    pub fn host(&self) -> String {
+        host_of(&self.origin(Domain::Api))
+    }
+
+    /// `path` (starting with `/`, optionally with a `?query`) on `domain`'s host, keeping any
+    /// path prefix of a custom base.
+    pub fn url(&self, domain: Domain, path: &str) -> Url {
+        let mut url = self.origin(domain);
         let prefix = url.path().trim_end_matches('/').to_owned();
+        let (path, query) = match path.split_once('?') {
+            Some((path, query)) => (path, Some(query)),
+            None => (path, None),
+        };
         url.set_path(&format!("{prefix}{path}"));
+        url.set_query(query);
         url
+    }
+
+    /// `path` on the REST API's host.
+    pub fn join(&self, path: &str) -> Url {
+        self.url(Domain::Api, path)
+    }
+}
+
+/// Checks a region (`ie1`) or edge (`dublin`) name: a lowercase DNS label.
+///
+/// # Errors
+/// A sentence naming `what` and the problem.
+pub fn validate_location(what: &str, value: &str) -> Result<(), String> {
+    let ok = !value.is_empty()
+        && value.len() <= 32
+        && value
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !value.starts_with('-')
+        && !value.ends_with('-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "The {what} {value:?} is not a Twilio {what} name: use lowercase letters, digits and hyphens, such as \"ie1\" or \"dublin\"."
+        ))
+    }
+}
+
+/// `host[:port]` of `url`.
+pub(crate) fn host_of(url: &Url) -> String {
+    match url.port() {
+        Some(port) => format!("{}:{port}", url.host_str().unwrap_or_default()),
+        None => url.host_str().unwrap_or_default().to_owned(),
     }
 }
 
@@ -102,6 +206,7 @@ pub struct Credentials {
 #[derive(Debug, Clone)]
 pub struct Client {
     http: reqwest::Client,
+    account: AccountSid,
     base: ApiBase,
     credentials: Credentials,
     timeout: Duration,
@@ -139,6 +244,7 @@ impl Client {
             .map_err(|e| TwilioError::Transport(e.to_string()))?;
         Ok(Self {
             http,
+            account: credentials.account_sid.clone(),
             base,
             credentials,
             timeout,
@@ -153,9 +259,9 @@ impl Client {
         self
     }
 
-    /// The account this client acts on.
+    /// The account this client acts on: the key's account, or a subaccount.
     pub fn account_sid(&self) -> &AccountSid {
-        &self.credentials.account_sid
+        &self.account
     }
 
     /// The base URL requests go to.
@@ -163,34 +269,117 @@ impl Client {
         &self.base
     }
 
+    /// The whole-request time limit.
+    pub(crate) fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// Acts on `subaccount` (a subaccount of the key's account) from now on: resource paths
+    /// name it, while requests still authenticate with the parent's key.
+    #[must_use]
+    pub fn on_subaccount(mut self, subaccount: AccountSid) -> Self {
+        self.account = subaccount;
+        self
+    }
+
     /// Accounts: fetch the account, list subaccounts.
     pub fn accounts(&self) -> Accounts<'_> {
         Accounts::new(self)
     }
 
-    /// GETs `path` and decodes the JSON answer as `T`; `what` names it in errors.
+    /// Calls: place, fetch, update, hang up, list; live recording control.
+    pub fn calls(&self) -> Calls<'_> {
+        Calls::new(self)
+    }
+
+    /// Recordings: list, fetch, delete, download audio; a recording's transcriptions.
+    pub fn recordings(&self) -> Recordings<'_> {
+        Recordings::new(self)
+    }
+
+    /// Transcriptions across the account.
+    pub fn transcriptions(&self) -> Transcriptions<'_> {
+        Transcriptions::new(self)
+    }
+
+    /// The account's phone numbers: list, fetch, buy, update, release.
+    pub fn incoming_numbers(&self) -> IncomingNumbers<'_> {
+        IncomingNumbers::new(self)
+    }
+
+    /// A search for numbers to buy of `kind` in `country` (ISO alpha-2).
+    pub fn available_numbers(&self, country: &str, kind: NumberType) -> SearchNumbers<'_> {
+        SearchNumbers::new(self, country, kind)
+    }
+
+    /// TwiML Apps.
+    pub fn applications(&self) -> Applications<'_> {
+        Applications::new(self)
+    }
+
+    /// API keys.
+    pub fn keys(&self) -> Keys<'_> {
+        Keys::new(self)
+    }
+
+    /// Pricing v1.
+    pub fn pricing(&self) -> Pricing<'_> {
+        Pricing::new(self)
+    }
+
+    /// A request to `path` on `domain`, with query `query` and, for POST, form `form`;
+    /// answers 429 and 5xx are retried under the client's [`RetryPolicy`].
+    pub(crate) fn request<'a>(&'a self, method: Method, domain: Domain, path: &str) -> Request<'a> {
+        Request {
+            client: self,
+            method,
+            url: self.base.url(domain, path),
+            query: Vec::new(),
+            form: Vec::new(),
+        }
+    }
+
+    /// GETs `path` on the REST API and decodes the JSON answer as `T`; `what` names it in
+    /// errors.
     pub(crate) async fn get_json<T: DeserializeOwned>(
         &self,
         path: &str,
         what: &str,
     ) -> Result<T, TwilioError> {
-        let url = self.base.join(path);
-        let host = self.base.host();
+        self.request(Method::GET, Domain::Api, path)
+            .json(what)
+            .await
+    }
+
+    /// Sends `request` until it succeeds, fails for good, or the retry budget is spent, and
+    /// returns the successful response with its body unread.
+    async fn execute(&self, request: &Request<'_>) -> Result<reqwest::Response, TwilioError> {
+        let host = host_of(&request.url);
         let mut waited = Duration::ZERO;
         let mut attempt = 1;
-        let body = loop {
-            tracing::debug!(%url, attempt, "GET");
-            let response = self
+        loop {
+            tracing::debug!(method = %request.method, url = %request.url, attempt, "Twilio request");
+            let mut builder = self
                 .http
-                .get(url.clone())
+                .request(request.method.clone(), request.url.clone())
                 .basic_auth(
                     self.credentials.api_key_sid.as_str(),
                     Some(self.credentials.api_key_secret.expose()),
-                )
+                );
+            if !request.query.is_empty() {
+                builder = builder.query(&request.query);
+            }
+            if request.method == Method::POST {
+                builder = builder.form(&request.form);
+            }
+            let response = builder
                 .send()
                 .await
                 .map_err(|e| TwilioError::from_reqwest(&e, &host, self.timeout))?;
             let status = response.status();
+            if status.is_success() {
+                return Ok(response);
+            }
             let retry_after = response
                 .headers()
                 .get(reqwest::header::RETRY_AFTER)
@@ -200,9 +389,6 @@ impl Client {
                 .bytes()
                 .await
                 .map_err(|e| TwilioError::from_reqwest(&e, &host, self.timeout))?;
-            if status.is_success() {
-                break body;
-            }
             let err = TwilioError::from_body(status, &body);
             let delay = RetryPolicy::retryable(status.as_u16())
                 .then(|| self.retry.delay(attempt, retry_after, waited))
@@ -220,11 +406,79 @@ impl Client {
             tokio::time::sleep(delay).await;
             waited += delay;
             attempt += 1;
-        };
+        }
+    }
+}
+
+/// One request being built: query and form parameters, then sent with [`Request::json`],
+/// [`Request::empty`] or [`Request::response`].
+#[derive(Debug)]
+pub(crate) struct Request<'a> {
+    client: &'a Client,
+    method: Method,
+    url: Url,
+    query: Vec<(String, String)>,
+    form: Vec<(String, String)>,
+}
+
+impl Request<'_> {
+    /// Adds query parameters (GET filters).
+    pub(crate) fn query(mut self, params: Params) -> Self {
+        self.query.extend(params.0);
+        self
+    }
+
+    /// Adds form parameters (POST bodies).
+    pub(crate) fn form(mut self, params: Params) -> Self {
+        self.form.extend(params.0);
+        self
+    }
+
+    /// Sends the request and decodes the JSON answer as `T`; `what` names it in errors.
+    pub(crate) async fn json<T: DeserializeOwned>(self, what: &str) -> Result<T, TwilioError> {
+        let host = host_of(&self.url);
+        let response = self.client.execute(&self).await?;
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| TwilioError::from_reqwest(&e, &host, self.client.timeout))?;
         serde_json::from_slice(&body).map_err(|e| TwilioError::Decode {
             what: what.to_owned(),
             detail: e.to_string(),
         })
+    }
+
+    /// Sends the request and discards the answer (DELETE's 204).
+    pub(crate) async fn empty(self) -> Result<(), TwilioError> {
+        self.client.execute(&self).await.map(drop)
+    }
+
+    /// Sends the request and hands back the successful response with its body unread, for
+    /// streaming downloads.
+    pub(crate) async fn response(self) -> Result<reqwest::Response, TwilioError> {
+        self.client.execute(&self).await
+    }
+}
+
+/// Form or query parameters under Twilio's names, in order.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Params(pub(crate) Vec<(String, String)>);
+
+impl Params {
+    pub(crate) fn set(&mut self, name: &str, value: impl ToString) {
+        self.0.retain(|(k, _)| k != name);
+        self.0.push((name.to_owned(), value.to_string()));
+    }
+
+    pub(crate) fn push(&mut self, name: &str, value: impl ToString) {
+        self.0.push((name.to_owned(), value.to_string()));
+    }
+
+    pub(crate) fn get(&self, name: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
     }
 }
 

@@ -43,6 +43,17 @@ pub enum TwilioError {
         /// Why it could not be read.
         detail: String,
     },
+    /// A parameter was refused before any request was sent; the message names the field.
+    #[error("{0}")]
+    Invalid(String),
+    /// A downloaded file could not be written.
+    #[error("could not save {path}: {detail}")]
+    Save {
+        /// Where it was being written.
+        path: String,
+        /// What the file system said.
+        detail: String,
+    },
     /// Any other transport failure.
     #[error("request to Twilio failed: {0}")]
     Transport(String),
@@ -121,9 +132,15 @@ impl From<TwilioError> for IpcError {
                     "Twilio refused access (403): {message}. A Standard or Main API key is needed; Restricted keys lack permissions Switchboard uses."
                 ),
             ),
-            TwilioError::Api { status: 404, .. } => IpcError::new(
+            TwilioError::Api {
+                status: 404,
+                message,
+                ..
+            } => IpcError::new(
                 Code::NotFound,
-                "Twilio has no such account for this key (404). Check the Account SID; for a subaccount, use a key created in that subaccount.",
+                format!(
+                    "Twilio has no such resource (404): {message}. Check the SID, and that it belongs to this account or subaccount."
+                ),
             ),
             TwilioError::Api { status: 429, .. } => IpcError::new(
                 Code::RateLimited,
@@ -158,6 +175,18 @@ impl From<TwilioError> for IpcError {
                     after.as_secs()
                 ),
             ),
+            TwilioError::Invalid(message) => IpcError::new(Code::InvalidInput, message.clone()),
+            TwilioError::Save { path, detail } => {
+                let hint = if detail.contains("No space") || detail.contains("os error 28") {
+                    " The disk is full: free some space and try again."
+                } else {
+                    " Check that the folder exists and is writable."
+                };
+                IpcError::new(
+                    Code::Storage,
+                    format!("Could not save {path}: {detail}.{hint} Nothing was kept."),
+                )
+            }
             TwilioError::Decode { .. } | TwilioError::Transport(_) => IpcError::new(
                 Code::Network,
                 format!("{err}. Try again; if it keeps happening, the log file has details."),

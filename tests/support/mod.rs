@@ -122,6 +122,27 @@ impl Prism {
         Self::rejected(&log)
     }
 
+    /// Waits until Prism has answered at least `at_least` requests and its log has stopped
+    /// growing, then fails the test, showing the log, if any request broke Twilio's spec.
+    pub fn assert_all_valid(&self, at_least: usize) {
+        let rejected = self.rejections_after(at_least);
+        let mut seen = Self::answered(&self.log());
+        loop {
+            std::thread::sleep(Duration::from_millis(300));
+            let now = Self::answered(&self.log());
+            if now == seen {
+                break;
+            }
+            seen = now;
+        }
+        let log = self.log();
+        assert!(
+            rejected == 0 && Self::rejected(&log) == 0,
+            "{} of {seen} requests broke Twilio's spec:\n{log}",
+            Self::rejected(&log)
+        );
+    }
+
     fn answered(log: &str) -> usize {
         log.matches("> Responding with").count()
             + log.matches("Request terminated with error").count()
@@ -175,6 +196,7 @@ impl Reply {
 pub struct ScriptedServer {
     port: u16,
     requests: Arc<AtomicUsize>,
+    seen: Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl ScriptedServer {
@@ -183,13 +205,17 @@ impl ScriptedServer {
         let port = listener.local_addr().unwrap().port();
         let requests = Arc::new(AtomicUsize::new(0));
         let counter = requests.clone();
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let log = seen.clone();
         std::thread::spawn(move || {
             for (i, stream) in listener.incoming().enumerate() {
                 let Ok(mut stream) = stream else { break };
                 counter.fetch_add(1, Ordering::SeqCst);
                 let reply = replies.get(i).or(replies.last()).cloned().unwrap();
+                let log = log.clone();
                 std::thread::spawn(move || {
-                    read_request(&mut stream);
+                    let request = read_request(&mut stream);
+                    log.lock().unwrap().push(request);
                     match reply {
                         Reply::Hang => std::thread::sleep(Duration::from_secs(120)),
                         Reply::Http {
@@ -212,7 +238,16 @@ impl ScriptedServer {
                 });
             }
         });
-        Self { port, requests }
+        Self {
+            port,
+            requests,
+            seen,
+        }
+    }
+
+    /// Every request received so far, as text (head and body), in arrival order.
+    pub fn seen(&self) -> Vec<String> {
+        self.seen.lock().unwrap().clone()
     }
 
     pub fn api_base(&self) -> ApiBase {
@@ -225,7 +260,8 @@ impl ScriptedServer {
     }
 }
 
-fn read_request(stream: &mut TcpStream) {
+/// Reads one request, head and (by Content-Length) body.
+fn read_request(stream: &mut TcpStream) -> String {
     stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
@@ -234,10 +270,19 @@ fn read_request(stream: &mut TcpStream) {
             break;
         }
         buf.extend_from_slice(&chunk[..n]);
-        if buf.windows(4).any(|w| w == b"\r\n\r\n") {
-            break;
+        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
+            let length = head
+                .lines()
+                .find_map(|l| l.strip_prefix("content-length:"))
+                .and_then(|v| v.trim().parse::<usize>().ok())
+                .unwrap_or(0);
+            if buf.len() >= end + 4 + length {
+                break;
+            }
         }
     }
+    String::from_utf8_lossy(&buf).into_owned()
 }
 
 /// A keychain namespace of its own, emptied of the given entries when dropped.

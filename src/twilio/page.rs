@@ -1,0 +1,143 @@
+//! Lists as streams: one page in memory at a time, following Twilio's next-page links.
+//!
+//! The 2010 API puts the rows of a page under a resource-specific key (`calls`, `recordings`,
+//! …) beside `next_page_uri`, a path relative to the API host; the newer APIs (Pricing,
+//! Serverless) put them under their own key with `meta.next_page_url`, an absolute URL. Both
+//! are followed on the client's own base, so a test server or a regional host stays in use.
+//!
+//! A row that does not decode is yielded as an error and the stream goes on with the next
+//! row: a caller decides whether to skip it (sync counts and logs it) or stop. A failed
+//! request ends the stream after yielding its error.
+
+use std::collections::{HashSet, VecDeque};
+
+use reqwest::Method;
+use serde::de::DeserializeOwned;
+use serde_json::Value;
+
+use super::client::{Client, Domain, Params};
+use super::error::TwilioError;
+
+/// The rows of a list, fetched a page at a time as they are polled.
+pub type ListStream<'c, T> = futures_util::stream::BoxStream<'c, Result<T, TwilioError>>;
+
+/// The largest page Twilio serves.
+pub const MAX_PAGE_SIZE: u32 = 1000;
+
+/// Where the next page of a list is, if any.
+fn next_link(page: &Value) -> Option<String> {
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).map(str::to_owned);
+    text(page.get("next_page_uri"))
+        .or_else(|| text(page.get("meta").and_then(|m| m.get("next_page_url"))))
+        .filter(|s| !s.is_empty())
+}
+
+/// The path and query of `link`, whether it is absolute (`https://host/path?q`) or already a
+/// path.
+fn path_and_query(link: &str) -> String {
+    match url::Url::parse(link) {
+        Ok(url) => match url.query() {
+            Some(q) => format!("{}?{q}", url.path()),
+            None => url.path().to_owned(),
+        },
+        Err(_) => link.to_owned(),
+    }
+}
+
+struct State<'c> {
+    client: &'c Client,
+    domain: Domain,
+    key: &'static str,
+    what: &'static str,
+    /// The next request: its path, and the filters of the first page (later pages carry
+    /// theirs in the link).
+    next: Option<(String, Params)>,
+    rows: VecDeque<Value>,
+    fetched: HashSet<String>,
+}
+
+/// Streams the rows under `key` of the list at `path` on `domain`, filtered by `query`.
+pub(crate) fn list<'c, T: DeserializeOwned + 'c>(
+    client: &'c Client,
+    domain: Domain,
+    path: String,
+    query: Params,
+    key: &'static str,
+    what: &'static str,
+) -> ListStream<'c, T> {
+    let state = State {
+        client,
+        domain,
+        key,
+        what,
+        next: Some((path, query)),
+        rows: VecDeque::new(),
+        fetched: HashSet::new(),
+    };
+    Box::pin(futures_util::stream::unfold(
+        state,
+        |mut state| async move {
+            loop {
+                if let Some(row) = state.rows.pop_front() {
+                    let item = serde_json::from_value::<T>(row).map_err(|e| TwilioError::Decode {
+                        what: format!("a row of {}", state.what),
+                        detail: e.to_string(),
+                    });
+                    return Some((item, state));
+                }
+                let (path, query) = state.next.take()?;
+                // Twilio never links a page to itself; a server that does (or a loop of links)
+                // would otherwise be followed forever.
+                if !state.fetched.insert(path.clone()) {
+                    tracing::warn!(%path, "list links back to a page already read; stopping");
+                    return None;
+                }
+                let page: Value = match state
+                    .client
+                    .request(Method::GET, state.domain, &path)
+                    .query(query)
+                    .json(state.what)
+                    .await
+                {
+                    Ok(page) => page,
+                    Err(err) => return Some((Err(err), state)),
+                };
+                state.next =
+                    next_link(&page).map(|link| (path_and_query(&link), Params::default()));
+                match page.get(state.key) {
+                    Some(Value::Array(rows)) => state.rows.extend(rows.iter().cloned()),
+                    Some(Value::Null) | None if state.next.is_none() => {}
+                    _ => {
+                        state.next = None;
+                        let err = TwilioError::Decode {
+                            what: state.what.to_owned(),
+                            detail: format!("the page has no \"{}\" list", state.key),
+                        };
+                        return Some((Err(err), state));
+                    }
+                }
+            }
+        },
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_links_of_both_page_shapes_are_found() {
+        let v2010 = serde_json::json!({"calls": [], "next_page_uri": "/2010-04-01/Accounts/AC1/Calls.json?Page=1&PageToken=PA1"});
+        assert_eq!(
+            next_link(&v2010).map(|l| path_and_query(&l)).as_deref(),
+            Some("/2010-04-01/Accounts/AC1/Calls.json?Page=1&PageToken=PA1")
+        );
+        let v1 = serde_json::json!({"countries": [], "meta": {"next_page_url": "https://pricing.twilio.com/v1/PhoneNumbers/Countries?PageSize=50&Page=1"}});
+        assert_eq!(
+            next_link(&v1).map(|l| path_and_query(&l)).as_deref(),
+            Some("/v1/PhoneNumbers/Countries?PageSize=50&Page=1")
+        );
+        let last = serde_json::json!({"calls": [], "next_page_uri": null});
+        assert_eq!(next_link(&last), None);
+    }
+}
