@@ -10,8 +10,11 @@ use crate::account::{self, CredentialFieldErrors, CredentialsInput};
 use crate::error::{Code, IpcError};
 use crate::keychain::Keychain;
 use crate::paths::Paths;
+use crate::sid::AccountSid;
 use crate::store::{Profile, Store};
-use crate::twilio::{AccountStatus, ApiBase, Client, Credentials};
+use crate::twilio::{
+    AccountStatus, ApiBase, Client, Credentials, Domain, TwilioError, validate_location,
+};
 
 /// What the UI needs at start: whether an account is connected, and where data lives.
 #[derive(Debug, Clone, Serialize, TS)]
@@ -26,6 +29,30 @@ pub struct AppStatus {
     pub log_dir: String,
 }
 
+/// How [`Switchboard::connect_with`] keeps a profile.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// Twilio region such as `ie1`.
+    pub region: Option<String>,
+    /// Twilio edge such as `dublin`.
+    pub edge: Option<String>,
+    /// A subaccount of the key's account to act on.
+    pub subaccount_sid: Option<AccountSid>,
+    /// Make it the active profile (default true).
+    pub activate: bool,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        Self {
+            region: None,
+            edge: None,
+            subaccount_sid: None,
+            activate: true,
+        }
+    }
+}
+
 /// Switchboard's core.
 #[derive(Debug, Clone)]
 pub struct Switchboard {
@@ -33,6 +60,7 @@ pub struct Switchboard {
     store: Store,
     keychain: Keychain,
     api_base: Option<ApiBase>,
+    domain_bases: Vec<(Domain, String)>,
     request_timeout: Duration,
 }
 
@@ -54,8 +82,22 @@ impl Switchboard {
             store,
             keychain,
             api_base,
+            domain_bases: Vec::new(),
             request_timeout: Client::REQUEST_TIMEOUT,
         })
+    }
+
+    /// Sends `domain`'s requests (Pricing, Serverless, …) to `raw` for every profile, for
+    /// tests that serve each product from its own mock.
+    ///
+    /// # Errors
+    /// When `raw` is not an absolute http(s) URL.
+    pub fn with_domain_base(mut self, domain: Domain, raw: &str) -> Result<Self, IpcError> {
+        ApiBase::twilio(None, None)
+            .with_domain(domain, raw)
+            .map_err(|e| IpcError::new(Code::InvalidInput, e))?;
+        self.domain_bases.push((domain, raw.to_owned()));
+        Ok(self)
     }
 
     /// Replaces the time allowed for each Twilio request (default [`Client::REQUEST_TIMEOUT`]).
@@ -90,9 +132,14 @@ impl Switchboard {
 
     /// Where requests for a profile in `region`/`edge` go.
     pub fn api_base(&self, region: Option<&str>, edge: Option<&str>) -> ApiBase {
-        self.api_base
+        let base = self
+            .api_base
             .clone()
-            .unwrap_or_else(|| ApiBase::twilio(region, edge))
+            .unwrap_or_else(|| ApiBase::twilio(region, edge));
+        self.domain_bases.iter().fold(base, |base, (domain, raw)| {
+            base.with_domain(*domain, raw)
+                .expect("checked in with_domain_base")
+        })
     }
 
     /// The active profile and its credentials, with the secret from the keychain.
@@ -100,12 +147,19 @@ impl Switchboard {
     /// # Errors
     /// [`Code::NotConfigured`] without a profile; keychain and storage errors otherwise.
     pub async fn credentials(&self) -> Result<(Profile, Credentials), IpcError> {
-        let profile = self.store.active_profile().await?.ok_or_else(|| {
-            IpcError::new(
-                Code::NotConfigured,
-                "No Twilio account is connected yet. Connect one in Settings.",
-            )
-        })?;
+        self.credentials_for(None).await
+    }
+
+    /// The profile `name` (the active one when `None`) and its credentials.
+    ///
+    /// # Errors
+    /// [`Code::NotFound`] for an unknown name, [`Code::NotConfigured`] without any profile;
+    /// keychain and storage errors otherwise.
+    pub async fn credentials_for(
+        &self,
+        name: Option<&str>,
+    ) -> Result<(Profile, Credentials), IpcError> {
+        let profile = self.profile(name).await?;
         let secret = self
             .keychain
             .api_secret(&profile.account_sid, &profile.api_key_sid)?;
@@ -117,17 +171,94 @@ impl Switchboard {
         Ok((profile, credentials))
     }
 
+    /// The profile `name`, or the active one when `None`.
+    ///
+    /// # Errors
+    /// [`Code::NotFound`] for an unknown name, [`Code::NotConfigured`] without any profile.
+    pub async fn profile(&self, name: Option<&str>) -> Result<Profile, IpcError> {
+        match name {
+            Some(name) => self.store.profile(name).await?.ok_or_else(|| {
+                IpcError::new(
+                    Code::NotFound,
+                    format!("There is no profile called {name:?}. `switchboard profiles list` shows them."),
+                )
+            }),
+            None => self.store.active_profile().await?.ok_or_else(|| {
+                IpcError::new(
+                    Code::NotConfigured,
+                    "No Twilio account is connected yet. Connect one in Settings, or with `switchboard profiles add NAME`.",
+                )
+            }),
+        }
+    }
+
     /// A client for the active profile, with its secret from the keychain.
     ///
     /// # Errors
     /// As [`Switchboard::credentials`].
     pub async fn client(&self) -> Result<Client, IpcError> {
-        let (profile, credentials) = self.credentials().await?;
-        Ok(Client::with_timeout(
+        self.client_for(None).await
+    }
+
+    /// A client for the profile `name` (the active one when `None`), acting on its
+    /// subaccount when it has one.
+    ///
+    /// # Errors
+    /// As [`Switchboard::credentials_for`].
+    pub async fn client_for(&self, name: Option<&str>) -> Result<Client, IpcError> {
+        let (profile, credentials) = self.credentials_for(name).await?;
+        self.client_with(&profile, credentials)
+    }
+
+    /// A client for `profile` with `credentials`.
+    ///
+    /// # Errors
+    /// When the HTTP stack cannot start.
+    pub fn client_with(
+        &self,
+        profile: &Profile,
+        credentials: Credentials,
+    ) -> Result<Client, IpcError> {
+        let client = Client::with_timeout(
             self.api_base(profile.region.as_deref(), profile.edge.as_deref()),
             credentials,
             self.request_timeout,
-        )?)
+        )?;
+        Ok(match &profile.subaccount_sid {
+            Some(sub) => client.on_subaccount(sub.clone()),
+            None => client,
+        })
+    }
+
+    /// Makes `name` the active profile.
+    ///
+    /// # Errors
+    /// [`Code::NotFound`] for an unknown name; storage errors.
+    pub async fn use_profile(&self, name: &str) -> Result<Profile, IpcError> {
+        let profile = self.profile(Some(name)).await?;
+        self.store.set_active_profile(name).await?;
+        tracing::info!(profile = %name, "active profile changed");
+        Ok(profile)
+    }
+
+    /// Removes the profile `name`, and its secret from the keychain unless another profile
+    /// uses the same key.
+    ///
+    /// # Errors
+    /// [`Code::NotFound`] for an unknown name; storage and keychain errors.
+    pub async fn remove_profile(&self, name: &str) -> Result<Profile, IpcError> {
+        let profile = self.profile(Some(name)).await?;
+        self.store.remove_profile(name).await?;
+        let shared =
+            self.store.profiles().await?.into_iter().any(|p| {
+                p.account_sid == profile.account_sid && p.api_key_sid == profile.api_key_sid
+            });
+        if !shared {
+            self.keychain
+                .delete_api_secret(&profile.account_sid, &profile.api_key_sid)?;
+        }
+        tracing::info!(profile = %name, secret_removed = !shared, "profile removed");
+        Ok(profile)
     }
 
     /// Checks the form of an onboarding input without sending anything.
@@ -144,22 +275,52 @@ impl Switchboard {
     /// [`Code::Network`], [`Code::Timeout`] and the other Twilio codes from the check;
     /// [`Code::Keychain`] or [`Code::Storage`] when the result cannot be kept.
     pub async fn connect(&self, input: &CredentialsInput) -> Result<Profile, IpcError> {
+        self.connect_with(input, &ConnectOptions::default()).await
+    }
+
+    /// As [`Switchboard::connect`], in a region and edge, optionally acting on a subaccount
+    /// (checked with Twilio too), and optionally leaving the active profile as it is.
+    ///
+    /// # Errors
+    /// As [`Switchboard::connect`]; [`Code::InvalidInput`] for a malformed region or edge.
+    pub async fn connect_with(
+        &self,
+        input: &CredentialsInput,
+        options: &ConnectOptions,
+    ) -> Result<Profile, IpcError> {
         let valid =
             account::validate(input).map_err(|e| IpcError::new(Code::InvalidInput, e.summary()))?;
+        for (what, value) in [("region", &options.region), ("edge", &options.edge)] {
+            if let Some(value) = value {
+                validate_location(what, value).map_err(|e| IpcError::new(Code::InvalidInput, e))?;
+            }
+        }
         let credentials = valid.credentials;
         let client = Client::with_timeout(
-            self.api_base(None, None),
+            self.api_base(options.region.as_deref(), options.edge.as_deref()),
             credentials.clone(),
             self.request_timeout,
         )?;
-        tracing::info!(account = %credentials.account_sid, key = %credentials.api_key_sid, "checking credentials with Twilio");
-        let account = client.accounts().fetch(&credentials.account_sid).await?;
-        if account.sid != credentials.account_sid {
+        let target = options
+            .subaccount_sid
+            .clone()
+            .unwrap_or_else(|| credentials.account_sid.clone());
+        tracing::info!(account = %target, key = %credentials.api_key_sid, "checking credentials with Twilio");
+        let account = client.accounts().fetch(&target).await.map_err(|err| match err {
+            TwilioError::Api { status: 404, .. } => IpcError::new(
+                Code::NotFound,
+                format!(
+                    "Twilio has no account {target} for this key (404). Check the Account SID; for a subaccount, give the parent's key and the subaccount's SID."
+                ),
+            ),
+            other => other.into(),
+        })?;
+        if account.sid != target {
             return Err(IpcError::new(
                 Code::Twilio,
                 format!(
-                    "Twilio answered with account {} instead of {}.",
-                    account.sid, credentials.account_sid
+                    "Twilio answered with account {} instead of {target}.",
+                    account.sid
                 ),
             ));
         }
@@ -194,10 +355,11 @@ impl Switchboard {
             account_sid: credentials.account_sid.clone(),
             account_name: Some(account.friendly_name).filter(|n| !n.is_empty()),
             api_key_sid: credentials.api_key_sid.clone(),
-            region: None,
-            edge: None,
+            region: options.region.clone(),
+            edge: options.edge.clone(),
+            subaccount_sid: options.subaccount_sid.clone(),
         };
-        if let Err(err) = self.store.save_active_profile(&profile).await {
+        if let Err(err) = self.store.save_profile(&profile, options.activate).await {
             if let Err(cleanup) = self
                 .keychain
                 .delete_api_secret(&credentials.account_sid, &credentials.api_key_sid)

@@ -15,5 +15,5 @@ pub mod store;
 pub mod twilio;
 pub mod twiml;
 
-pub use app::{AppStatus, Switchboard};
+pub use app::{AppStatus, ConnectOptions, Switchboard};
 pub use error::{Code, IpcError};

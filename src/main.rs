@@ -5,6 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+
+mod cli;
 use switchboard::account::CredentialsInput;
 use switchboard::keychain::Keychain;
 use switchboard::paths::Paths;
@@ -23,9 +25,21 @@ struct Cli {
     /// Send Twilio REST requests here instead of Twilio's API (e.g. a local mock).
     #[arg(long, global = true, env = "SWITCHBOARD_API_BASE", value_name = "URL")]
     api_base: Option<String>,
+    /// Send Pricing requests here (overrides --api-base for Pricing only).
+    #[arg(
+        long,
+        global = true,
+        env = "SWITCHBOARD_PRICING_BASE",
+        value_name = "URL",
+        hide = true
+    )]
+    pricing_base: Option<String>,
     /// Keep data in DIR instead of the platform's application data directory.
     #[arg(long, global = true, env = "SWITCHBOARD_DATA_DIR", value_name = "DIR")]
     data_dir: Option<PathBuf>,
+    /// Use this profile instead of the active one (see `switchboard profiles`).
+    #[arg(long, global = true, env = "SWITCHBOARD_PROFILE", value_name = "NAME")]
+    profile: Option<String>,
     /// Also print logs to stderr.
     #[arg(short, long, global = true)]
     verbose: bool,
@@ -35,6 +49,21 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Manage profiles: Twilio accounts and subaccounts, each with its own API key.
+    #[command(subcommand)]
+    Profiles(cli::ProfilesCommand),
+    /// List, search, buy, configure and release phone numbers.
+    #[command(subcommand)]
+    Numbers(cli::NumbersCommand),
+    /// List, inspect, place and control calls.
+    #[command(subcommand)]
+    Calls(cli::CallsCommand),
+    /// List recordings and download their audio.
+    #[command(subcommand)]
+    Recordings(cli::RecordingsCommand),
+    /// List transcriptions of recordings.
+    #[command(subcommand)]
+    Transcriptions(cli::TranscriptionsCommand),
     /// Show the connected account and where data and logs are kept.
     Status {
         /// Print JSON instead of text.
@@ -105,10 +134,57 @@ async fn run(cli: Cli) -> Result<(), IpcError> {
         .map(|raw| ApiBase::custom(&raw))
         .transpose()
         .map_err(|e| IpcError::new(Code::InvalidInput, format!("--api-base: {e}")))?;
-    let core = Switchboard::open(paths, Keychain::system(), api_base).await?;
-    match cli.command {
+    let mut core = Switchboard::open(paths, Keychain::system(), api_base).await?;
+    if let Some(raw) = cli.pricing_base.filter(|b| !b.trim().is_empty()) {
+        core = core
+            .with_domain_base(switchboard::twilio::Domain::Pricing, &raw)
+            .map_err(|e| {
+                IpcError::new(Code::InvalidInput, format!("--pricing-base: {}", e.message))
+            })?;
+    }
+    let result = dispatch(&core, cli.command, cli.profile.as_deref()).await;
+    core.store().close().await;
+    result
+}
+
+/// A client for `--profile`, else the Twilio CLI's variables when all are set, else the active
+/// profile.
+async fn client(
+    core: &Switchboard,
+    profile: Option<&str>,
+) -> Result<switchboard::twilio::Client, IpcError> {
+    if profile.is_none()
+        && let Some(credentials) =
+            env_credentials().map_err(|e| IpcError::new(Code::InvalidInput, e))?
+    {
+        return Ok(switchboard::twilio::Client::new(
+            core.api_base(None, None),
+            credentials,
+        )?);
+    }
+    core.client_for(profile).await
+}
+
+async fn dispatch(
+    core: &Switchboard,
+    command: Command,
+    profile: Option<&str>,
+) -> Result<(), IpcError> {
+    match command {
+        Command::Profiles(command) => cli::profiles(core, command, read_secret).await?,
+        Command::Numbers(command) => cli::numbers(&client(core, profile).await?, command).await?,
+        Command::Calls(command) => cli::calls(&client(core, profile).await?, command).await?,
+        Command::Recordings(command) => {
+            cli::recordings(&client(core, profile).await?, command).await?
+        }
+        Command::Transcriptions(command) => {
+            cli::transcriptions(&client(core, profile).await?, command).await?;
+        }
         Command::Status { json } => {
-            let status = core.status().await?;
+            let mut status = core.status().await?;
+            if let Some(name) = profile {
+                status.profile = Some(core.profile(Some(name)).await?);
+            }
             if json {
                 print_json(&status);
             } else {
@@ -141,9 +217,9 @@ async fn run(cli: Cli) -> Result<(), IpcError> {
                         .map_err(|e| invalid(format!("--outgoing-application-sid: {e}")))
                 })
                 .transpose()?;
-            let credentials = match env_credentials().map_err(invalid)? {
-                Some(credentials) => credentials,
-                None => core.credentials().await?.1,
+            let credentials = match (profile, env_credentials().map_err(invalid)?) {
+                (None, Some(credentials)) => credentials,
+                (profile, _) => core.credentials_for(profile).await?.1,
             };
             let jwt = AccessToken::new(credentials.account_sid, credentials.api_key_sid, &identity)
                 .and_then(|t| t.ttl(ttl))
@@ -182,7 +258,6 @@ async fn run(cli: Cli) -> Result<(), IpcError> {
             }
         }
     }
-    core.store().close().await;
     Ok(())
 }
 

@@ -67,6 +67,15 @@ pub struct Profile {
     pub region: Option<String>,
     /// Twilio edge (e.g. `dublin`), when not the default.
     pub edge: Option<String>,
+    /// The subaccount requests act on with the parent's key, when one is chosen.
+    pub subaccount_sid: Option<AccountSid>,
+}
+
+impl Profile {
+    /// The account requests act on: the subaccount when set, else the key's account.
+    pub fn acting_account(&self) -> &AccountSid {
+        self.subaccount_sid.as_ref().unwrap_or(&self.account_sid)
+    }
 }
 
 /// The open database. Cheap to clone.
@@ -155,13 +164,23 @@ impl Store {
     /// # Errors
     /// When the write fails (for example on a full disk); nothing is changed then.
     pub async fn save_active_profile(&self, profile: &Profile) -> Result<(), StoreError> {
+        self.save_profile(profile, true).await
+    }
+
+    /// Inserts or replaces the profile named `profile.name`, making it the active one when
+    /// `activate` is set or no profile is active yet, in one transaction.
+    ///
+    /// # Errors
+    /// When the write fails (for example on a full disk); nothing is changed then.
+    pub async fn save_profile(&self, profile: &Profile, activate: bool) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
         sqlx::query(
-            "INSERT INTO profiles (name, account_sid, account_name, api_key_sid, region, edge)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+            "INSERT INTO profiles (name, account_sid, account_name, api_key_sid, region, edge, subaccount_sid)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (name) DO UPDATE SET
                 account_sid = excluded.account_sid, account_name = excluded.account_name,
                 api_key_sid = excluded.api_key_sid, region = excluded.region, edge = excluded.edge,
+                subaccount_sid = excluded.subaccount_sid,
                 updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
         )
         .bind(&profile.name)
@@ -170,9 +189,15 @@ impl Store {
         .bind(profile.api_key_sid.as_str())
         .bind(&profile.region)
         .bind(&profile.edge)
+        .bind(profile.subaccount_sid.as_ref().map(AccountSid::as_str))
         .execute(&mut *tx)
         .await?;
-        sqlx::query("INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        let upsert = if activate {
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
+        } else {
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING"
+        };
+        sqlx::query(upsert)
             .bind(ACTIVE_PROFILE)
             .bind(&profile.name)
             .execute(&mut *tx)
@@ -181,13 +206,74 @@ impl Store {
         Ok(())
     }
 
+    /// The profile called `name`.
+    ///
+    /// # Errors
+    /// When the query fails or the stored row is unreadable.
+    pub async fn profile(&self, name: &str) -> Result<Option<Profile>, StoreError> {
+        let row = sqlx::query(
+            "SELECT name, account_sid, account_name, api_key_sid, region, edge, subaccount_sid
+             FROM profiles WHERE name = ?1",
+        )
+        .bind(name)
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|row| profile_from_row(&row)).transpose()
+    }
+
+    /// Makes `name` the active profile; false when there is no such profile.
+    ///
+    /// # Errors
+    /// When the write fails.
+    pub async fn set_active_profile(&self, name: &str) -> Result<bool, StoreError> {
+        let done = sqlx::query(
+            "INSERT INTO settings (key, value) SELECT ?1, name FROM profiles WHERE name = ?2
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(ACTIVE_PROFILE)
+        .bind(name)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() > 0)
+    }
+
+    /// Removes the profile `name`; when it was the active one, the first remaining profile by
+    /// name becomes active. Returns the removed profile.
+    ///
+    /// # Errors
+    /// When the write fails; nothing is changed then.
+    pub async fn remove_profile(&self, name: &str) -> Result<Option<Profile>, StoreError> {
+        let Some(profile) = self.profile(name).await? else {
+            return Ok(None);
+        };
+        let mut tx = self.pool.begin().await?;
+        sqlx::query("DELETE FROM profiles WHERE name = ?1")
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM settings WHERE key = ?1 AND value = ?2")
+            .bind(ACTIVE_PROFILE)
+            .bind(name)
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO settings (key, value) SELECT ?1, name FROM profiles ORDER BY name LIMIT 1
+             ON CONFLICT (key) DO NOTHING",
+        )
+        .bind(ACTIVE_PROFILE)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(Some(profile))
+    }
+
     /// The active profile, if one is set up.
     ///
     /// # Errors
     /// When the query fails or the stored row is unreadable.
     pub async fn active_profile(&self) -> Result<Option<Profile>, StoreError> {
         let row = sqlx::query(
-            "SELECT p.name, p.account_sid, p.account_name, p.api_key_sid, p.region, p.edge
+            "SELECT p.name, p.account_sid, p.account_name, p.api_key_sid, p.region, p.edge, p.subaccount_sid
              FROM settings s JOIN profiles p ON p.name = s.value WHERE s.key = ?1",
         )
         .bind(ACTIVE_PROFILE)
@@ -202,7 +288,7 @@ impl Store {
     /// When the query fails or a stored row is unreadable.
     pub async fn profiles(&self) -> Result<Vec<Profile>, StoreError> {
         let rows = sqlx::query(
-            "SELECT name, account_sid, account_name, api_key_sid, region, edge FROM profiles ORDER BY name",
+            "SELECT name, account_sid, account_name, api_key_sid, region, edge, subaccount_sid FROM profiles ORDER BY name",
         )
         .fetch_all(&self.pool)
         .await?;
@@ -229,5 +315,10 @@ fn profile_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Profile, StoreError
             .map_err(|e| corrupt(e.message))?,
         region: row.try_get("region")?,
         edge: row.try_get("edge")?,
+        subaccount_sid: row
+            .try_get::<Option<&str>, _>("subaccount_sid")?
+            .map(AccountSid::parse)
+            .transpose()
+            .map_err(|e| corrupt(e.message))?,
     })
 }

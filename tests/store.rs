@@ -13,6 +13,7 @@ fn profile(name: &str) -> Profile {
         api_key_sid: ApiKeySid::parse(support::API_KEY_SID).unwrap(),
         region: None,
         edge: None,
+        subaccount_sid: None,
     }
 }
 

@@ -16,6 +16,26 @@ use crate::twiml::Response;
 /// Twilio's limit on inline TwiML, in characters.
 pub const MAX_TWIML_LEN: usize = 4000;
 
+/// Checks that `xml` is a `<Response>` document (Twilio refuses anything else only after
+/// placing the call, which then fails).
+fn check_twiml(xml: &str) -> Result<&str, String> {
+    let xml = xml.trim();
+    let body = match xml.strip_prefix("<?xml") {
+        Some(rest) => rest
+            .split_once("?>")
+            .map_or("", |(_, after)| after.trim_start()),
+        None => xml,
+    };
+    if body.starts_with("<Response") && xml.ends_with('>') {
+        Ok(xml)
+    } else {
+        Err(format!(
+            "Twiml: {:?} is not TwiML; it must be a <Response>…</Response> document.",
+            xml.chars().take(40).collect::<String>()
+        ))
+    }
+}
+
 /// Handler for the Calls resource.
 #[derive(Debug)]
 pub struct Calls<'c> {
@@ -131,6 +151,15 @@ impl CreateCall<'_> {
         let xml = twiml.to_xml();
         self.form
             .bounded_text("Twiml", "Twiml", &xml, MAX_TWIML_LEN);
+        self
+    }
+
+    /// TwiML given as text (from a user or a file), checked to look like a TwiML document.
+    pub fn twiml_xml(mut self, xml: &str) -> Self {
+        match check_twiml(xml) {
+            Ok(xml) => self.form.bounded_text("Twiml", "Twiml", xml, MAX_TWIML_LEN),
+            Err(e) => self.form.invalid(e),
+        }
         self
     }
 
@@ -274,6 +303,15 @@ impl UpdateCall<'_> {
         let xml = twiml.to_xml();
         self.form
             .bounded_text("Twiml", "Twiml", &xml, MAX_TWIML_LEN);
+        self
+    }
+
+    /// New instructions as TwiML text, checked to look like a TwiML document.
+    pub fn twiml_xml(mut self, xml: &str) -> Self {
+        match check_twiml(xml) {
+            Ok(xml) => self.form.bounded_text("Twiml", "Twiml", xml, MAX_TWIML_LEN),
+            Err(e) => self.form.invalid(e),
+        }
         self
     }
 

@@ -22,12 +22,17 @@ use crate::sid::{AccountSid, ApiKeySid};
 /// `{domain}.{edge}.{region}.twilio.com` for a chosen region and edge. Tests and the CLI's
 /// `--api-base` replace every host with one base URL.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ApiBase {
+pub struct ApiBase {
+    location: Location,
+    /// Per-product replacements, such as a second mock serving Pricing.
+    overrides: Vec<(Domain, Url)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Location {
     /// Twilio's own hosts, optionally in a region and through an edge.
     Twilio {
-        /// Region such as `ie1`; `None` for the default (`us1`).
         region: Option<String>,
-        /// Edge location such as `dublin`.
         edge: Option<String>,
     },
     /// One base URL for every product, such as `http://127.0.0.1:4010`.
@@ -72,9 +77,12 @@ impl ApiBase {
                 .filter(|v| validate_location("region", v).is_ok())
                 .map(str::to_owned)
         };
-        Self::Twilio {
-            region: clean(region),
-            edge: clean(edge),
+        Self {
+            location: Location::Twilio {
+                region: clean(region),
+                edge: clean(edge),
+            },
+            overrides: Vec::new(),
         }
     }
 
@@ -83,14 +91,26 @@ impl ApiBase {
     /// # Errors
     /// When `raw` is not an absolute http(s) URL.
     pub fn custom(raw: &str) -> Result<Self, String> {
-        let url = Url::parse(raw.trim())
-            .map_err(|e| format!("The API base URL {raw:?} is not a URL: {e}."))?;
-        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
-            return Err(format!(
-                "The API base URL {raw:?} must start with http:// or https:// and name a host."
-            ));
-        }
-        Ok(Self::Custom(url))
+        Ok(Self {
+            location: Location::Custom(parse_base(raw)?),
+            overrides: Vec::new(),
+        })
+    }
+
+    /// Sends `domain`'s requests to `raw` instead, whatever the other products use.
+    ///
+    /// # Errors
+    /// When `raw` is not an absolute http(s) URL.
+    pub fn with_domain(mut self, domain: Domain, raw: &str) -> Result<Self, String> {
+        let url = parse_base(raw)?;
+        self.overrides.retain(|(d, _)| *d != domain);
+        self.overrides.push((domain, url));
+        Ok(self)
+    }
+
+    /// Whether requests go to a base given by the user rather than Twilio's hosts.
+    pub fn is_custom(&self) -> bool {
+        matches!(self.location, Location::Custom(_))
     }
 
     /// The override in [`ApiBase::ENV`], when it is set and not blank.
@@ -108,9 +128,12 @@ impl ApiBase {
 
     /// The base URL of `domain`'s requests.
     pub fn origin(&self, domain: Domain) -> Url {
-        match self {
-            Self::Custom(url) => url.clone(),
-            Self::Twilio { region, edge } => {
+        if let Some((_, url)) = self.overrides.iter().find(|(d, _)| *d == domain) {
+            return url.clone();
+        }
+        match &self.location {
+            Location::Custom(url) => url.clone(),
+            Location::Twilio { region, edge } => {
                 let label = domain.host_label();
                 let host = match (edge, region) {
                     (None, None) => format!("{label}.twilio.com"),
@@ -149,6 +172,17 @@ impl ApiBase {
     pub fn join(&self, path: &str) -> Url {
         self.url(Domain::Api, path)
     }
+}
+
+fn parse_base(raw: &str) -> Result<Url, String> {
+    let url = Url::parse(raw.trim())
+        .map_err(|e| format!("The API base URL {raw:?} is not a URL: {e}."))?;
+    if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+        return Err(format!(
+            "The API base URL {raw:?} must start with http:// or https:// and name a host."
+        ));
+    }
+    Ok(url)
 }
 
 /// Checks a region (`ie1`) or edge (`dublin`) name: a lowercase DNS label.

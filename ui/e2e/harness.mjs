@@ -104,6 +104,7 @@ export const PROFILE = {
   api_key_sid: API_KEY_SID,
   region: null,
   edge: null,
+  subaccount_sid: null,
 };
 
 export const STATUS = {

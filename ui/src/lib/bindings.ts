@@ -57,7 +57,11 @@ region: string | null,
 /**
  * Twilio edge (e.g. `dublin`), when not the default.
  */
-edge: string | null, };
+edge: string | null, 
+/**
+ * The subaccount requests act on with the parent's key, when one is chosen.
+ */
+subaccount_sid: string | null, };
 
 export type CredentialsInput = { 
 /**

@@ -13,6 +13,7 @@ export const PROFILE: Profile = {
   api_key_sid: API_KEY_SID,
   region: null,
   edge: null,
+  subaccount_sid: null,
 };
 
 export const STATUS: AppStatus = {
