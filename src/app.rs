@@ -7,6 +7,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use crate::account::{self, CredentialFieldErrors, CredentialsInput};
+use crate::cache::Cache;
 use crate::error::{Code, IpcError};
 use crate::keychain::Keychain;
 use crate::paths::Paths;
@@ -228,6 +229,24 @@ impl Switchboard {
             Some(sub) => client.on_subaccount(sub.clone()),
             None => client,
         })
+    }
+
+    /// The cache of `account` (a profile's acting account), opened and migrated.
+    ///
+    /// # Errors
+    /// [`Code::Storage`] for a cache that cannot be opened, or is damaged (the message offers
+    /// to rebuild it; nothing is deleted).
+    pub async fn cache(&self, account: &AccountSid) -> Result<Cache, IpcError> {
+        Ok(Cache::open(&Cache::path_for(&self.paths.data_dir, account)).await?)
+    }
+
+    /// Moves a damaged cache of `account` aside and starts an empty one, to be filled by a
+    /// full sync.
+    ///
+    /// # Errors
+    /// [`Code::Storage`] when the file cannot be moved or created.
+    pub async fn rebuild_cache(&self, account: &AccountSid) -> Result<Cache, IpcError> {
+        Ok(Cache::rebuild(&Cache::path_for(&self.paths.data_dir, account)).await?)
     }
 
     /// Makes `name` the active profile.

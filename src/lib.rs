@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod app;
+pub mod cache;
 pub mod error;
 pub mod ipc;
 pub mod keychain;

@@ -64,6 +64,24 @@ enum Command {
     /// List transcriptions of recordings.
     #[command(subcommand)]
     Transcriptions(cli::TranscriptionsCommand),
+    /// Bring the local cache up to date with Twilio: calls, recordings, transcriptions.
+    ///
+    /// Reads newest first and stops at what is already stored; an interrupted sync resumes
+    /// where it stopped.
+    Sync {
+        /// Print per-resource counts as JSON.
+        #[arg(long)]
+        json: bool,
+        /// Move a damaged cache aside and fill a new one from Twilio.
+        #[arg(long)]
+        rebuild: bool,
+        /// Rows per request (1-1000).
+        #[arg(long, default_value_t = 1000, hide = true)]
+        page_size: u32,
+    },
+    /// Voicemails from the local cache: list, search transcripts, show one.
+    #[command(subcommand)]
+    Voicemail(cli::cache::VoicemailCommand),
     /// Show the connected account and where data and logs are kept.
     Status {
         /// Print JSON instead of text.
@@ -173,7 +191,30 @@ async fn dispatch(
     match command {
         Command::Profiles(command) => cli::profiles(core, command, read_secret).await?,
         Command::Numbers(command) => cli::numbers(&client(core, profile).await?, command).await?,
+        Command::Calls(cli::CallsCommand::List {
+            cached: true, list, ..
+        }) => {
+            let client = client(core, profile).await?;
+            cli::cache::cached_calls(core, &client, list.limit_or_all(), list.json()).await?;
+        }
         Command::Calls(command) => cli::calls(&client(core, profile).await?, command).await?,
+        Command::Sync {
+            json,
+            rebuild,
+            page_size,
+        } => {
+            cli::cache::sync(
+                core,
+                &client(core, profile).await?,
+                json,
+                rebuild,
+                page_size,
+            )
+            .await?;
+        }
+        Command::Voicemail(command) => {
+            cli::cache::voicemail(core, &client(core, profile).await?, command).await?;
+        }
         Command::Recordings(command) => {
             cli::recordings(&client(core, profile).await?, command).await?
         }

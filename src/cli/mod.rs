@@ -1,5 +1,6 @@
 //! The resource commands: profiles, numbers, calls, recordings, transcriptions.
 
+pub mod cache;
 pub mod output;
 
 use std::path::PathBuf;
@@ -44,6 +45,16 @@ pub struct ListArgs {
 impl ListArgs {
     fn limit(&self) -> Limit {
         Limit((!self.all).then_some(self.limit))
+    }
+
+    /// The row count, `usize::MAX` for `--all`.
+    pub fn limit_or_all(&self) -> usize {
+        self.limit().0.unwrap_or(usize::MAX)
+    }
+
+    /// Whether to print JSON.
+    pub fn json(&self) -> bool {
+        self.json
     }
 }
 
@@ -679,6 +690,9 @@ pub enum CallsCommand {
         /// Only calls that started at or before this date or time.
         #[arg(long, value_name = "WHEN")]
         before: Option<String>,
+        /// Read the local cache instead of Twilio (works offline; `switchboard sync` fills it).
+        #[arg(long, conflicts_with_all = ["to", "from", "status", "after", "before"])]
+        cached: bool,
         #[command(flatten)]
         list: ListArgs,
     },
@@ -768,6 +782,9 @@ fn call_row(c: &switchboard::twilio::Call) -> Vec<String> {
 
 pub async fn calls(client: &Client, command: CallsCommand) -> Result<(), IpcError> {
     match command {
+        CallsCommand::List { cached: true, .. } => Err(invalid(
+            "calls list --cached is answered from the cache, not Twilio.",
+        )),
         CallsCommand::List {
             to,
             from,
@@ -775,6 +792,7 @@ pub async fn calls(client: &Client, command: CallsCommand) -> Result<(), IpcErro
             after,
             before,
             list,
+            ..
         } => {
             let mut q = client.calls().list();
             if let Some(v) = &to {

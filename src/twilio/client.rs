@@ -356,6 +356,25 @@ impl Client {
         Keys::new(self)
     }
 
+    /// One page of the 2010 API list at `path` (a first-page path, or a next-page link from
+    /// an earlier page), with rows under `key`.
+    ///
+    /// # Errors
+    /// [`TwilioError`] for a failed request or a page without its list.
+    pub async fn list_page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        page_size: u32,
+        key: &str,
+        what: &str,
+    ) -> Result<super::page::Page<T>, TwilioError> {
+        let mut query = Params::default();
+        if !path.contains('?') {
+            query.set("PageSize", page_size.clamp(1, super::page::MAX_PAGE_SIZE));
+        }
+        super::page::fetch_page(self, Domain::Api, path, query, key, what).await
+    }
+
     /// Pricing v1.
     pub fn pricing(&self) -> Pricing<'_> {
         Pricing::new(self)

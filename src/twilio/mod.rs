@@ -29,7 +29,7 @@ pub use models::*;
 pub use numbers::{
     BuyNumber, IncomingNumbers, ListNumbers, NumberType, SearchNumbers, UpdateNumber, check_country,
 };
-pub use page::{ListStream, MAX_PAGE_SIZE};
+pub use page::{ListStream, MAX_PAGE_SIZE, Page};
 pub use pricing::Pricing;
 pub use recordings::{
     AudioFormat, Download, ListRecordings, RecordingTranscriptions, Recordings, Transcriptions,

@@ -44,6 +44,51 @@ fn path_and_query(link: &str) -> String {
     }
 }
 
+/// One page of a list, for callers that keep their place between pages (sync).
+#[derive(Debug)]
+pub struct Page<T> {
+    /// The rows, each decoded on its own: a malformed row is an error, the others stand.
+    pub rows: Vec<Result<T, TwilioError>>,
+    /// The next page's path and query, when there is one.
+    pub next: Option<String>,
+}
+
+/// Fetches the page at `path` (a first-page path with `query`, or a next-page link).
+pub(crate) async fn fetch_page<T: DeserializeOwned>(
+    client: &Client,
+    domain: Domain,
+    path: &str,
+    query: Params,
+    key: &str,
+    what: &str,
+) -> Result<Page<T>, TwilioError> {
+    let page: Value = client
+        .request(Method::GET, domain, &path_and_query(path))
+        .query(query)
+        .json(what)
+        .await?;
+    let next = next_link(&page).map(|link| path_and_query(&link));
+    let rows = match page.get(key) {
+        Some(Value::Array(rows)) => rows
+            .iter()
+            .map(|row| {
+                T::deserialize(row).map_err(|e| TwilioError::Decode {
+                    what: format!("a row of {what}"),
+                    detail: e.to_string(),
+                })
+            })
+            .collect(),
+        Some(Value::Null) | None if next.is_none() => Vec::new(),
+        _ => {
+            return Err(TwilioError::Decode {
+                what: what.to_owned(),
+                detail: format!("the page has no \"{key}\" list"),
+            });
+        }
+    };
+    Ok(Page { rows, next })
+}
+
 struct State<'c> {
     client: &'c Client,
     domain: Domain,

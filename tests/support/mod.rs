@@ -10,6 +10,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+pub mod fake_twilio;
+
 use switchboard::keychain::Keychain;
 use switchboard::paths::Paths;
 use switchboard::twilio::ApiBase;

@@ -1,0 +1,198 @@
+//! The local cache of a profile's Twilio data: calls, recordings, transcriptions and the
+//! voicemails made of them, with full-text search, kept current by incremental sync.
+//!
+//! One SQLite file per acting account (`cache/{AC…}.db` under the data directory), in WAL mode,
+//! migrated at open from `migrations/cache/`. Everything here is readable with no network.
+
+mod sync;
+mod voicemail;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{
+    SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
+};
+
+pub use sync::{OVERLAP_SECONDS, ResourceReport, SyncProgress, SyncReport, Syncer};
+pub use voicemail::{CachedCall, Voicemail, VoicemailFilter};
+
+use crate::error::{Code, IpcError};
+use crate::sid::AccountSid;
+
+/// Why the cache could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    /// The file could not be opened, or is not a database.
+    #[error("cannot open the cache at {path}: {source}")]
+    Open {
+        /// The file.
+        path: String,
+        /// What SQLite said.
+        source: sqlx::Error,
+    },
+    /// The file is damaged (`PRAGMA quick_check` failed).
+    #[error("the cache at {path} is damaged: {detail}")]
+    Corrupt {
+        /// The file.
+        path: String,
+        /// What the check found.
+        detail: String,
+    },
+    /// Migrations failed.
+    #[error("cannot update the cache's tables: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A query failed.
+    #[error("{0}")]
+    Query(#[from] sqlx::Error),
+}
+
+impl From<CacheError> for IpcError {
+    fn from(err: CacheError) -> Self {
+        tracing::error!(error = %err, "cache error");
+        match &err {
+            CacheError::Corrupt { .. } => IpcError::new(
+                Code::Storage,
+                format!(
+                    "{err}. Nothing was deleted. Rebuild it from Twilio (`switchboard sync --rebuild`, or Rebuild in Settings): the damaged file is kept beside the new one."
+                ),
+            ),
+            CacheError::Query(sqlx::Error::Database(db)) if db.message().contains("full") => {
+                IpcError::new(
+                    Code::Storage,
+                    "The disk is full: the cache could not be updated. Free some space and sync again; nothing was lost.",
+                )
+            }
+            _ => IpcError::new(Code::Storage, format!("Local cache error: {err}.")),
+        }
+    }
+}
+
+/// A profile's cache. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Cache {
+    pool: SqlitePool,
+    path: PathBuf,
+}
+
+impl Cache {
+    /// Where the cache of `account` lives under `data_dir`.
+    pub fn path_for(data_dir: &Path, account: &AccountSid) -> PathBuf {
+        data_dir.join("cache").join(format!("{account}.db"))
+    }
+
+    /// Opens (creating if needed) the cache at `path`, checks it is intact, and migrates it.
+    ///
+    /// # Errors
+    /// [`CacheError::Corrupt`] for a damaged file, which is left untouched;
+    /// [`CacheError::Open`] and [`CacheError::Migrate`] otherwise.
+    pub async fn open(path: &Path) -> Result<Self, CacheError> {
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(|e| CacheError::Open {
+                path: path.display().to_string(),
+                source: sqlx::Error::Io(e),
+            })?;
+        }
+        let shown = path.display().to_string();
+        let options = SqliteConnectOptions::from_str("sqlite://")
+            .map_err(|source| CacheError::Open {
+                path: shown.clone(),
+                source,
+            })?
+            .filename(path)
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .busy_timeout(Duration::from_secs(5))
+            .foreign_keys(true);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .map_err(|source| match &source {
+                sqlx::Error::Database(db) if db.message().contains("not a database") => {
+                    CacheError::Corrupt {
+                        path: shown.clone(),
+                        detail: db.message().to_owned(),
+                    }
+                }
+                _ => CacheError::Open {
+                    path: shown.clone(),
+                    source,
+                },
+            })?;
+        let check: Result<String, sqlx::Error> = sqlx::query_scalar("PRAGMA quick_check")
+            .fetch_one(&pool)
+            .await;
+        match check {
+            Ok(ok) if ok == "ok" => {}
+            Ok(detail) => {
+                pool.close().await;
+                return Err(CacheError::Corrupt {
+                    path: shown,
+                    detail,
+                });
+            }
+            Err(err) => {
+                pool.close().await;
+                return Err(CacheError::Corrupt {
+                    path: shown,
+                    detail: err.to_string(),
+                });
+            }
+        }
+        sqlx::migrate!("migrations/cache").run(&pool).await?;
+        Ok(Self {
+            pool,
+            path: path.to_path_buf(),
+        })
+    }
+
+    /// Moves a damaged cache aside (`….db.damaged-{unix time}`) and opens a fresh one, to be
+    /// filled again by a full sync. The damaged file is kept for inspection.
+    ///
+    /// # Errors
+    /// When the file cannot be moved or the new one cannot be created.
+    pub async fn rebuild(path: &Path) -> Result<Self, CacheError> {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        for suffix in ["", "-wal", "-shm"] {
+            let file = PathBuf::from(format!("{}{suffix}", path.display()));
+            if file.exists() {
+                let aside = PathBuf::from(format!("{}.damaged-{stamp}{suffix}", path.display()));
+                std::fs::rename(&file, &aside).map_err(|e| CacheError::Open {
+                    path: file.display().to_string(),
+                    source: sqlx::Error::Io(e),
+                })?;
+            }
+        }
+        tracing::warn!(path = %path.display(), "damaged cache moved aside; rebuilding");
+        Self::open(path).await
+    }
+
+    /// The pool.
+    pub fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+
+    /// The file.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Size of the database file (and its WAL) in bytes.
+    pub fn size_on_disk(&self) -> u64 {
+        ["", "-wal"]
+            .iter()
+            .filter_map(|s| std::fs::metadata(format!("{}{s}", self.path.display())).ok())
+            .map(|m| m.len())
+            .sum()
+    }
+
+    /// Closes the pool.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}

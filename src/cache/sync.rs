@@ -1,0 +1,627 @@
+//! Incremental sync of calls, recordings and transcriptions into the cache.
+//!
+//! Each resource is read newest first, a page at a time. Every page is stored with the place
+//! to resume from (Twilio's next-page link) in one transaction, so a sync killed at any point
+//! resumes where it stopped, without gaps or duplicates (rows are upserted by SID). A run that
+//! follows a finished one stops at the first page reaching `OVERLAP` before the newest row
+//! already stored: the overlap picks up late changes such as a transcription finishing after
+//! its recording. When a run ends, rows in the range it listed that Twilio no longer returned
+//! are removed: they were deleted on Twilio.
+
+use serde::Serialize;
+use sqlx::{Sqlite, Transaction};
+use ts_rs::TS;
+
+use super::{Cache, CacheError};
+use crate::error::IpcError;
+use crate::twilio::{Call, Client, Page, Recording, Transcription, TwilioError, parse_twilio_date};
+
+/// How far before the newest stored row an incremental run reads again.
+pub const OVERLAP_SECONDS: i64 = 48 * 3600;
+/// Rows per request.
+pub const PAGE_SIZE: u32 = 1000;
+
+/// The resources synced, in order: calls first so voicemails find their caller.
+const RESOURCES: [&str; 3] = ["calls", "recordings", "transcriptions"];
+
+/// What one resource's sync did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, TS)]
+pub struct ResourceReport {
+    /// `calls`, `recordings` or `transcriptions`.
+    pub resource: String,
+    /// Pages requested in this run (including a resumed run's earlier pages).
+    pub pages: u32,
+    /// Rows Twilio sent.
+    pub fetched: u32,
+    /// Rows stored (inserted or updated).
+    pub stored: u32,
+    /// Rows that could not be read and were skipped.
+    pub skipped: u32,
+    /// Rows removed because Twilio no longer has them.
+    pub removed: u32,
+    /// Whether this run continued one that was interrupted.
+    pub resumed: bool,
+    /// Whether this run read everything (the first sync, or a rebuild).
+    pub full: bool,
+}
+
+/// What a sync did, per resource.
+#[derive(Debug, Clone, Default, Serialize, TS)]
+pub struct SyncReport {
+    /// One entry per resource, in sync order.
+    pub resources: Vec<ResourceReport>,
+}
+
+/// Progress of a sync, as it happens.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct SyncProgress {
+    /// The resource being synced.
+    pub resource: String,
+    /// Rows fetched so far in this run.
+    pub done: u32,
+}
+
+/// Runs syncs of one profile's cache against Twilio.
+#[derive(Debug)]
+pub struct Syncer<'a> {
+    cache: &'a Cache,
+    client: &'a Client,
+    page_size: u32,
+}
+
+/// A `sync_state` row.
+#[derive(sqlx::FromRow)]
+struct SavedState {
+    run: i64,
+    cursor: Option<String>,
+    run_floor: Option<i64>,
+    run_newest: Option<i64>,
+    high_water: Option<i64>,
+    full: i64,
+    fetched: i64,
+    stored: i64,
+    skipped: i64,
+    removed: i64,
+}
+
+struct RunState {
+    run: i64,
+    cursor: Option<String>,
+    run_floor: Option<i64>,
+    run_newest: Option<i64>,
+    high_water: Option<i64>,
+    full: bool,
+    report: ResourceReport,
+}
+
+impl<'a> Syncer<'a> {
+    /// A syncer writing into `cache` what `client` reads.
+    pub fn new(cache: &'a Cache, client: &'a Client) -> Self {
+        Self {
+            cache,
+            client,
+            page_size: PAGE_SIZE,
+        }
+    }
+
+    /// Rows per request (tests use small pages).
+    #[must_use]
+    pub fn page_size(mut self, size: u32) -> Self {
+        self.page_size = size.clamp(1, PAGE_SIZE);
+        self
+    }
+
+    /// Syncs every resource, calling `progress` after each page.
+    ///
+    /// # Errors
+    /// The first request or storage failure; what was stored before it stays, and the next
+    /// sync resumes from there.
+    pub async fn sync_all(
+        &self,
+        mut progress: impl FnMut(SyncProgress),
+    ) -> Result<SyncReport, IpcError> {
+        let mut report = SyncReport::default();
+        for resource in RESOURCES {
+            report
+                .resources
+                .push(self.sync(resource, &mut progress).await?);
+        }
+        Ok(report)
+    }
+
+    /// Forgets where every resource stands, so the next sync reads everything again.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn reset(&self) -> Result<(), CacheError> {
+        sqlx::query("DELETE FROM sync_state")
+            .execute(self.cache.pool())
+            .await?;
+        Ok(())
+    }
+
+    async fn load(&self, resource: &str) -> Result<RunState, CacheError> {
+        let row: Option<SavedState> = sqlx::query_as(
+            "SELECT run, cursor, run_floor, run_newest, high_water, full, fetched, stored, skipped, removed
+             FROM sync_state WHERE resource = ?1",
+        )
+        .bind(resource)
+        .fetch_optional(self.cache.pool())
+        .await?;
+        let count = |resumed: bool, n: i64| {
+            if resumed {
+                u32::try_from(n).unwrap_or(0)
+            } else {
+                0
+            }
+        };
+        let mut state = match row {
+            Some(saved) => {
+                let resumed = saved.cursor.is_some();
+                RunState {
+                    run: saved.run,
+                    report: ResourceReport {
+                        resource: resource.to_owned(),
+                        resumed,
+                        fetched: count(resumed, saved.fetched),
+                        stored: count(resumed, saved.stored),
+                        skipped: count(resumed, saved.skipped),
+                        removed: count(resumed, saved.removed),
+                        ..ResourceReport::default()
+                    },
+                    cursor: saved.cursor,
+                    run_floor: saved.run_floor,
+                    run_newest: saved.run_newest,
+                    high_water: saved.high_water,
+                    full: saved.full != 0,
+                }
+            }
+            None => RunState {
+                run: 0,
+                cursor: None,
+                run_floor: None,
+                run_newest: None,
+                high_water: None,
+                full: true,
+                report: ResourceReport {
+                    resource: resource.to_owned(),
+                    ..ResourceReport::default()
+                },
+            },
+        };
+        if state.cursor.is_none() {
+            // A new run.
+            state.run += 1;
+            state.full = state.high_water.is_none();
+            state.run_floor = None;
+            state.run_newest = None;
+        }
+        state.report.full = state.full;
+        Ok(state)
+    }
+
+    async fn sync(
+        &self,
+        resource: &str,
+        progress: &mut impl FnMut(SyncProgress),
+    ) -> Result<ResourceReport, IpcError> {
+        let mut state = self.load(resource).await?;
+        let account = self.client.account_sid().clone();
+        let first = match resource {
+            "calls" => format!("/2010-04-01/Accounts/{account}/Calls.json"),
+            "recordings" => format!("/2010-04-01/Accounts/{account}/Recordings.json"),
+            _ => format!("/2010-04-01/Accounts/{account}/Transcriptions.json"),
+        };
+        let mut next = state.cursor.clone().unwrap_or(first);
+        tracing::info!(
+            resource,
+            run = state.run,
+            resumed = state.report.resumed,
+            full = state.full,
+            "sync started"
+        );
+        loop {
+            let (rows, page_next) = match resource {
+                "calls" => self.fetch::<Call>(&next, "calls", "the call list").await?,
+                "recordings" => {
+                    self.fetch::<Recording>(&next, "recordings", "the recording list")
+                        .await?
+                }
+                _ => {
+                    self.fetch::<Transcription>(&next, "transcriptions", "the transcription list")
+                        .await?
+                }
+            };
+            state.report.pages += 1;
+            let mut tx = self.cache.pool().begin().await.map_err(CacheError::from)?;
+            let mut oldest: Option<i64> = None;
+            for row in rows {
+                state.report.fetched += 1;
+                let stored = match row {
+                    Ok(Row::Call(c)) => upsert_call(&mut tx, &c, state.run).await?,
+                    Ok(Row::Recording(r)) => upsert_recording(&mut tx, &r, state.run).await?,
+                    Ok(Row::Transcription(t)) => {
+                        upsert_transcription(&mut tx, &t, state.run).await?
+                    }
+                    Err(err) => {
+                        tracing::warn!(resource, error = %err, "skipping a row that cannot be read");
+                        None
+                    }
+                };
+                match stored {
+                    Some(created) => {
+                        state.report.stored += 1;
+                        oldest = Some(oldest.map_or(created, |o| o.min(created)));
+                        state.run_newest =
+                            Some(state.run_newest.map_or(created, |n| n.max(created)));
+                    }
+                    None => state.report.skipped += 1,
+                }
+            }
+            if let Some(oldest) = oldest {
+                state.run_floor = Some(state.run_floor.map_or(oldest, |f| f.min(oldest)));
+            }
+            let reached_known = !state.full
+                && matches!((oldest, state.high_water), (Some(o), Some(hw)) if o < hw - OVERLAP_SECONDS);
+            let done = page_next.is_none() || reached_known;
+            if done {
+                let removed = remove_unseen(
+                    &mut tx,
+                    resource,
+                    state.run,
+                    if page_next.is_none() {
+                        None
+                    } else {
+                        state.run_floor
+                    },
+                )
+                .await?;
+                state.report.removed += removed;
+                state.high_water = match (state.high_water, state.run_newest) {
+                    (Some(a), Some(b)) => Some(a.max(b)),
+                    (a, b) => a.or(b),
+                };
+                state.cursor = None;
+            } else {
+                state.cursor = page_next.clone();
+            }
+            save_state(&mut tx, resource, &state, done).await?;
+            tx.commit().await.map_err(CacheError::from)?;
+            progress(SyncProgress {
+                resource: resource.to_owned(),
+                done: state.report.fetched,
+            });
+            match (done, page_next) {
+                (false, Some(link)) => next = link,
+                _ => break,
+            }
+        }
+        tracing::info!(
+            resource,
+            pages = state.report.pages,
+            fetched = state.report.fetched,
+            stored = state.report.stored,
+            skipped = state.report.skipped,
+            removed = state.report.removed,
+            "sync finished"
+        );
+        Ok(state.report)
+    }
+
+    async fn fetch<T>(
+        &self,
+        path: &str,
+        key: &str,
+        what: &str,
+    ) -> Result<(Vec<Result<Row, TwilioError>>, Option<String>), IpcError>
+    where
+        T: serde::de::DeserializeOwned + Into<Row>,
+    {
+        let Page { rows, next } = self
+            .client
+            .list_page::<T>(path, self.page_size, key, what)
+            .await?;
+        Ok((rows.into_iter().map(|r| r.map(Into::into)).collect(), next))
+    }
+}
+
+/// A row of any synced resource.
+pub enum Row {
+    /// A call.
+    Call(Call),
+    /// A recording.
+    Recording(Recording),
+    /// A transcription.
+    Transcription(Transcription),
+}
+
+impl From<Call> for Row {
+    fn from(v: Call) -> Self {
+        Self::Call(v)
+    }
+}
+impl From<Recording> for Row {
+    fn from(v: Recording) -> Self {
+        Self::Recording(v)
+    }
+}
+impl From<Transcription> for Row {
+    fn from(v: Transcription) -> Self {
+        Self::Transcription(v)
+    }
+}
+
+fn seconds(date: Option<&str>) -> Option<i64> {
+    date.and_then(parse_twilio_date).map(|t| t.as_second())
+}
+
+fn number(raw: Option<&str>) -> Option<i64> {
+    raw.and_then(|v| v.trim().parse::<i64>().ok())
+}
+
+/// Upserts a call; `None` (skipped) when it has no readable creation date.
+async fn upsert_call(
+    tx: &mut Transaction<'_, Sqlite>,
+    c: &Call,
+    run: i64,
+) -> Result<Option<i64>, CacheError> {
+    let Some(created) = seconds(c.date_created.as_deref()) else {
+        tracing::warn!(sid = %c.sid, "call without a readable date_created; skipped");
+        return Ok(None);
+    };
+    sqlx::query(
+        "INSERT INTO calls (sid, parent_call_sid, from_number, to_number, status, direction, started_at, ended_at,
+                            created_at, duration, price, price_unit, caller_name, answered_by, seen_run)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
+         ON CONFLICT (sid) DO UPDATE SET parent_call_sid = excluded.parent_call_sid, from_number = excluded.from_number,
+            to_number = excluded.to_number, status = excluded.status, direction = excluded.direction,
+            started_at = excluded.started_at, ended_at = excluded.ended_at, created_at = excluded.created_at,
+            duration = excluded.duration, price = excluded.price, price_unit = excluded.price_unit,
+            caller_name = excluded.caller_name, answered_by = excluded.answered_by, seen_run = excluded.seen_run",
+    )
+    .bind(c.sid.as_str())
+    .bind(c.parent_call_sid.as_ref().map(|s| s.as_str()))
+    .bind(&c.from)
+    .bind(&c.to)
+    .bind(c.status.as_str())
+    .bind(&c.direction)
+    .bind(seconds(c.start_time.as_deref()))
+    .bind(seconds(c.end_time.as_deref()))
+    .bind(created)
+    .bind(number(c.duration.as_deref()))
+    .bind(&c.price)
+    .bind(&c.price_unit)
+    .bind(&c.caller_name)
+    .bind(&c.answered_by)
+    .bind(run)
+    .execute(&mut **tx)
+    .await?;
+    // The caller of voicemails left on this call is searchable.
+    refresh_search_for_call(tx, c.sid.as_str()).await?;
+    Ok(Some(created))
+}
+
+async fn upsert_recording(
+    tx: &mut Transaction<'_, Sqlite>,
+    r: &Recording,
+    run: i64,
+) -> Result<Option<i64>, CacheError> {
+    let Some(created) = seconds(r.date_created.as_deref()) else {
+        tracing::warn!(sid = %r.sid, "recording without a readable date_created; skipped");
+        return Ok(None);
+    };
+    sqlx::query(
+        "INSERT INTO recordings (sid, call_sid, duration, status, source, channels, price, price_unit, created_at, error_code, seen_run)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
+         ON CONFLICT (sid) DO UPDATE SET call_sid = excluded.call_sid, duration = excluded.duration,
+            status = excluded.status, source = excluded.source, channels = excluded.channels, price = excluded.price,
+            price_unit = excluded.price_unit, created_at = excluded.created_at, error_code = excluded.error_code,
+            seen_run = excluded.seen_run",
+    )
+    .bind(r.sid.as_str())
+    .bind(r.call_sid.as_ref().map(|s| s.as_str()))
+    .bind(number(r.duration.as_deref()))
+    .bind(&r.status)
+    .bind(&r.source)
+    .bind(r.channels.map(i64::from))
+    .bind(&r.price)
+    .bind(&r.price_unit)
+    .bind(created)
+    .bind(r.error_code.map(i64::from))
+    .bind(run)
+    .execute(&mut **tx)
+    .await?;
+    refresh_search(tx, r.sid.as_str()).await?;
+    Ok(Some(created))
+}
+
+async fn upsert_transcription(
+    tx: &mut Transaction<'_, Sqlite>,
+    t: &Transcription,
+    run: i64,
+) -> Result<Option<i64>, CacheError> {
+    let Some(created) = seconds(t.date_created.as_deref()) else {
+        tracing::warn!(sid = %t.sid, "transcription without a readable date_created; skipped");
+        return Ok(None);
+    };
+    sqlx::query(
+        "INSERT INTO transcriptions (sid, recording_sid, status, text, duration, price, created_at, seen_run)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
+         ON CONFLICT (sid) DO UPDATE SET recording_sid = excluded.recording_sid, status = excluded.status,
+            text = excluded.text, duration = excluded.duration, price = excluded.price,
+            created_at = excluded.created_at, seen_run = excluded.seen_run",
+    )
+    .bind(t.sid.as_str())
+    .bind(t.recording_sid.as_ref().map(|s| s.as_str()))
+    .bind(&t.status)
+    .bind(&t.transcription_text)
+    .bind(number(t.duration.as_deref()))
+    .bind(&t.price)
+    .bind(created)
+    .bind(run)
+    .execute(&mut **tx)
+    .await?;
+    if let Some(rec) = &t.recording_sid {
+        refresh_search(tx, rec.as_str()).await?;
+    }
+    Ok(Some(created))
+}
+
+/// Rewrites the search row of the voicemail recorded as `recording_sid` (if it is one).
+async fn refresh_search(
+    tx: &mut Transaction<'_, Sqlite>,
+    recording_sid: &str,
+) -> Result<(), CacheError> {
+    let old: Option<Option<i64>> =
+        sqlx::query_scalar("SELECT search_key FROM recordings WHERE sid = ?1")
+            .bind(recording_sid)
+            .fetch_optional(&mut **tx)
+            .await?;
+    if let Some(Some(key)) = old {
+        sqlx::query("DELETE FROM voicemail_search WHERE rowid = ?1")
+            .bind(key)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query("UPDATE recordings SET search_key = NULL WHERE sid = ?1")
+            .bind(recording_sid)
+            .execute(&mut **tx)
+            .await?;
+    }
+    let row: Option<(i64, Option<String>, Option<String>)> = sqlx::query_as(
+        "SELECT created_at, transcript, caller FROM voicemails WHERE recording_sid = ?1",
+    )
+    .bind(recording_sid)
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some((created_at, transcript, caller)) = row else {
+        return Ok(());
+    };
+    // created_at * 4096 + 12 bits from the SID; on the rare clash, the next free key.
+    let low = recording_sid
+        .bytes()
+        .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
+        & 0xFFF;
+    let mut key = created_at * 4096 + i64::from(low);
+    while sqlx::query_scalar::<_, i64>("SELECT 1 FROM voicemail_search WHERE rowid = ?1")
+        .bind(key)
+        .fetch_optional(&mut **tx)
+        .await?
+        .is_some()
+    {
+        key += 1;
+    }
+    sqlx::query("INSERT INTO voicemail_search (rowid, transcript, caller) VALUES (?1, ?2, ?3)")
+        .bind(key)
+        .bind(transcript.unwrap_or_default())
+        .bind(caller.as_deref().map(caller_terms).unwrap_or_default())
+        .execute(&mut **tx)
+        .await?;
+    sqlx::query("UPDATE recordings SET search_key = ?1 WHERE sid = ?2")
+        .bind(key)
+        .bind(recording_sid)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
+}
+
+/// The forms a caller's number is searched by: as stored (`+14158675309` is the token
+/// `14158675309`), the national number (`4158675309`) and the last seven digits (`8675309`),
+/// so typing any leading part of a familiar form finds it.
+fn caller_terms(caller: &str) -> String {
+    let mut terms = vec![caller.to_owned()];
+    if let Ok(number) = phonenumber::parse(None, caller) {
+        let national = number.national().value().to_string();
+        if national.len() > 7 {
+            terms.push(national[national.len() - 7..].to_owned());
+        }
+        terms.push(national);
+    }
+    terms.join(" ")
+}
+
+async fn refresh_search_for_call(
+    tx: &mut Transaction<'_, Sqlite>,
+    call_sid: &str,
+) -> Result<(), CacheError> {
+    let recordings: Vec<String> = sqlx::query_scalar(
+        "SELECT sid FROM recordings WHERE call_sid = ?1 AND source = 'RecordVerb'",
+    )
+    .bind(call_sid)
+    .fetch_all(&mut **tx)
+    .await?;
+    for sid in recordings {
+        refresh_search(tx, &sid).await?;
+    }
+    Ok(())
+}
+
+/// Removes rows of `resource` that this run did not list: all of them after a run that read
+/// to the end (`floor` None), else those no older than `floor`, the oldest row this run read.
+async fn remove_unseen(
+    tx: &mut Transaction<'_, Sqlite>,
+    resource: &str,
+    run: i64,
+    floor: Option<i64>,
+) -> Result<u32, CacheError> {
+    let floor = floor.unwrap_or(i64::MIN);
+    if resource == "recordings" {
+        sqlx::query(
+            "DELETE FROM voicemail_search WHERE rowid IN
+               (SELECT search_key FROM recordings WHERE seen_run <> ?1 AND created_at >= ?2 AND search_key IS NOT NULL)",
+        )
+        .bind(run)
+        .bind(floor)
+        .execute(&mut **tx)
+        .await?;
+    }
+    let sql = match resource {
+        "calls" => "DELETE FROM calls WHERE seen_run <> ?1 AND created_at >= ?2",
+        "recordings" => "DELETE FROM recordings WHERE seen_run <> ?1 AND created_at >= ?2",
+        _ => "DELETE FROM transcriptions WHERE seen_run <> ?1 AND created_at >= ?2",
+    };
+    let removed = sqlx::query(sql)
+        .bind(run)
+        .bind(floor)
+        .execute(&mut **tx)
+        .await?
+        .rows_affected();
+    if removed > 0 {
+        tracing::info!(
+            resource,
+            removed,
+            "rows deleted on Twilio removed from the cache"
+        );
+    }
+    Ok(u32::try_from(removed).unwrap_or(u32::MAX))
+}
+
+async fn save_state(
+    tx: &mut Transaction<'_, Sqlite>,
+    resource: &str,
+    s: &RunState,
+    done: bool,
+) -> Result<(), CacheError> {
+    sqlx::query(
+        "INSERT INTO sync_state (resource, run, cursor, run_floor, run_newest, high_water, full, finished_at, fetched, stored, skipped, removed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CASE WHEN ?8 THEN unixepoch() END, ?9, ?10, ?11, ?12)
+         ON CONFLICT (resource) DO UPDATE SET run = excluded.run, cursor = excluded.cursor, run_floor = excluded.run_floor,
+            run_newest = excluded.run_newest, high_water = excluded.high_water, full = excluded.full,
+            finished_at = coalesce(excluded.finished_at, sync_state.finished_at), fetched = excluded.fetched,
+            stored = excluded.stored, skipped = excluded.skipped, removed = excluded.removed",
+    )
+    .bind(resource)
+    .bind(s.run)
+    .bind(&s.cursor)
+    .bind(s.run_floor)
+    .bind(s.run_newest)
+    .bind(s.high_water)
+    .bind(i64::from(s.full))
+    .bind(done)
+    .bind(i64::from(s.report.fetched))
+    .bind(i64::from(s.report.stored))
+    .bind(i64::from(s.report.skipped))
+    .bind(i64::from(s.report.removed))
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}

@@ -1,0 +1,236 @@
+//! Reading the cache: the voicemail inbox, transcript search, one voicemail, the call log.
+
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+use ts_rs::TS;
+
+use super::{Cache, CacheError};
+
+/// A voicemail as the inbox shows it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow, TS)]
+pub struct Voicemail {
+    /// The recording.
+    pub recording_sid: String,
+    /// The call it was left on.
+    pub call_sid: Option<String>,
+    /// Who called (E.164, or `client:…`), once the call is synced.
+    pub caller: Option<String>,
+    /// Caller ID name, when Twilio looked it up.
+    pub caller_name: Option<String>,
+    /// The number that was called.
+    pub called: Option<String>,
+    /// When it was left, Unix seconds.
+    pub created_at: i64,
+    /// Length in seconds.
+    pub duration: Option<i64>,
+    /// `completed`, or `processing` while Twilio prepares the audio.
+    pub recording_status: Option<String>,
+    /// The transcription, when there is one.
+    pub transcription_sid: Option<String>,
+    /// `in-progress`, `completed`, `failed`, or `null` for none.
+    pub transcription_status: Option<String>,
+    /// The transcript text.
+    pub transcript: Option<String>,
+    /// `unread`, `read`, `archived` or `deleted`.
+    pub state: String,
+    /// Where the audio is cached, once downloaded.
+    pub audio_path: Option<String>,
+}
+
+/// Which voicemails to list.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
+#[serde(rename_all = "lowercase")]
+pub enum VoicemailFilter {
+    /// Unread and read (not archived or deleted).
+    #[default]
+    All,
+    /// Unread only.
+    Unread,
+    /// Archived only.
+    Archived,
+}
+
+const COLUMNS: &str =
+    "recording_sid, call_sid, caller, caller_name, called, created_at, duration, recording_status,
+     transcription_sid, transcription_status, transcript, state, audio_path";
+
+impl Cache {
+    /// Voicemails newest first: `limit` of them, starting after the keyset position `before`
+    /// (`created_at`, `recording_sid`) of the last row of the previous page.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn voicemails(
+        &self,
+        filter: VoicemailFilter,
+        limit: u32,
+        before: Option<(i64, String)>,
+    ) -> Result<Vec<Voicemail>, CacheError> {
+        let states = match filter {
+            VoicemailFilter::All => "('unread', 'read')",
+            VoicemailFilter::Unread => "('unread')",
+            VoicemailFilter::Archived => "('archived')",
+        };
+        let (at, sid) = match before {
+            Some((at, sid)) => (at, sid),
+            None => (i64::MAX, "\u{10FFFF}".to_owned()),
+        };
+        let sql = format!(
+            "SELECT {COLUMNS} FROM voicemails WHERE state IN {states}
+             AND (created_at < ?1 OR (created_at = ?1 AND recording_sid < ?2))
+             ORDER BY created_at DESC, recording_sid DESC LIMIT ?3"
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(at)
+            .bind(sid)
+            .bind(i64::from(limit))
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// How many voicemails are unread.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn unread_count(&self) -> Result<i64, CacheError> {
+        Ok(
+            sqlx::query_scalar("SELECT count(*) FROM voicemails WHERE state = 'unread'")
+                .fetch_one(self.pool())
+                .await?,
+        )
+    }
+
+    /// Voicemails whose transcript or caller matches every word of `query` (words match as
+    /// prefixes, so results come while typing), newest first, as a mail client lists them.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn search_voicemails(
+        &self,
+        query: &str,
+        limit: u32,
+    ) -> Result<Vec<Voicemail>, CacheError> {
+        let Some(fts) = fts_query(query) else {
+            return Ok(Vec::new());
+        };
+        let sql = format!(
+            "SELECT {} FROM (SELECT rowid AS key FROM voicemail_search WHERE voicemail_search MATCH ?1
+                             ORDER BY rowid DESC LIMIT ?2) m
+             JOIN recordings r ON r.search_key = m.key
+             JOIN voicemails v ON v.recording_sid = r.sid
+             WHERE v.state <> 'deleted'
+             ORDER BY m.key DESC",
+            COLUMNS
+                .split(',')
+                .map(|c| format!("v.{}", c.trim()))
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+        Ok(sqlx::query_as(&sql)
+            .bind(fts)
+            .bind(i64::from(limit))
+            .fetch_all(self.pool())
+            .await?)
+    }
+
+    /// One voicemail by its recording SID.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn voicemail(&self, recording_sid: &str) -> Result<Option<Voicemail>, CacheError> {
+        Ok(sqlx::query_as(&format!(
+            "SELECT {COLUMNS} FROM voicemails WHERE recording_sid = ?1"
+        ))
+        .bind(recording_sid.trim())
+        .fetch_optional(self.pool())
+        .await?)
+    }
+
+    /// Cached calls newest first, as Twilio's wire model.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn cached_calls(&self, limit: u32) -> Result<Vec<CachedCall>, CacheError> {
+        Ok(sqlx::query_as(
+            "SELECT sid, from_number, to_number, status, direction, started_at, created_at, duration, price, price_unit
+             FROM calls ORDER BY created_at DESC, sid DESC LIMIT ?1",
+        )
+        .bind(i64::from(limit))
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// When each resource last finished syncing (Unix seconds), oldest first; `None` when one
+    /// never has.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn last_synced(&self) -> Result<Option<i64>, CacheError> {
+        let rows: Vec<Option<i64>> = sqlx::query_scalar("SELECT finished_at FROM sync_state")
+            .fetch_all(self.pool())
+            .await?;
+        if rows.len() < 3 || rows.iter().any(Option::is_none) {
+            return Ok(None);
+        }
+        Ok(rows.into_iter().flatten().min())
+    }
+}
+
+/// A call in the cache.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow, TS)]
+pub struct CachedCall {
+    /// The call.
+    pub sid: String,
+    /// Caller.
+    pub from_number: Option<String>,
+    /// Callee.
+    pub to_number: Option<String>,
+    /// Final or current state.
+    pub status: String,
+    /// `inbound`, `outbound-api`, `outbound-dial`.
+    pub direction: Option<String>,
+    /// When it started, Unix seconds.
+    pub started_at: Option<i64>,
+    /// When Twilio created it, Unix seconds.
+    pub created_at: i64,
+    /// Seconds.
+    pub duration: Option<i64>,
+    /// Cost.
+    pub price: Option<String>,
+    /// Currency of `price`.
+    pub price_unit: Option<String>,
+}
+
+/// Turns what the user typed into an FTS5 query: each word (letters and digits only, so no
+/// FTS syntax gets through) as a quoted prefix, all required.
+fn fts_query(input: &str) -> Option<String> {
+    let words: Vec<String> = input
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .take(16)
+        .map(|w| format!("\"{w}\"*"))
+        .collect();
+    (!words.is_empty()).then(|| words.join(" "))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::fts_query;
+
+    #[test]
+    fn typed_text_becomes_a_safe_prefix_query() {
+        assert_eq!(
+            fts_query("call me back").as_deref(),
+            Some("\"call\"* \"me\"* \"back\"*")
+        );
+        assert_eq!(
+            fts_query("+1 (415) 867").as_deref(),
+            Some("\"1\"* \"415\"* \"867\"*")
+        );
+        assert_eq!(
+            fts_query("\" OR NEAR( *").as_deref(),
+            Some("\"OR\"* \"NEAR\"*")
+        );
+        assert_eq!(fts_query("  --- "), None);
+    }
+}

@@ -1,0 +1,379 @@
+//! Incremental sync into the local cache against a paginated Twilio-shaped server: paging,
+//! stopping at what is stored, late transcriptions, deletions on Twilio, 429s mid-sync,
+//! malformed rows, resuming after a kill -9 at random points, and a damaged cache file.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use support::fake_twilio::{ACCOUNT, FakeTwilio, sid};
+use switchboard::cache::{Cache, SyncReport, Syncer, VoicemailFilter};
+use switchboard::secret::Sensitive;
+use switchboard::sid::{AccountSid, ApiKeySid};
+use switchboard::twilio::{ApiBase, Client, Credentials, RetryPolicy};
+
+fn client(server: &FakeTwilio) -> Client {
+    Client::new(
+        ApiBase::custom(&server.url()).unwrap(),
+        Credentials {
+            account_sid: AccountSid::parse(ACCOUNT).unwrap(),
+            api_key_sid: ApiKeySid::parse(support::API_KEY_SID).unwrap(),
+            api_key_secret: Sensitive::new("s".repeat(32)),
+        },
+    )
+    .unwrap()
+    .with_retry(RetryPolicy {
+        max_attempts: 3,
+        base_delay: Duration::from_millis(5),
+        max_delay: Duration::from_millis(50),
+        max_total_wait: Duration::from_secs(1),
+    })
+}
+
+async fn cached_sids(cache: &Cache, table: &str) -> BTreeSet<String> {
+    sqlx::query_scalar::<_, String>(&format!("SELECT sid FROM {table}"))
+        .fetch_all(cache.pool())
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+async fn assert_mirrors(cache: &Cache, server: &FakeTwilio) {
+    for table in ["calls", "recordings", "transcriptions"] {
+        let expected: BTreeSet<String> = server
+            .sids(table)
+            .into_iter()
+            .filter(|s| s.len() == 34)
+            .collect();
+        assert_eq!(
+            cached_sids(cache, table).await,
+            expected,
+            "{table} in the cache are exactly Twilio's"
+        );
+    }
+}
+
+fn pages(report: &SyncReport) -> Vec<u32> {
+    report.resources.iter().map(|r| r.pages).collect()
+}
+
+#[tokio::test]
+async fn a_first_sync_pages_through_everything_and_a_second_reads_one_page_per_resource() {
+    let server = FakeTwilio::start();
+    server.add_voicemails(0, 45, 360); // six hours apart: a page of 10 spans 60 hours
+    server.add_calls(1000, 12, 400);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(&dir.path().join("c.db")).await.unwrap();
+    let client = client(&server);
+    let syncer = Syncer::new(&cache, &client).page_size(10);
+
+    let mut progress = Vec::new();
+    let first = syncer
+        .sync_all(|p| progress.push((p.resource, p.done)))
+        .await
+        .unwrap();
+    assert_eq!(
+        pages(&first),
+        vec![6, 5, 5],
+        "57 calls, 45 recordings, 45 transcriptions in pages of 10"
+    );
+    assert!(
+        first
+            .resources
+            .iter()
+            .all(|r| r.full && !r.resumed && r.skipped == 0)
+    );
+    assert_eq!(first.resources[0].stored, 57);
+    assert_eq!(progress.first(), Some(&("calls".to_owned(), 10)));
+    assert_mirrors(&cache, &server).await;
+
+    let before = server.requests();
+    let second = syncer.sync_all(|_| {}).await.unwrap();
+    assert_eq!(
+        pages(&second),
+        vec![1, 1, 1],
+        "an unchanged account costs one page per resource"
+    );
+    assert_eq!(server.requests() - before, 3);
+    assert!(second.resources.iter().all(|r| !r.full && r.removed == 0));
+    assert_mirrors(&cache, &server).await;
+
+    let inbox = cache
+        .voicemails(VoicemailFilter::All, 50, None)
+        .await
+        .unwrap();
+    assert_eq!(inbox.len(), 45);
+    assert_eq!(inbox[0].recording_sid, sid("RE", 0), "newest first");
+    assert_eq!(inbox[0].caller.as_deref(), Some("+14155550000"));
+    assert!(
+        inbox[0]
+            .transcript
+            .as_deref()
+            .unwrap()
+            .contains("caller number 0")
+    );
+    let page2 = cache
+        .voicemails(
+            VoicemailFilter::All,
+            20,
+            Some((inbox[19].created_at, inbox[19].recording_sid.clone())),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        page2[0].recording_sid, inbox[20].recording_sid,
+        "keyset paging continues where the page ended"
+    );
+}
+
+#[tokio::test]
+async fn late_transcriptions_new_voicemails_and_deletions_on_twilio_are_picked_up() {
+    let server = FakeTwilio::start();
+    server.add_voicemails(5, 30, 360);
+    server.set_transcription(5, "in-progress", None);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(&dir.path().join("c.db")).await.unwrap();
+    let client = client(&server);
+    let syncer = Syncer::new(&cache, &client).page_size(10);
+    syncer.sync_all(|_| {}).await.unwrap();
+    let pending = cache.voicemail(&sid("RE", 5)).await.unwrap().unwrap();
+    assert_eq!(pending.transcription_status.as_deref(), Some("in-progress"));
+    assert!(
+        cache
+            .search_voicemails("pineapple", 10)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // Twilio finishes the transcription, a new voicemail arrives, and one is deleted.
+    server.set_transcription(
+        5,
+        "completed",
+        Some("Pineapple delivery is at the back door"),
+    );
+    server.add_voicemails(0, 2, 360);
+    server.delete(&sid("RE", 6));
+    server.delete(&sid("TR", 6));
+    let report = syncer.sync_all(|_| {}).await.unwrap();
+    assert_eq!(
+        report.resources[1].removed, 1,
+        "the deleted recording is gone"
+    );
+    assert_mirrors(&cache, &server).await;
+    let found = cache.search_voicemails("pineapp", 10).await.unwrap();
+    assert_eq!(
+        found.len(),
+        1,
+        "the late transcript is searchable, by prefix"
+    );
+    assert_eq!(found[0].recording_sid, sid("RE", 5));
+    let by_caller = cache.search_voicemails("5550001", 10).await.unwrap();
+    assert_eq!(
+        by_caller[0].recording_sid,
+        sid("RE", 1),
+        "callers are found by the last seven digits"
+    );
+    assert_eq!(
+        cache
+            .search_voicemails("4155550001", 10)
+            .await
+            .unwrap()
+            .len(),
+        1,
+        "and by the national number"
+    );
+}
+
+#[tokio::test]
+async fn a_429_mid_sync_is_retried_and_an_exhausted_retry_resumes_next_time() {
+    let server = FakeTwilio::start();
+    server.add_voicemails(0, 40, 360);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(&dir.path().join("c.db")).await.unwrap();
+    let client = client(&server);
+    let syncer = Syncer::new(&cache, &client).page_size(10);
+
+    server.throttle_next(&[2]);
+    syncer.sync_all(|_| {}).await.expect("one 429 is retried");
+    assert_mirrors(&cache, &server).await;
+
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(&dir.path().join("c.db")).await.unwrap();
+    let syncer = Syncer::new(&cache, &client).page_size(10);
+    server.throttle_next(&[3, 4, 5]);
+    let err = syncer.sync_all(|_| {}).await.unwrap_err();
+    assert_eq!(err.code, switchboard::Code::RateLimited);
+    assert_eq!(
+        cached_sids(&cache, "calls").await.len(),
+        20,
+        "the pages stored before the failure stay"
+    );
+    let report = syncer.sync_all(|_| {}).await.unwrap();
+    assert!(
+        report.resources[0].resumed,
+        "the calls sync resumed from its saved place"
+    );
+    assert_eq!(
+        report.resources[0].pages, 2,
+        "only the remaining pages were fetched"
+    );
+    assert_mirrors(&cache, &server).await;
+}
+
+#[tokio::test]
+async fn malformed_rows_are_skipped_and_counted_without_stopping_the_sync() {
+    let server = FakeTwilio::start();
+    server.add_voicemails(0, 8, 60);
+    server.push_raw("recordings", serde_json::json!({"sid": "REnot-a-sid", "date_created": support::fake_twilio::rfc2822(support::fake_twilio::BASE)}));
+    server.push_raw("calls", serde_json::json!({"sid": sid("CA", 77), "account_sid": ACCOUNT, "status": "completed", "date_created": "the other day"}));
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(&dir.path().join("c.db")).await.unwrap();
+    let client = client(&server);
+    let report = Syncer::new(&cache, &client)
+        .page_size(5)
+        .sync_all(|_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        report.resources[0].skipped, 1,
+        "the call with an unreadable date"
+    );
+    assert_eq!(
+        report.resources[1].skipped, 1,
+        "the recording with a malformed SID"
+    );
+    assert_eq!(cached_sids(&cache, "recordings").await.len(), 8);
+    assert_eq!(cached_sids(&cache, "calls").await.len(), 8);
+}
+
+/// A tiny deterministic generator, so a failing run can be repeated from its seed.
+struct Lcg(u64);
+impl Lcg {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % below
+    }
+}
+
+#[tokio::test]
+async fn a_sync_killed_at_random_points_resumes_to_exactly_twilios_set() {
+    let server = FakeTwilio::start();
+    server.add_voicemails(0, 120, 30);
+    server.add_calls(5000, 60, 45);
+    server.set_delay(Duration::from_millis(4));
+    let dir = tempfile::tempdir().unwrap();
+    let seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos() as u64;
+    let mut rng = Lcg(seed);
+    let sync = || {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_switchboard"));
+        cmd.args([
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "--api-base",
+            &server.url(),
+            "sync",
+            "--page-size",
+            "7",
+            "--json",
+        ])
+        .env("TWILIO_ACCOUNT_SID", ACCOUNT)
+        .env("TWILIO_API_KEY", support::API_KEY_SID)
+        .env("TWILIO_API_SECRET", "s".repeat(32))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+        cmd
+    };
+    let mut killed = 0;
+    for round in 0..12 {
+        if round == 6 {
+            // Twilio changes between interrupted runs too.
+            server.add_voicemails(200, 5, 1);
+            server.delete(&sid("RE", 3));
+        }
+        let mut child = sync().spawn().unwrap();
+        std::thread::sleep(Duration::from_millis(20 + rng.next(250)));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL: no cleanup runs
+            killed += 1;
+        }
+        child.wait().unwrap();
+    }
+    assert!(
+        killed >= 6,
+        "most rounds must be cut off mid-sync (seed {seed})"
+    );
+    let status = sync().status().unwrap();
+    assert!(status.success(), "the final sync completes (seed {seed})");
+    let cache = Cache::open(&Cache::path_for(
+        dir.path(),
+        &AccountSid::parse(ACCOUNT).unwrap(),
+    ))
+    .await
+    .unwrap();
+    assert_mirrors(&cache, &server).await;
+    let fts_rows: i64 = sqlx::query_scalar("SELECT count(*) FROM voicemail_search")
+        .fetch_one(cache.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        fts_rows as usize,
+        server.sids("recordings").len(),
+        "one search row per voicemail (seed {seed})"
+    );
+}
+
+#[tokio::test]
+async fn a_damaged_cache_is_detected_at_open_kept_and_rebuilt_on_request() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    std::fs::write(
+        &path,
+        b"this is not a database, but it is the user's file ".repeat(100),
+    )
+    .unwrap();
+    let err = Cache::open(&path).await.unwrap_err();
+    assert!(
+        matches!(err, switchboard::cache::CacheError::Corrupt { .. }),
+        "{err:?}"
+    );
+    let shown = switchboard::IpcError::from(err);
+    assert!(
+        shown.message.contains("Nothing was deleted") && shown.message.contains("--rebuild"),
+        "{}",
+        shown.message
+    );
+    assert!(
+        std::fs::read(&path)
+            .unwrap()
+            .starts_with(b"this is not a database"),
+        "the file is untouched"
+    );
+
+    let server = FakeTwilio::start();
+    server.add_voicemails(0, 3, 60);
+    let cache = Cache::rebuild(&path).await.unwrap();
+    let client = client(&server);
+    Syncer::new(&cache, &client).sync_all(|_| {}).await.unwrap();
+    assert_mirrors(&cache, &server).await;
+    let kept = std::fs::read_dir(dir.path())
+        .unwrap()
+        .filter(|e| {
+            e.as_ref()
+                .unwrap()
+                .file_name()
+                .to_string_lossy()
+                .contains(".damaged-")
+        })
+        .count();
+    assert_eq!(kept, 1, "the damaged file is kept beside the new one");
+}
