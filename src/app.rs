@@ -240,6 +240,11 @@ impl Switchboard {
         Ok(Cache::open(&Cache::path_for(&self.paths.data_dir, account)).await?)
     }
 
+    /// Where voicemail audio of `account` is cached.
+    pub fn audio_dir(&self, account: &AccountSid) -> std::path::PathBuf {
+        self.paths.data_dir.join("audio").join(account.as_str())
+    }
+
     /// Moves a damaged cache of `account` aside and starts an empty one, to be filled by a
     /// full sync.
     ///

@@ -377,3 +377,188 @@ async fn a_damaged_cache_is_detected_at_open_kept_and_rebuilt_on_request() {
         .count();
     assert_eq!(kept, 1, "the damaged file is kept beside the new one");
 }
+
+#[tokio::test]
+async fn a_delete_survives_a_restart_and_reaches_twilio_only_after_the_audio_is_cached() {
+    use switchboard::cache::VoicemailAction;
+    let server = FakeTwilio::start();
+    server.add_voicemails(0, 4, 60);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let audio = dir.path().join("audio");
+    let client = client(&server);
+    {
+        let cache = Cache::open(&path).await.unwrap();
+        Syncer::new(&cache, &client).sync_all(|_| {}).await.unwrap();
+        cache
+            .apply(&sid("RE", 1), VoicemailAction::Read)
+            .await
+            .unwrap();
+        cache
+            .apply(&sid("RE", 2), VoicemailAction::Archive)
+            .await
+            .unwrap();
+        cache
+            .apply(&sid("RE", 3), VoicemailAction::Delete)
+            .await
+            .unwrap();
+        cache
+            .apply(&sid("RE", 3), VoicemailAction::Delete)
+            .await
+            .unwrap();
+        let inbox = cache
+            .voicemails(VoicemailFilter::All, 50, None)
+            .await
+            .unwrap();
+        assert_eq!(
+            inbox.len(),
+            2,
+            "archived and deleted voicemails leave the inbox at once"
+        );
+        assert_eq!(cache.unread_count().await.unwrap(), 1);
+        assert_eq!(
+            cache.pending_changes().await.unwrap(),
+            1,
+            "deleting twice queues one change"
+        );
+        cache.close().await; // the app quits before Twilio hears of it
+    }
+
+    let cache = Cache::open(&path).await.unwrap();
+    assert_eq!(
+        cache.pending_changes().await.unwrap(),
+        1,
+        "the queued delete survived the restart"
+    );
+
+    server.fail_media(true);
+    let report = cache.replay_outbox(&client, &audio, true).await.unwrap();
+    assert_eq!((report.done, report.failed, report.pending), (0, 1, 1));
+    assert!(
+        !server.log().iter().any(|l| l.starts_with("DELETE")),
+        "no delete reaches Twilio while the audio cannot be saved: {:?}",
+        server.log()
+    );
+    assert!(server.sids("recordings").contains(&sid("RE", 3)));
+
+    server.fail_media(false);
+    let report = cache.replay_outbox(&client, &audio, true).await.unwrap();
+    assert_eq!((report.done, report.failed, report.pending), (1, 0, 0));
+    let log = server.log();
+    let download = log
+        .iter()
+        .rposition(|l| l.ends_with(&format!("{}.mp3", sid("RE", 3))))
+        .unwrap();
+    let delete = log.iter().position(|l| l.starts_with("DELETE")).unwrap();
+    assert!(
+        download < delete,
+        "the audio is fetched before the delete: {log:?}"
+    );
+    assert!(
+        !server.sids("recordings").contains(&sid("RE", 3)),
+        "deleted on Twilio"
+    );
+    let kept = std::fs::read(audio.join(format!("{}.mp3", sid("RE", 3)))).unwrap();
+    assert!(
+        kept.starts_with(b"ID3"),
+        "the audio stays in the local cache"
+    );
+
+    let before = server.requests();
+    let again = cache.replay_outbox(&client, &audio, true).await.unwrap();
+    assert_eq!(
+        again,
+        Default::default(),
+        "a replayed change is not sent twice"
+    );
+    assert_eq!(server.requests(), before);
+
+    // A delete can be undone until it reaches Twilio, and not after.
+    cache
+        .apply(&sid("RE", 0), VoicemailAction::Delete)
+        .await
+        .unwrap();
+    cache
+        .apply(&sid("RE", 0), VoicemailAction::Restore)
+        .await
+        .unwrap();
+    assert_eq!(cache.pending_changes().await.unwrap(), 0);
+    assert_eq!(
+        cache
+            .voicemails(VoicemailFilter::All, 50, None)
+            .await
+            .unwrap()
+            .len(),
+        2
+    );
+    let err = cache
+        .apply(&sid("RE", 3), VoicemailAction::Restore)
+        .await
+        .unwrap_err();
+    assert!(
+        err.message.contains("already deleted on Twilio"),
+        "{}",
+        err.message
+    );
+}
+
+/// Every schema a user can have is upgraded in place: each migration directory is applied up
+/// to each earlier version, with data, then opened as the app opens it.
+#[tokio::test]
+async fn caches_migrate_from_empty_and_from_every_earlier_schema() {
+    use sqlx::migrate::Migrator;
+    let migrator = Migrator::new(support::root().join("migrations/cache"))
+        .await
+        .unwrap();
+    let all = migrator.migrations.to_vec();
+    assert!(
+        all.len() >= 2,
+        "the cache has an earlier schema to upgrade from"
+    );
+
+    let dir = tempfile::tempdir().unwrap();
+    let fresh = Cache::open(&dir.path().join("fresh.db")).await.unwrap();
+    let schema = |pool: sqlx::SqlitePool| async move {
+        sqlx::query_scalar::<_, String>("SELECT name || ':' || coalesce(sql, '') FROM sqlite_master WHERE name NOT LIKE '_sqlx%' ORDER BY name")
+            .fetch_all(&pool)
+            .await
+            .unwrap()
+    };
+    let expected = schema(fresh.pool().clone()).await;
+
+    for applied in 1..all.len() {
+        let path = dir.path().join(format!("v{applied}.db"));
+        let pool = sqlx::SqlitePool::connect_with(
+            sqlx::sqlite::SqliteConnectOptions::new()
+                .filename(&path)
+                .create_if_missing(true),
+        )
+        .await
+        .unwrap();
+        let mut older = Migrator::new(support::root().join("migrations/cache"))
+            .await
+            .unwrap();
+        older.migrations = std::borrow::Cow::Owned(all[..applied].to_vec());
+        older.run(&pool).await.unwrap();
+        sqlx::query(
+            "INSERT INTO recordings (sid, created_at, source) VALUES (?1, 1, 'RecordVerb')",
+        )
+        .bind(sid("RE", 9))
+        .execute(&pool)
+        .await
+        .unwrap();
+        pool.close().await;
+
+        let upgraded = Cache::open(&path).await.unwrap();
+        assert_eq!(
+            schema(upgraded.pool().clone()).await,
+            expected,
+            "from version {applied}"
+        );
+        assert_eq!(
+            cached_sids(&upgraded, "recordings").await.len(),
+            1,
+            "data survives the upgrade"
+        );
+    }
+}

@@ -4,6 +4,7 @@
 //! One SQLite file per acting account (`cache/{AC…}.db` under the data directory), in WAL mode,
 //! migrated at open from `migrations/cache/`. Everything here is readable with no network.
 
+mod outbox;
 mod sync;
 mod voicemail;
 
@@ -15,6 +16,7 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use outbox::{ReplayReport, VoicemailAction};
 pub use sync::{OVERLAP_SECONDS, ResourceReport, SyncProgress, SyncReport, Syncer};
 pub use voicemail::{CachedCall, Voicemail, VoicemailFilter};
 

@@ -1,7 +1,9 @@
 //! `switchboard sync`, `switchboard voicemail …` and `calls list --cached`: the local cache.
 
 use clap::Subcommand;
-use switchboard::cache::{Cache, SyncProgress, Syncer, Voicemail, VoicemailFilter};
+use switchboard::cache::{
+    Cache, SyncProgress, Syncer, Voicemail, VoicemailAction, VoicemailFilter,
+};
 use switchboard::phone::format_for_display;
 use switchboard::twilio::Client;
 use switchboard::{Code, IpcError, Switchboard};
@@ -33,6 +35,15 @@ pub async fn sync(
         cache(core, client).await?
     };
     let started = std::time::Instant::now();
+    let pushed = cache
+        .replay_outbox(client, &core.audio_dir(client.account_sid()), false)
+        .await?;
+    if pushed.failed > 0 {
+        eprintln!(
+            "warning: {} change(s) could not be made on Twilio yet and will be retried (the log file has details).",
+            pushed.failed
+        );
+    }
     let quiet = json || !std::io::IsTerminal::is_terminal(&std::io::stderr());
     let result = Syncer::new(&cache, client)
         .page_size(page_size)
@@ -112,6 +123,14 @@ pub enum VoicemailCommand {
         /// Print JSON instead of a table.
         #[arg(long)]
         json: bool,
+    },
+    /// Mark a voicemail read, unread or archived (kept locally), delete it (on Twilio too,
+    /// once its audio is cached and verified), or restore a delete not yet made on Twilio.
+    Mark {
+        /// read, unread, archive, delete or restore.
+        action: String,
+        /// The recording's SID (RE…).
+        sid: String,
     },
     /// Show one voicemail with its whole transcript.
     Show {
@@ -213,6 +232,38 @@ pub async fn voicemail(
                 let mut table = Table::new(&header);
                 rows.iter().for_each(|v| table.row(voicemail_row(v)));
                 table.print();
+            }
+        }
+        VoicemailCommand::Mark { action, sid } => {
+            let action = match action.to_ascii_lowercase().as_str() {
+                "read" => VoicemailAction::Read,
+                "unread" => VoicemailAction::Unread,
+                "archive" | "archived" => VoicemailAction::Archive,
+                "delete" => VoicemailAction::Delete,
+                "restore" | "undelete" => VoicemailAction::Restore,
+                _ => {
+                    return Err(IpcError::new(
+                        Code::InvalidInput,
+                        format!(
+                            "ACTION: {action:?} is not read, unread, archive, delete or restore."
+                        ),
+                    ));
+                }
+            };
+            cache.apply(&sid, action).await?;
+            if action == VoicemailAction::Delete {
+                let done = cache
+                    .replay_outbox(client, &core.audio_dir(client.account_sid()), false)
+                    .await?;
+                if done.pending > 0 {
+                    println!(
+                        "Deleted here; Twilio will be updated on the next sync (its audio is kept until then)."
+                    );
+                } else {
+                    println!("Deleted; its audio is kept in the local cache.");
+                }
+            } else {
+                println!("Done.");
             }
         }
         VoicemailCommand::Show { sid, json } => {

@@ -24,6 +24,10 @@ struct State {
     /// Request numbers (1-based) answered 429 instead.
     throttle: Vec<usize>,
     delay: Duration,
+    /// Answer media downloads with 500.
+    media_fails: bool,
+    /// Every request line, in order.
+    log: Vec<String>,
 }
 
 pub struct FakeTwilio {
@@ -63,8 +67,13 @@ impl FakeTwilio {
                     let request = super::read_request(&mut stream);
                     let (status, body, delay) = answer(&shared, &request);
                     std::thread::sleep(delay);
+                    let kind = if body.starts_with("ID3") {
+                        "audio/mpeg"
+                    } else {
+                        "application/json"
+                    };
                     let head = format!(
-                        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n{}\r\n",
+                        "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n{}\r\n",
                         body.len(),
                         if status == 429 {
                             "Retry-After: 0\r\n"
@@ -195,6 +204,15 @@ impl FakeTwilio {
         self.state.lock().unwrap().delay = delay;
     }
 
+    pub fn fail_media(&self, fail: bool) {
+        self.state.lock().unwrap().media_fails = fail;
+    }
+
+    /// Request lines (`GET /2010-04-01/…`) in arrival order.
+    pub fn log(&self) -> Vec<String> {
+        self.state.lock().unwrap().log.clone()
+    }
+
     pub fn requests(&self) -> usize {
         self.state.lock().unwrap().requests
     }
@@ -210,6 +228,12 @@ fn query_param(query: &str, name: &str) -> Option<String> {
 fn answer(state: &Arc<Mutex<State>>, request: &str) -> (u16, String, Duration) {
     let mut s = state.lock().unwrap();
     s.requests += 1;
+    let line = request.lines().next().unwrap_or("").to_owned();
+    s.log.push(
+        line.rsplit_once(' ')
+            .map_or(line.clone(), |(l, _)| l.to_owned()),
+    );
+    let method = request.split_whitespace().next().unwrap_or("GET");
     let delay = s.delay;
     if s.throttle.contains(&s.requests) {
         return (
@@ -220,10 +244,42 @@ fn answer(state: &Arc<Mutex<State>>, request: &str) -> (u16, String, Duration) {
     }
     let target = request.split_whitespace().nth(1).unwrap_or("/");
     let (path, query) = target.split_once('?').unwrap_or((target, ""));
-    let key = match path.rsplit('/').next() {
-        Some("Calls.json") => "calls",
-        Some("Recordings.json") => "recordings",
-        Some("Transcriptions.json") => "transcriptions",
+    let last = path.rsplit('/').next().unwrap_or("");
+    if let Some(rec) = last.strip_suffix(".mp3") {
+        if s.media_fails {
+            return (
+                500,
+                json!({"code": 20500, "message": "Internal error", "status": 500}).to_string(),
+                delay,
+            );
+        }
+        if !s.recordings.iter().any(|r| r["sid"] == rec) {
+            return (
+                404,
+                json!({"code": 20404, "message": "not found", "status": 404}).to_string(),
+                delay,
+            );
+        }
+        return (200, format!("ID3\u{4}fake mp3 audio of {rec}"), delay);
+    }
+    if method == "DELETE" {
+        let target = last.trim_end_matches(".json").to_owned();
+        let before = s.recordings.len();
+        s.recordings.retain(|r| r["sid"] != target.as_str());
+        return if s.recordings.len() < before {
+            (204, String::new(), delay)
+        } else {
+            (
+                404,
+                json!({"code": 20404, "message": "not found", "status": 404}).to_string(),
+                delay,
+            )
+        };
+    }
+    let key = match last {
+        "Calls.json" => "calls",
+        "Recordings.json" => "recordings",
+        "Transcriptions.json" => "transcriptions",
         _ => {
             return (
                 404,
