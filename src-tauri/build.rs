@@ -5,6 +5,8 @@ const COMMANDS: &[&str] = &[
     "validate_credentials",
     "connect_account",
     "open_help",
+    "sync_status",
+    "sync_now",
 ];
 
 fn main() {

@@ -30,6 +30,25 @@ pub struct AppStatus {
     pub log_dir: String,
 }
 
+/// How fresh the active profile's cache is, for the UI's sync indicator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SyncStatus {
+    /// When every resource last finished syncing (Unix seconds); `null` before the first sync.
+    #[ts(type = "number | null")]
+    pub last_synced_at: Option<i64>,
+    /// Whether the data is older than [`STALE_AFTER_SECONDS`] (or never synced).
+    pub stale: bool,
+    /// Local changes (deletes) waiting to reach Twilio.
+    #[ts(type = "number")]
+    pub pending_changes: i64,
+    /// Unread voicemails in the cache.
+    #[ts(type = "number")]
+    pub unread_voicemails: i64,
+}
+
+/// Cached data older than this is shown as stale.
+pub const STALE_AFTER_SECONDS: i64 = 15 * 60;
+
 /// How [`Switchboard::connect_with`] keeps a profile.
 #[derive(Debug, Clone)]
 pub struct ConnectOptions {
@@ -238,6 +257,46 @@ impl Switchboard {
     /// to rebuild it; nothing is deleted).
     pub async fn cache(&self, account: &AccountSid) -> Result<Cache, IpcError> {
         Ok(Cache::open(&Cache::path_for(&self.paths.data_dir, account)).await?)
+    }
+
+    /// How fresh the active profile's cache is; `None` without a profile.
+    ///
+    /// # Errors
+    /// Storage errors, including a damaged cache.
+    pub async fn sync_status(&self) -> Result<Option<SyncStatus>, IpcError> {
+        let Some(profile) = self.store.active_profile().await? else {
+            return Ok(None);
+        };
+        let cache = self.cache(profile.acting_account()).await?;
+        let last_synced_at = cache.last_synced().await?;
+        let now = jiff::Timestamp::now().as_second();
+        Ok(Some(SyncStatus {
+            last_synced_at,
+            stale: last_synced_at.is_none_or(|at| now - at > STALE_AFTER_SECONDS),
+            pending_changes: cache.pending_changes().await?,
+            unread_voicemails: cache.unread_count().await?,
+        }))
+    }
+
+    /// Brings the active profile's cache up to date: local changes to Twilio first, then
+    /// calls, recordings and transcriptions from Twilio, reporting progress after each page.
+    ///
+    /// # Errors
+    /// [`Code::NotConfigured`] without a profile; Twilio and storage errors (what was stored
+    /// stays, and the next sync resumes).
+    pub async fn sync(
+        &self,
+        progress: impl FnMut(crate::cache::SyncProgress),
+    ) -> Result<crate::cache::SyncReport, IpcError> {
+        let client = self.client().await?;
+        let account = client.account_sid().clone();
+        let cache = self.cache(&account).await?;
+        cache
+            .replay_outbox(&client, &self.audio_dir(&account), false)
+            .await?;
+        crate::cache::Syncer::new(&cache, &client)
+            .sync_all(progress)
+            .await
     }
 
     /// Where voicemail audio of `account` is cached.

@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS};
 
 use crate::account::{CredentialFieldErrors, CredentialsInput};
-use crate::app::AppStatus;
+use crate::app::{AppStatus, SyncStatus};
+use crate::cache::{ResourceReport, SyncProgress, SyncReport};
 use crate::error::{Code, IpcError};
 use crate::store::Profile;
 
@@ -71,18 +72,35 @@ pub fn commands(cfg: &Config) -> Vec<CommandSig> {
             vec![("topic", HelpTopic::name(cfg))],
             "null".into(),
         ),
+        sig(
+            "sync_status",
+            vec![],
+            format!("{} | null", SyncStatus::name(cfg)),
+        ),
+        sig("sync_now", vec![], SyncReport::name(cfg)),
     ]
 }
 
 /// Every event the shell emits: name and payload type.
 pub fn events(cfg: &Config) -> Vec<(&'static str, String)> {
-    vec![(events::PROFILE_CHANGED, Profile::name(cfg))]
+    vec![
+        (events::PROFILE_CHANGED, Profile::name(cfg)),
+        (events::SYNC_PROGRESS, SyncProgress::name(cfg)),
+        (events::SYNC_FINISHED, SyncStatus::name(cfg)),
+        (events::SYNC_FAILED, IpcError::name(cfg)),
+    ]
 }
 
 /// Event names.
 pub mod events {
     /// The active profile changed (an account was connected).
     pub const PROFILE_CHANGED: &str = "profile://changed";
+    /// A sync stored a page: which resource, how many rows so far.
+    pub const SYNC_PROGRESS: &str = "sync://progress";
+    /// A sync finished; the cache's new status.
+    pub const SYNC_FINISHED: &str = "sync://finished";
+    /// A sync failed; what was stored stays and the next one resumes.
+    pub const SYNC_FAILED: &str = "sync://failed";
 }
 
 /// The TypeScript declarations of the whole contract.
@@ -96,6 +114,10 @@ pub fn typescript() -> String {
         Profile::decl(&cfg),
         CredentialsInput::decl(&cfg),
         CredentialFieldErrors::decl(&cfg),
+        SyncStatus::decl(&cfg),
+        SyncProgress::decl(&cfg),
+        SyncReport::decl(&cfg),
+        ResourceReport::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in src/ by `cargo test --test bindings` with UPDATE_BINDINGS=1.\n\

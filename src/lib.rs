@@ -16,5 +16,5 @@ pub mod store;
 pub mod twilio;
 pub mod twiml;
 
-pub use app::{AppStatus, ConnectOptions, Switchboard};
+pub use app::{AppStatus, ConnectOptions, STALE_AFTER_SECONDS, Switchboard, SyncStatus};
 pub use error::{Code, IpcError};

@@ -1,13 +1,16 @@
 //! Tauri commands: one-screen adapters from IPC to the core. No logic lives here.
 
+use switchboard::SyncStatus;
 use switchboard::account::{CredentialFieldErrors, CredentialsInput};
+use switchboard::cache::SyncReport;
 use switchboard::ipc::{HelpTopic, events};
 use switchboard::store::Profile;
 use switchboard::{AppStatus, Code, IpcError, Switchboard};
-use tauri::{AppHandle, Emitter, Runtime, State};
+use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use tracing::instrument;
 
 use crate::core::Core;
+use crate::sync::SyncWorker;
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
@@ -31,7 +34,23 @@ pub async fn connect_account<R: Runtime>(
     if let Err(err) = app.emit(events::PROFILE_CHANGED, &profile) {
         tracing::warn!(error = %err, "could not announce the new profile");
     }
+    app.state::<SyncWorker>().wake();
     Ok(profile)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn sync_status(core: State<'_, Core>) -> Result<Option<SyncStatus>, IpcError> {
+    core.get().await?.sync_status().await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn sync_now<R: Runtime>(
+    app: AppHandle<R>,
+    worker: State<'_, SyncWorker>,
+) -> Result<SyncReport, IpcError> {
+    worker.run_once(&app).await
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -2,23 +2,28 @@
 
 mod commands;
 mod core;
+mod sync;
 #[cfg(target_os = "linux")]
 mod webkit;
 
 use tauri::{Manager, Runtime};
 
 pub use crate::core::Core;
+pub use crate::sync::SyncWorker;
 
 /// The builder with Switchboard's state and commands, generic over the runtime so tests can
 /// drive it with `tauri::test::mock_builder()`.
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>, core: Core) -> tauri::Builder<R> {
     builder
         .manage(core)
+        .manage(sync::SyncWorker::default())
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::validate_credentials,
             commands::connect_account,
             commands::open_help,
+            commands::sync_status,
+            commands::sync_now,
         ])
         .setup(|app| {
             #[cfg(target_os = "linux")]
@@ -29,6 +34,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, core: Core) -> tauri::Bui
             tauri::async_runtime::spawn(async move {
                 handle.state::<Core>().warm().await;
             });
+            app.state::<sync::SyncWorker>().spawn(app.handle().clone());
             Ok(())
         })
 }

@@ -53,7 +53,7 @@ fn every_contract_command_is_registered_and_allowed() {
         json!({"input": {"account_sid": "AC1", "api_key_sid": "", "api_key_secret": ""}});
     for command in switchboard::ipc::commands(&cfg) {
         let args = match command.name {
-            "app_status" => json!({}),
+            "app_status" | "sync_status" | "sync_now" => json!({}),
             "validate_credentials" | "connect_account" => bad_input.clone(),
             "open_help" => continue, // would open a browser; its registration is covered below
             other => panic!("no sample arguments for {other}: add them here"),
@@ -106,6 +106,13 @@ fn commands_answer_through_the_core() {
         "errors cross as {{code, message}}: {err}"
     );
     assert!(err["message"].as_str().unwrap().contains("Account SID"));
+
+    assert_eq!(
+        invoke(&webview, "sync_status", json!({})).expect("status without a profile"),
+        Value::Null
+    );
+    let err = invoke(&webview, "sync_now", json!({})).expect_err("nothing to sync yet");
+    assert_eq!(err["code"], "not_configured", "{err}");
 
     let unknown_topic =
         invoke(&webview, "open_help", json!({"topic": "anything"})).expect_err("closed set");

@@ -20,8 +20,10 @@ pub struct Voicemail {
     /// The number that was called.
     pub called: Option<String>,
     /// When it was left, Unix seconds.
+    #[ts(type = "number")]
     pub created_at: i64,
     /// Length in seconds.
+    #[ts(type = "number | null")]
     pub duration: Option<i64>,
     /// `completed`, or `processing` while Twilio prepares the audio.
     pub recording_status: Option<String>,
@@ -190,10 +192,13 @@ pub struct CachedCall {
     /// `inbound`, `outbound-api`, `outbound-dial`.
     pub direction: Option<String>,
     /// When it started, Unix seconds.
+    #[ts(type = "number | null")]
     pub started_at: Option<i64>,
     /// When Twilio created it, Unix seconds.
+    #[ts(type = "number")]
     pub created_at: i64,
     /// Seconds.
+    #[ts(type = "number | null")]
     pub duration: Option<i64>,
     /// Cost.
     pub price: Option<String>,

@@ -389,3 +389,45 @@ describe('look', () => {
     );
   });
 });
+
+describe('sync indicator', () => {
+  test('says how fresh the cache is, goes offline and back, and syncs on request', async () => {
+    const connected = { status: { ...STATUS, profile: PROFILE } };
+    const scenario = {
+      ...connected,
+      syncNow: [{ stepMs: 400, error: NETWORK }, { report: { resources: [] } }],
+    };
+    await withApp(scenario, async (page) => {
+      const text = page.getByTestId('sync-text');
+      await eventually(async () => assert.match(await text.innerText(), /^Updated 2 min ago/));
+
+      await page.evaluate((error) => window.__ipc.emit('sync://failed', error), NETWORK);
+      await eventually(async () => assert.match(await text.innerText(), /^Offline · showing data from 2 min ago/));
+      assert.equal(await page.getByTestId('sync-indicator').getAttribute('title'), `${NETWORK.message} Cached data stays available; Switchboard retries on its own.`);
+      await screenshot(page, 'sync-offline');
+
+      await page.getByTestId('sync-now').click();
+      await eventually(async () => assert.match(await text.innerText(), /^Syncing (calls · 1,000|voicemails · 250)/));
+      assert.equal(await page.getByTestId('sync-now').isDisabled(), true, 'one sync at a time');
+      await eventually(async () => assert.match(await text.innerText(), /^Offline/));
+
+      await page.getByTestId('sync-now').click();
+      await eventually(async () => assert.match(await text.innerText(), /^Updated 2 min ago/));
+      const syncs = (await ipcCalls(page)).filter((c) => c.cmd === 'sync_now');
+      assert.equal(syncs.length, 2);
+
+      const fresh = { last_synced_at: Math.floor(Date.now() / 1000), stale: false, pending_changes: 1, unread_voicemails: 2 };
+      await page.evaluate((status) => window.__ipc.emit('sync://finished', status), fresh);
+      await eventually(async () => assert.match(await text.innerText(), /^Updated just now · 1 change to send/));
+      await screenshot(page, 'sync-fresh');
+    });
+  });
+
+  test('is not shown before an account is connected', async () => {
+    await withApp({}, async (page) => {
+      await page.getByTestId('sidebar-account').waitFor();
+      assert.equal(await page.getByTestId('sync-indicator').count(), 0);
+      assert.ok(!(await ipcCalls(page)).some((c) => c.cmd === 'sync_status'));
+    });
+  });
+});

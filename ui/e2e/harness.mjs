@@ -167,6 +167,24 @@ function installFakeTauri(scenario) {
       }
       case 'open_help':
         return null;
+      case 'sync_status':
+        return scenario.syncStatus ?? {
+          last_synced_at: Math.floor(Date.now() / 1000) - 120,
+          stale: false,
+          pending_changes: 0,
+          unread_voicemails: 0,
+        };
+      case 'sync_now': {
+        const step = (scenario.syncNow ?? []).shift?.() ?? { report: { resources: [] } };
+        for (const [done, resource] of [[1000, 'calls'], [250, 'recordings']]) {
+          for (const id of listeners.get('sync://progress') ?? []) {
+            callbacks.get(id)?.({ event: 'sync://progress', id, payload: { resource, done } });
+          }
+          await sleep(step.stepMs ?? 0);
+        }
+        if (step.error) throw step.error;
+        return step.report;
+      }
       default:
         throw `Command ${cmd} not found`;
     }

@@ -99,17 +99,90 @@ api_key_secret: string | null,
  */
 profile_name: string | null, };
 
+export type SyncStatus = { 
+/**
+ * When every resource last finished syncing (Unix seconds); `null` before the first sync.
+ */
+last_synced_at: number | null, 
+/**
+ * Whether the data is older than [`STALE_AFTER_SECONDS`] (or never synced).
+ */
+stale: boolean, 
+/**
+ * Local changes (deletes) waiting to reach Twilio.
+ */
+pending_changes: number, 
+/**
+ * Unread voicemails in the cache.
+ */
+unread_voicemails: number, };
+
+export type SyncProgress = { 
+/**
+ * The resource being synced.
+ */
+resource: string, 
+/**
+ * Rows fetched so far in this run.
+ */
+done: number, };
+
+export type SyncReport = { 
+/**
+ * One entry per resource, in sync order.
+ */
+resources: Array<ResourceReport>, };
+
+export type ResourceReport = { 
+/**
+ * `calls`, `recordings` or `transcriptions`.
+ */
+resource: string, 
+/**
+ * Pages requested in this run (including a resumed run's earlier pages).
+ */
+pages: number, 
+/**
+ * Rows Twilio sent.
+ */
+fetched: number, 
+/**
+ * Rows stored (inserted or updated).
+ */
+stored: number, 
+/**
+ * Rows that could not be read and were skipped.
+ */
+skipped: number, 
+/**
+ * Rows removed because Twilio no longer has them.
+ */
+removed: number, 
+/**
+ * Whether this run continued one that was interrupted.
+ */
+resumed: boolean, 
+/**
+ * Whether this run read everything (the first sync, or a rebuild).
+ */
+full: boolean, };
+
 /** Every command: its arguments and its result. */
 export interface Commands {
   app_status: { args: Record<string, never>; returns: AppStatus };
   validate_credentials: { args: { input: CredentialsInput }; returns: CredentialFieldErrors };
   connect_account: { args: { input: CredentialsInput }; returns: Profile };
   open_help: { args: { topic: HelpTopic }; returns: null };
+  sync_status: { args: Record<string, never>; returns: SyncStatus | null };
+  sync_now: { args: Record<string, never>; returns: SyncReport };
 }
 
 /** Every event: its payload. */
 export interface Events {
   "profile://changed": Profile;
+  "sync://progress": SyncProgress;
+  "sync://finished": SyncStatus;
+  "sync://failed": IpcError;
 }
 
 /** Every error code, for exhaustive switches. */
