@@ -66,9 +66,10 @@ ensure_python_venv() {
 
 ensure_cargo_tool() {
   local bin="$1" crate="$2" version="$3"
+  shift 3
   command -v "$bin" >/dev/null && return 0
   step "Installing $crate $version"
-  cargo install --locked "$crate" --version "$version"
+  cargo install --locked "$crate" --version "$version" "$@"
 }
 
 build_ui() {

@@ -5,8 +5,8 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use serde::Serialize;
+use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Row, SqlitePool};
 use ts_rs::TS;
 
 use crate::error::{Code, IpcError};
@@ -83,8 +83,6 @@ impl Profile {
 pub struct Store {
     pool: SqlitePool,
 }
-
-const ACTIVE_PROFILE: &str = "active_profile";
 
 impl Store {
     /// Opens (creating if needed) the database at `path`, with WAL, a busy timeout and foreign
@@ -174,7 +172,10 @@ impl Store {
     /// When the write fails (for example on a full disk); nothing is changed then.
     pub async fn save_profile(&self, profile: &Profile, activate: bool) -> Result<(), StoreError> {
         let mut tx = self.pool.begin().await?;
-        sqlx::query(
+        let account = profile.account_sid.as_str();
+        let key = profile.api_key_sid.as_str();
+        let sub = profile.subaccount_sid.as_ref().map(AccountSid::as_str);
+        sqlx::query!(
             "INSERT INTO profiles (name, account_sid, account_name, api_key_sid, region, edge, subaccount_sid)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)
              ON CONFLICT (name) DO UPDATE SET
@@ -182,26 +183,32 @@ impl Store {
                 api_key_sid = excluded.api_key_sid, region = excluded.region, edge = excluded.edge,
                 subaccount_sid = excluded.subaccount_sid,
                 updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now')",
+            profile.name,
+            account,
+            profile.account_name,
+            key,
+            profile.region,
+            profile.edge,
+            sub,
         )
-        .bind(&profile.name)
-        .bind(profile.account_sid.as_str())
-        .bind(&profile.account_name)
-        .bind(profile.api_key_sid.as_str())
-        .bind(&profile.region)
-        .bind(&profile.edge)
-        .bind(profile.subaccount_sid.as_ref().map(AccountSid::as_str))
         .execute(&mut *tx)
         .await?;
-        let upsert = if activate {
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value"
-        } else {
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING"
-        };
-        sqlx::query(upsert)
-            .bind(ACTIVE_PROFILE)
-            .bind(&profile.name)
+        if activate {
+            sqlx::query!(
+                "INSERT INTO settings (key, value) VALUES ('active_profile', ?1)
+                 ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                profile.name
+            )
             .execute(&mut *tx)
             .await?;
+        } else {
+            sqlx::query!(
+                "INSERT INTO settings (key, value) VALUES ('active_profile', ?1) ON CONFLICT (key) DO NOTHING",
+                profile.name
+            )
+            .execute(&mut *tx)
+            .await?;
+        }
         tx.commit().await?;
         Ok(())
     }
@@ -211,14 +218,15 @@ impl Store {
     /// # Errors
     /// When the query fails or the stored row is unreadable.
     pub async fn profile(&self, name: &str) -> Result<Option<Profile>, StoreError> {
-        let row = sqlx::query(
+        let row = sqlx::query_as!(
+            ProfileRow,
             "SELECT name, account_sid, account_name, api_key_sid, region, edge, subaccount_sid
              FROM profiles WHERE name = ?1",
+            name
         )
-        .bind(name)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|row| profile_from_row(&row)).transpose()
+        row.map(Profile::try_from).transpose()
     }
 
     /// Makes `name` the active profile; false when there is no such profile.
@@ -226,12 +234,11 @@ impl Store {
     /// # Errors
     /// When the write fails.
     pub async fn set_active_profile(&self, name: &str) -> Result<bool, StoreError> {
-        let done = sqlx::query(
-            "INSERT INTO settings (key, value) SELECT ?1, name FROM profiles WHERE name = ?2
+        let done = sqlx::query!(
+            "INSERT INTO settings (key, value) SELECT 'active_profile', name FROM profiles WHERE name = ?1
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            name
         )
-        .bind(ACTIVE_PROFILE)
-        .bind(name)
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() > 0)
@@ -247,20 +254,20 @@ impl Store {
             return Ok(None);
         };
         let mut tx = self.pool.begin().await?;
-        sqlx::query("DELETE FROM profiles WHERE name = ?1")
-            .bind(name)
+        sqlx::query!("DELETE FROM profiles WHERE name = ?1", name)
             .execute(&mut *tx)
             .await?;
-        sqlx::query("DELETE FROM settings WHERE key = ?1 AND value = ?2")
-            .bind(ACTIVE_PROFILE)
-            .bind(name)
-            .execute(&mut *tx)
-            .await?;
-        sqlx::query(
-            "INSERT INTO settings (key, value) SELECT ?1, name FROM profiles ORDER BY name LIMIT 1
-             ON CONFLICT (key) DO NOTHING",
+        sqlx::query!(
+            "DELETE FROM settings WHERE key = 'active_profile' AND value = ?1",
+            name
         )
-        .bind(ACTIVE_PROFILE)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query!(
+            "INSERT INTO settings (key, value)
+             SELECT 'active_profile', name FROM profiles ORDER BY name LIMIT 1
+             ON CONFLICT (key) DO NOTHING"
+        )
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
@@ -272,14 +279,14 @@ impl Store {
     /// # Errors
     /// When the query fails or the stored row is unreadable.
     pub async fn active_profile(&self) -> Result<Option<Profile>, StoreError> {
-        let row = sqlx::query(
+        let row = sqlx::query_as!(
+            ProfileRow,
             "SELECT p.name, p.account_sid, p.account_name, p.api_key_sid, p.region, p.edge, p.subaccount_sid
-             FROM settings s JOIN profiles p ON p.name = s.value WHERE s.key = ?1",
+             FROM settings s JOIN profiles p ON p.name = s.value WHERE s.key = 'active_profile'"
         )
-        .bind(ACTIVE_PROFILE)
         .fetch_optional(&self.pool)
         .await?;
-        row.map(|row| profile_from_row(&row)).transpose()
+        row.map(Profile::try_from).transpose()
     }
 
     /// Every profile, by name.
@@ -287,12 +294,14 @@ impl Store {
     /// # Errors
     /// When the query fails or a stored row is unreadable.
     pub async fn profiles(&self) -> Result<Vec<Profile>, StoreError> {
-        let rows = sqlx::query(
-            "SELECT name, account_sid, account_name, api_key_sid, region, edge, subaccount_sid FROM profiles ORDER BY name",
+        let rows = sqlx::query_as!(
+            ProfileRow,
+            "SELECT name, account_sid, account_name, api_key_sid, region, edge, subaccount_sid
+             FROM profiles ORDER BY name"
         )
         .fetch_all(&self.pool)
         .await?;
-        rows.iter().map(profile_from_row).collect()
+        rows.into_iter().map(Profile::try_from).collect()
     }
 
     /// Closes the pool, checkpointing the WAL.
@@ -301,24 +310,38 @@ impl Store {
     }
 }
 
-fn profile_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Profile, StoreError> {
-    let corrupt = |detail: String| StoreError::Corrupt {
-        what: "profile",
-        detail,
-    };
-    Ok(Profile {
-        name: row.try_get("name")?,
-        account_sid: AccountSid::parse(row.try_get("account_sid")?)
-            .map_err(|e| corrupt(e.message))?,
-        account_name: row.try_get("account_name")?,
-        api_key_sid: ApiKeySid::parse(row.try_get("api_key_sid")?)
-            .map_err(|e| corrupt(e.message))?,
-        region: row.try_get("region")?,
-        edge: row.try_get("edge")?,
-        subaccount_sid: row
-            .try_get::<Option<&str>, _>("subaccount_sid")?
-            .map(AccountSid::parse)
-            .transpose()
-            .map_err(|e| corrupt(e.message))?,
-    })
+/// A `profiles` row as stored, before its SIDs are checked.
+struct ProfileRow {
+    name: String,
+    account_sid: String,
+    account_name: Option<String>,
+    api_key_sid: String,
+    region: Option<String>,
+    edge: Option<String>,
+    subaccount_sid: Option<String>,
+}
+
+impl TryFrom<ProfileRow> for Profile {
+    type Error = StoreError;
+
+    fn try_from(row: ProfileRow) -> Result<Self, StoreError> {
+        let corrupt = |e: crate::sid::SidError| StoreError::Corrupt {
+            what: "profile",
+            detail: e.message,
+        };
+        Ok(Profile {
+            name: row.name,
+            account_sid: AccountSid::parse(&row.account_sid).map_err(corrupt)?,
+            account_name: row.account_name,
+            api_key_sid: ApiKeySid::parse(&row.api_key_sid).map_err(corrupt)?,
+            region: row.region,
+            edge: row.edge,
+            subaccount_sid: row
+                .subaccount_sid
+                .as_deref()
+                .map(AccountSid::parse)
+                .transpose()
+                .map_err(corrupt)?,
+        })
+    }
 }

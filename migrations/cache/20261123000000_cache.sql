@@ -119,4 +119,3 @@ CREATE TABLE sync_state (
     skipped     INTEGER NOT NULL DEFAULT 0,
     removed     INTEGER NOT NULL DEFAULT 0
 ) STRICT;
-

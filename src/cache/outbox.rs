@@ -76,10 +76,10 @@ impl Cache {
             VoicemailAction::Restore => "read",
         };
         if action == VoicemailAction::Restore {
-            let done: Option<Option<i64>> = sqlx::query_scalar(
+            let done: Option<Option<i64>> = sqlx::query_scalar!(
                 "SELECT done_at FROM outbox WHERE op = 'delete_recording' AND target = ?1",
+                sid
             )
-            .bind(sid)
             .fetch_optional(&mut *tx)
             .await
             .map_err(CacheError::from)?;
@@ -89,27 +89,22 @@ impl Cache {
                     "This voicemail was already deleted on Twilio; its audio is still in the local cache.",
                 ));
             }
-            sqlx::query("DELETE FROM outbox WHERE op = 'delete_recording' AND target = ?1 AND done_at IS NULL")
-                .bind(sid)
+            sqlx::query!("DELETE FROM outbox WHERE op = 'delete_recording' AND target = ?1 AND done_at IS NULL", sid)
                 .execute(&mut *tx)
                 .await
                 .map_err(CacheError::from)?;
         }
-        sqlx::query(
-            "INSERT INTO voicemail_state (recording_sid, state) VALUES (?1, ?2)
-             ON CONFLICT (recording_sid) DO UPDATE SET state = excluded.state, updated_at = unixepoch()",
-        )
-        .bind(sid)
-        .bind(state)
+        sqlx::query!("INSERT INTO voicemail_state (recording_sid, state) VALUES (?1, ?2)
+             ON CONFLICT (recording_sid) DO UPDATE SET state = excluded.state, updated_at = unixepoch()", sid, state)
         .execute(&mut *tx)
         .await
         .map_err(CacheError::from)?;
         if action == VoicemailAction::Delete {
-            sqlx::query(
+            sqlx::query!(
                 "INSERT INTO outbox (op, target) VALUES ('delete_recording', ?1)
                  ON CONFLICT (op, target) DO NOTHING",
+                sid
             )
-            .bind(sid)
             .execute(&mut *tx)
             .await
             .map_err(CacheError::from)?;
@@ -125,7 +120,7 @@ impl Cache {
     /// Storage errors.
     pub async fn pending_changes(&self) -> Result<i64, CacheError> {
         Ok(
-            sqlx::query_scalar("SELECT count(*) FROM outbox WHERE done_at IS NULL")
+            sqlx::query_scalar!("SELECT count(*) FROM outbox WHERE done_at IS NULL")
                 .fetch_one(self.pool())
                 .await?,
         )
@@ -143,20 +138,20 @@ impl Cache {
         audio_dir: &Path,
         now_all: bool,
     ) -> Result<ReplayReport, IpcError> {
-        let due: Vec<(i64, String, i64)> = sqlx::query_as(
-            "SELECT id, target, attempts FROM outbox WHERE done_at IS NULL AND (?1 OR next_attempt_at <= unixepoch())
-             ORDER BY id",
+        let due = sqlx::query!(
+            r#"SELECT id AS "id!", target, attempts FROM outbox
+               WHERE done_at IS NULL AND (?1 OR next_attempt_at <= unixepoch()) ORDER BY id"#,
+            now_all
         )
-        .bind(now_all)
         .fetch_all(self.pool())
         .await
         .map_err(CacheError::from)?;
         let mut report = ReplayReport::default();
-        for (id, target, attempts) in due {
+        for row in due {
+            let (id, target, attempts) = (row.id, row.target, row.attempts);
             match self.delete_on_twilio(client, audio_dir, &target).await {
                 Ok(()) => {
-                    sqlx::query("UPDATE outbox SET done_at = unixepoch(), attempts = attempts + 1, last_error = NULL WHERE id = ?1")
-                        .bind(id)
+                    sqlx::query!("UPDATE outbox SET done_at = unixepoch(), attempts = attempts + 1, last_error = NULL WHERE id = ?1", id)
                         .execute(self.pool())
                         .await
                         .map_err(CacheError::from)?;
@@ -165,12 +160,7 @@ impl Cache {
                 Err(err) => {
                     let backoff = (30_i64 << attempts.min(7)).min(MAX_BACKOFF_SECONDS);
                     tracing::warn!(recording = %target, error = %err.message, backoff, "outbox change failed; will retry");
-                    sqlx::query(
-                        "UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = unixepoch() + ?3 WHERE id = ?1",
-                    )
-                    .bind(id)
-                    .bind(&err.message)
-                    .bind(backoff)
+                    sqlx::query!("UPDATE outbox SET attempts = attempts + 1, last_error = ?2, next_attempt_at = unixepoch() + ?3 WHERE id = ?1", id, err.message, backoff)
                     .execute(self.pool())
                     .await
                     .map_err(CacheError::from)?;
@@ -212,13 +202,15 @@ impl Cache {
         audio_dir: &Path,
         sid: &RecordingSid,
     ) -> Result<PathBuf, IpcError> {
-        let known: Option<(Option<String>, Option<String>)> = sqlx::query_as(
+        let sid_text = sid.as_str();
+        let known = sqlx::query!(
             "SELECT audio_path, audio_sha256 FROM voicemail_state WHERE recording_sid = ?1",
+            sid_text
         )
-        .bind(sid.as_str())
         .fetch_optional(self.pool())
         .await
-        .map_err(CacheError::from)?;
+        .map_err(CacheError::from)?
+        .map(|r| (r.audio_path, r.audio_sha256));
         if let Some((Some(path), Some(sum))) = known {
             let path = PathBuf::from(path);
             if sha256_file(&path).await.is_ok_and(|actual| actual.0 == sum) {
@@ -255,15 +247,11 @@ impl Cache {
                 ),
             ));
         }
-        sqlx::query(
-            "INSERT INTO voicemail_state (recording_sid, audio_path, audio_sha256, audio_bytes) VALUES (?1, ?2, ?3, ?4)
+        let path = dest.display().to_string();
+        let bytes = i64::try_from(bytes).unwrap_or(i64::MAX);
+        sqlx::query!("INSERT INTO voicemail_state (recording_sid, audio_path, audio_sha256, audio_bytes) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (recording_sid) DO UPDATE SET audio_path = excluded.audio_path,
-                audio_sha256 = excluded.audio_sha256, audio_bytes = excluded.audio_bytes, updated_at = unixepoch()",
-        )
-        .bind(sid.as_str())
-        .bind(dest.display().to_string())
-        .bind(&sum)
-        .bind(i64::try_from(bytes).unwrap_or(i64::MAX))
+                audio_sha256 = excluded.audio_sha256, audio_bytes = excluded.audio_bytes, updated_at = unixepoch()", sid_text, path, sum, bytes)
         .execute(self.pool())
         .await
         .map_err(CacheError::from)?;

@@ -70,7 +70,6 @@ pub struct Syncer<'a> {
 }
 
 /// A `sync_state` row.
-#[derive(sqlx::FromRow)]
 struct SavedState {
     run: i64,
     cursor: Option<String>,
@@ -134,18 +133,19 @@ impl<'a> Syncer<'a> {
     /// # Errors
     /// Storage errors.
     pub async fn reset(&self) -> Result<(), CacheError> {
-        sqlx::query("DELETE FROM sync_state")
+        sqlx::query!("DELETE FROM sync_state")
             .execute(self.cache.pool())
             .await?;
         Ok(())
     }
 
     async fn load(&self, resource: &str) -> Result<RunState, CacheError> {
-        let row: Option<SavedState> = sqlx::query_as(
+        let row = sqlx::query_as!(
+            SavedState,
             "SELECT run, cursor, run_floor, run_newest, high_water, full, fetched, stored, skipped, removed
              FROM sync_state WHERE resource = ?1",
+            resource
         )
-        .bind(resource)
         .fetch_optional(self.cache.pool())
         .await?;
         let count = |resumed: bool, n: i64| {
@@ -369,31 +369,20 @@ async fn upsert_call(
         tracing::warn!(sid = %c.sid, "call without a readable date_created; skipped");
         return Ok(None);
     };
-    sqlx::query(
-        "INSERT INTO calls (sid, parent_call_sid, from_number, to_number, status, direction, started_at, ended_at,
+    let sid = c.sid.as_str();
+    let parent_call_sid = c.parent_call_sid.as_ref().map(|s| s.as_str());
+    let status = c.status.as_str();
+    let start_time = seconds(c.start_time.as_deref());
+    let end_time = seconds(c.end_time.as_deref());
+    let duration = number(c.duration.as_deref());
+    sqlx::query!("INSERT INTO calls (sid, parent_call_sid, from_number, to_number, status, direction, started_at, ended_at,
                             created_at, duration, price, price_unit, caller_name, answered_by, seen_run)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)
          ON CONFLICT (sid) DO UPDATE SET parent_call_sid = excluded.parent_call_sid, from_number = excluded.from_number,
             to_number = excluded.to_number, status = excluded.status, direction = excluded.direction,
             started_at = excluded.started_at, ended_at = excluded.ended_at, created_at = excluded.created_at,
             duration = excluded.duration, price = excluded.price, price_unit = excluded.price_unit,
-            caller_name = excluded.caller_name, answered_by = excluded.answered_by, seen_run = excluded.seen_run",
-    )
-    .bind(c.sid.as_str())
-    .bind(c.parent_call_sid.as_ref().map(|s| s.as_str()))
-    .bind(&c.from)
-    .bind(&c.to)
-    .bind(c.status.as_str())
-    .bind(&c.direction)
-    .bind(seconds(c.start_time.as_deref()))
-    .bind(seconds(c.end_time.as_deref()))
-    .bind(created)
-    .bind(number(c.duration.as_deref()))
-    .bind(&c.price)
-    .bind(&c.price_unit)
-    .bind(&c.caller_name)
-    .bind(&c.answered_by)
-    .bind(run)
+            caller_name = excluded.caller_name, answered_by = excluded.answered_by, seen_run = excluded.seen_run", sid, parent_call_sid, c.from, c.to, status, c.direction, start_time, end_time, created, duration, c.price, c.price_unit, c.caller_name, c.answered_by, run)
     .execute(&mut **tx)
     .await?;
     // The caller of voicemails left on this call is searchable.
@@ -410,25 +399,17 @@ async fn upsert_recording(
         tracing::warn!(sid = %r.sid, "recording without a readable date_created; skipped");
         return Ok(None);
     };
-    sqlx::query(
-        "INSERT INTO recordings (sid, call_sid, duration, status, source, channels, price, price_unit, created_at, error_code, seen_run)
+    let sid = r.sid.as_str();
+    let call_sid = r.call_sid.as_ref().map(|s| s.as_str());
+    let duration = number(r.duration.as_deref());
+    let channels = r.channels.map(i64::from);
+    let error_code = r.error_code.map(i64::from);
+    sqlx::query!("INSERT INTO recordings (sid, call_sid, duration, status, source, channels, price, price_unit, created_at, error_code, seen_run)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)
          ON CONFLICT (sid) DO UPDATE SET call_sid = excluded.call_sid, duration = excluded.duration,
             status = excluded.status, source = excluded.source, channels = excluded.channels, price = excluded.price,
             price_unit = excluded.price_unit, created_at = excluded.created_at, error_code = excluded.error_code,
-            seen_run = excluded.seen_run",
-    )
-    .bind(r.sid.as_str())
-    .bind(r.call_sid.as_ref().map(|s| s.as_str()))
-    .bind(number(r.duration.as_deref()))
-    .bind(&r.status)
-    .bind(&r.source)
-    .bind(r.channels.map(i64::from))
-    .bind(&r.price)
-    .bind(&r.price_unit)
-    .bind(created)
-    .bind(r.error_code.map(i64::from))
-    .bind(run)
+            seen_run = excluded.seen_run", sid, call_sid, duration, r.status, r.source, channels, r.price, r.price_unit, created, error_code, run)
     .execute(&mut **tx)
     .await?;
     refresh_search(tx, r.sid.as_str()).await?;
@@ -444,21 +425,14 @@ async fn upsert_transcription(
         tracing::warn!(sid = %t.sid, "transcription without a readable date_created; skipped");
         return Ok(None);
     };
-    sqlx::query(
-        "INSERT INTO transcriptions (sid, recording_sid, status, text, duration, price, created_at, seen_run)
+    let sid = t.sid.as_str();
+    let recording_sid = t.recording_sid.as_ref().map(|s| s.as_str());
+    let duration = number(t.duration.as_deref());
+    sqlx::query!("INSERT INTO transcriptions (sid, recording_sid, status, text, duration, price, created_at, seen_run)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)
          ON CONFLICT (sid) DO UPDATE SET recording_sid = excluded.recording_sid, status = excluded.status,
             text = excluded.text, duration = excluded.duration, price = excluded.price,
-            created_at = excluded.created_at, seen_run = excluded.seen_run",
-    )
-    .bind(t.sid.as_str())
-    .bind(t.recording_sid.as_ref().map(|s| s.as_str()))
-    .bind(&t.status)
-    .bind(&t.transcription_text)
-    .bind(number(t.duration.as_deref()))
-    .bind(&t.price)
-    .bind(created)
-    .bind(run)
+            created_at = excluded.created_at, seen_run = excluded.seen_run", sid, recording_sid, t.status, t.transcription_text, duration, t.price, created, run)
     .execute(&mut **tx)
     .await?;
     if let Some(rec) = &t.recording_sid {
@@ -472,55 +446,64 @@ async fn refresh_search(
     tx: &mut Transaction<'_, Sqlite>,
     recording_sid: &str,
 ) -> Result<(), CacheError> {
-    let old: Option<Option<i64>> =
-        sqlx::query_scalar("SELECT search_key FROM recordings WHERE sid = ?1")
-            .bind(recording_sid)
-            .fetch_optional(&mut **tx)
-            .await?;
-    if let Some(Some(key)) = old {
-        sqlx::query("DELETE FROM voicemail_search WHERE rowid = ?1")
-            .bind(key)
-            .execute(&mut **tx)
-            .await?;
-        sqlx::query("UPDATE recordings SET search_key = NULL WHERE sid = ?1")
-            .bind(recording_sid)
-            .execute(&mut **tx)
-            .await?;
-    }
-    let row: Option<(i64, Option<String>, Option<String>)> = sqlx::query_as(
-        "SELECT created_at, transcript, caller FROM voicemails WHERE recording_sid = ?1",
+    let old: Option<Option<i64>> = sqlx::query_scalar!(
+        "SELECT search_key FROM recordings WHERE sid = ?1",
+        recording_sid
     )
-    .bind(recording_sid)
     .fetch_optional(&mut **tx)
     .await?;
-    let Some((created_at, transcript, caller)) = row else {
+    if let Some(Some(key)) = old {
+        sqlx::query!("DELETE FROM voicemail_search WHERE rowid = ?1", key)
+            .execute(&mut **tx)
+            .await?;
+        sqlx::query!(
+            "UPDATE recordings SET search_key = NULL WHERE sid = ?1",
+            recording_sid
+        )
+        .execute(&mut **tx)
+        .await?;
+    }
+    let row = sqlx::query!(
+        r#"SELECT created_at AS "created_at!: i64", transcript, caller
+           FROM voicemails WHERE recording_sid = ?1"#,
+        recording_sid
+    )
+    .fetch_optional(&mut **tx)
+    .await?;
+    let Some(row) = row else {
         return Ok(());
     };
+    let (created_at, transcript, caller) = (row.created_at, row.transcript, row.caller);
     // created_at * 4096 + 12 bits from the SID; on the rare clash, the next free key.
     let low = recording_sid
         .bytes()
         .fold(0u32, |h, b| h.wrapping_mul(31).wrapping_add(u32::from(b)))
         & 0xFFF;
     let mut key = created_at * 4096 + i64::from(low);
-    while sqlx::query_scalar::<_, i64>("SELECT 1 FROM voicemail_search WHERE rowid = ?1")
-        .bind(key)
+    while sqlx::query_scalar!("SELECT 1 FROM voicemail_search WHERE rowid = ?1", key)
         .fetch_optional(&mut **tx)
         .await?
         .is_some()
     {
         key += 1;
     }
-    sqlx::query("INSERT INTO voicemail_search (rowid, transcript, caller) VALUES (?1, ?2, ?3)")
-        .bind(key)
-        .bind(transcript.unwrap_or_default())
-        .bind(caller.as_deref().map(caller_terms).unwrap_or_default())
-        .execute(&mut **tx)
-        .await?;
-    sqlx::query("UPDATE recordings SET search_key = ?1 WHERE sid = ?2")
-        .bind(key)
-        .bind(recording_sid)
-        .execute(&mut **tx)
-        .await?;
+    let transcript = transcript.unwrap_or_default();
+    let caller = caller.as_deref().map(caller_terms).unwrap_or_default();
+    sqlx::query!(
+        "INSERT INTO voicemail_search (rowid, transcript, caller) VALUES (?1, ?2, ?3)",
+        key,
+        transcript,
+        caller
+    )
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query!(
+        "UPDATE recordings SET search_key = ?1 WHERE sid = ?2",
+        key,
+        recording_sid
+    )
+    .execute(&mut **tx)
+    .await?;
     Ok(())
 }
 
@@ -543,10 +526,10 @@ async fn refresh_search_for_call(
     tx: &mut Transaction<'_, Sqlite>,
     call_sid: &str,
 ) -> Result<(), CacheError> {
-    let recordings: Vec<String> = sqlx::query_scalar(
+    let recordings: Vec<String> = sqlx::query_scalar!(
         "SELECT sid FROM recordings WHERE call_sid = ?1 AND source = 'RecordVerb'",
+        call_sid
     )
-    .bind(call_sid)
     .fetch_all(&mut **tx)
     .await?;
     for sid in recordings {
@@ -565,26 +548,41 @@ async fn remove_unseen(
 ) -> Result<u32, CacheError> {
     let floor = floor.unwrap_or(i64::MIN);
     if resource == "recordings" {
-        sqlx::query(
-            "DELETE FROM voicemail_search WHERE rowid IN
-               (SELECT search_key FROM recordings WHERE seen_run <> ?1 AND created_at >= ?2 AND search_key IS NOT NULL)",
-        )
-        .bind(run)
-        .bind(floor)
+        sqlx::query!("DELETE FROM voicemail_search WHERE rowid IN
+               (SELECT search_key FROM recordings WHERE seen_run <> ?1 AND created_at >= ?2 AND search_key IS NOT NULL)", run, floor)
         .execute(&mut **tx)
         .await?;
     }
-    let sql = match resource {
-        "calls" => "DELETE FROM calls WHERE seen_run <> ?1 AND created_at >= ?2",
-        "recordings" => "DELETE FROM recordings WHERE seen_run <> ?1 AND created_at >= ?2",
-        _ => "DELETE FROM transcriptions WHERE seen_run <> ?1 AND created_at >= ?2",
+    let done = match resource {
+        "calls" => {
+            sqlx::query!(
+                "DELETE FROM calls WHERE seen_run <> ?1 AND created_at >= ?2",
+                run,
+                floor
+            )
+            .execute(&mut **tx)
+            .await?
+        }
+        "recordings" => {
+            sqlx::query!(
+                "DELETE FROM recordings WHERE seen_run <> ?1 AND created_at >= ?2",
+                run,
+                floor
+            )
+            .execute(&mut **tx)
+            .await?
+        }
+        _ => {
+            sqlx::query!(
+                "DELETE FROM transcriptions WHERE seen_run <> ?1 AND created_at >= ?2",
+                run,
+                floor
+            )
+            .execute(&mut **tx)
+            .await?
+        }
     };
-    let removed = sqlx::query(sql)
-        .bind(run)
-        .bind(floor)
-        .execute(&mut **tx)
-        .await?
-        .rows_affected();
+    let removed = done.rows_affected();
     if removed > 0 {
         tracing::info!(
             resource,
@@ -601,26 +599,17 @@ async fn save_state(
     s: &RunState,
     done: bool,
 ) -> Result<(), CacheError> {
-    sqlx::query(
-        "INSERT INTO sync_state (resource, run, cursor, run_floor, run_newest, high_water, full, finished_at, fetched, stored, skipped, removed)
+    let full = i64::from(s.full);
+    let fetched = i64::from(s.report.fetched);
+    let stored = i64::from(s.report.stored);
+    let skipped = i64::from(s.report.skipped);
+    let removed = i64::from(s.report.removed);
+    sqlx::query!("INSERT INTO sync_state (resource, run, cursor, run_floor, run_newest, high_water, full, finished_at, fetched, stored, skipped, removed)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CASE WHEN ?8 THEN unixepoch() END, ?9, ?10, ?11, ?12)
          ON CONFLICT (resource) DO UPDATE SET run = excluded.run, cursor = excluded.cursor, run_floor = excluded.run_floor,
             run_newest = excluded.run_newest, high_water = excluded.high_water, full = excluded.full,
             finished_at = coalesce(excluded.finished_at, sync_state.finished_at), fetched = excluded.fetched,
-            stored = excluded.stored, skipped = excluded.skipped, removed = excluded.removed",
-    )
-    .bind(resource)
-    .bind(s.run)
-    .bind(&s.cursor)
-    .bind(s.run_floor)
-    .bind(s.run_newest)
-    .bind(s.high_water)
-    .bind(i64::from(s.full))
-    .bind(done)
-    .bind(i64::from(s.report.fetched))
-    .bind(i64::from(s.report.stored))
-    .bind(i64::from(s.report.skipped))
-    .bind(i64::from(s.report.removed))
+            stored = excluded.stored, skipped = excluded.skipped, removed = excluded.removed", resource, s.run, s.cursor, s.run_floor, s.run_newest, s.high_water, full, done, fetched, stored, skipped, removed)
     .execute(&mut **tx)
     .await?;
     Ok(())

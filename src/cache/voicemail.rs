@@ -1,13 +1,12 @@
 //! Reading the cache: the voicemail inbox, transcript search, one voicemail, the call log.
 
 use serde::{Deserialize, Serialize};
-use sqlx::FromRow;
 use ts_rs::TS;
 
 use super::{Cache, CacheError};
 
 /// A voicemail as the inbox shows it.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Voicemail {
     /// The recording.
     pub recording_sid: String,
@@ -52,10 +51,6 @@ pub enum VoicemailFilter {
     Archived,
 }
 
-const COLUMNS: &str =
-    "recording_sid, call_sid, caller, caller_name, called, created_at, duration, recording_status,
-     transcription_sid, transcription_status, transcript, state, audio_path";
-
 impl Cache {
     /// Voicemails newest first: `limit` of them, starting after the keyset position `before`
     /// (`created_at`, `recording_sid`) of the last row of the previous page.
@@ -68,26 +63,33 @@ impl Cache {
         limit: u32,
         before: Option<(i64, String)>,
     ) -> Result<Vec<Voicemail>, CacheError> {
-        let states = match filter {
-            VoicemailFilter::All => "('unread', 'read')",
-            VoicemailFilter::Unread => "('unread')",
-            VoicemailFilter::Archived => "('archived')",
+        // Two slots so every filter is one prepared, compile-time checked statement.
+        let (first, second) = match filter {
+            VoicemailFilter::All => ("unread", "read"),
+            VoicemailFilter::Unread => ("unread", "unread"),
+            VoicemailFilter::Archived => ("archived", "archived"),
         };
         let (at, sid) = match before {
             Some((at, sid)) => (at, sid),
             None => (i64::MAX, "\u{10FFFF}".to_owned()),
         };
-        let sql = format!(
-            "SELECT {COLUMNS} FROM voicemails WHERE state IN {states}
-             AND (created_at < ?1 OR (created_at = ?1 AND recording_sid < ?2))
-             ORDER BY created_at DESC, recording_sid DESC LIMIT ?3"
-        );
-        Ok(sqlx::query_as(&sql)
-            .bind(at)
-            .bind(sid)
-            .bind(i64::from(limit))
-            .fetch_all(self.pool())
-            .await?)
+        let limit = i64::from(limit);
+        Ok(sqlx::query_as!(
+            Voicemail,
+            r#"SELECT recording_sid AS "recording_sid!", call_sid, caller, caller_name, called,
+                created_at AS "created_at!: i64", duration, recording_status, transcription_sid,
+                transcription_status, transcript, state AS "state!: String", audio_path
+               FROM voicemails WHERE state IN (?1, ?2)
+               AND (created_at < ?3 OR (created_at = ?3 AND recording_sid < ?4))
+               ORDER BY created_at DESC, recording_sid DESC LIMIT ?5"#,
+            first,
+            second,
+            at,
+            sid,
+            limit
+        )
+        .fetch_all(self.pool())
+        .await?)
     }
 
     /// How many voicemails are unread.
@@ -96,7 +98,7 @@ impl Cache {
     /// Storage errors.
     pub async fn unread_count(&self) -> Result<i64, CacheError> {
         Ok(
-            sqlx::query_scalar("SELECT count(*) FROM voicemails WHERE state = 'unread'")
+            sqlx::query_scalar!("SELECT count(*) FROM voicemails WHERE state = 'unread'")
                 .fetch_one(self.pool())
                 .await?,
         )
@@ -115,24 +117,23 @@ impl Cache {
         let Some(fts) = fts_query(query) else {
             return Ok(Vec::new());
         };
-        let sql = format!(
-            "SELECT {} FROM (SELECT rowid AS key FROM voicemail_search WHERE voicemail_search MATCH ?1
-                             ORDER BY rowid DESC LIMIT ?2) m
-             JOIN recordings r ON r.search_key = m.key
-             JOIN voicemails v ON v.recording_sid = r.sid
-             WHERE v.state <> 'deleted'
-             ORDER BY m.key DESC",
-            COLUMNS
-                .split(',')
-                .map(|c| format!("v.{}", c.trim()))
-                .collect::<Vec<_>>()
-                .join(", ")
-        );
-        Ok(sqlx::query_as(&sql)
-            .bind(fts)
-            .bind(i64::from(limit))
-            .fetch_all(self.pool())
-            .await?)
+        let limit = i64::from(limit);
+        Ok(sqlx::query_as!(
+            Voicemail,
+            r#"SELECT v.recording_sid AS "recording_sid!", v.call_sid, v.caller, v.caller_name, v.called,
+                v.created_at AS "created_at!: i64", v.duration, v.recording_status, v.transcription_sid,
+                v.transcription_status, v.transcript, v.state AS "state!: String", v.audio_path
+               FROM (SELECT rowid AS key FROM voicemail_search WHERE voicemail_search MATCH ?1
+                     ORDER BY rowid DESC LIMIT ?2) m
+               JOIN recordings r ON r.search_key = m.key
+               JOIN voicemails v ON v.recording_sid = r.sid
+               WHERE v.state <> 'deleted'
+               ORDER BY m.key DESC"#,
+            fts,
+            limit
+        )
+        .fetch_all(self.pool())
+        .await?)
     }
 
     /// One voicemail by its recording SID.
@@ -140,10 +141,15 @@ impl Cache {
     /// # Errors
     /// Storage errors.
     pub async fn voicemail(&self, recording_sid: &str) -> Result<Option<Voicemail>, CacheError> {
-        Ok(sqlx::query_as(&format!(
-            "SELECT {COLUMNS} FROM voicemails WHERE recording_sid = ?1"
-        ))
-        .bind(recording_sid.trim())
+        let sid = recording_sid.trim();
+        Ok(sqlx::query_as!(
+            Voicemail,
+            r#"SELECT recording_sid AS "recording_sid!", call_sid, caller, caller_name, called,
+                created_at AS "created_at!: i64", duration, recording_status, transcription_sid,
+                transcription_status, transcript, state AS "state!: String", audio_path
+               FROM voicemails WHERE recording_sid = ?1"#,
+            sid
+        )
         .fetch_optional(self.pool())
         .await?)
     }
@@ -153,11 +159,13 @@ impl Cache {
     /// # Errors
     /// Storage errors.
     pub async fn cached_calls(&self, limit: u32) -> Result<Vec<CachedCall>, CacheError> {
-        Ok(sqlx::query_as(
+        let limit = i64::from(limit);
+        Ok(sqlx::query_as!(
+            CachedCall,
             "SELECT sid, from_number, to_number, status, direction, started_at, created_at, duration, price, price_unit
              FROM calls ORDER BY created_at DESC, sid DESC LIMIT ?1",
+            limit
         )
-        .bind(i64::from(limit))
         .fetch_all(self.pool())
         .await?)
     }
@@ -168,7 +176,7 @@ impl Cache {
     /// # Errors
     /// Storage errors.
     pub async fn last_synced(&self) -> Result<Option<i64>, CacheError> {
-        let rows: Vec<Option<i64>> = sqlx::query_scalar("SELECT finished_at FROM sync_state")
+        let rows: Vec<Option<i64>> = sqlx::query_scalar!("SELECT finished_at FROM sync_state")
             .fetch_all(self.pool())
             .await?;
         if rows.len() < 3 || rows.iter().any(Option::is_none) {
@@ -179,7 +187,7 @@ impl Cache {
 }
 
 /// A call in the cache.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, FromRow, TS)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct CachedCall {
     /// The call.
     pub sid: String,
