@@ -7,6 +7,7 @@ const COMMANDS: &[&str] = &[
     "open_help",
     "sync_status",
     "sync_now",
+    "rebuild_cache",
 ];
 
 fn main() {

@@ -299,6 +299,21 @@ impl Switchboard {
             .await
     }
 
+    /// Starts the active profile's cache afresh from Twilio (the old file is kept aside and its
+    /// local state carried over), then syncs everything.
+    ///
+    /// # Errors
+    /// As [`Switchboard::sync`].
+    pub async fn rebuild_and_sync(
+        &self,
+        progress: impl FnMut(crate::cache::SyncProgress),
+    ) -> Result<crate::cache::SyncReport, IpcError> {
+        let client = self.client().await?;
+        let account = client.account_sid().clone();
+        self.rebuild_cache(&account).await?.close().await;
+        self.sync(progress).await
+    }
+
     /// Where voicemail audio of `account` is cached.
     pub fn audio_dir(&self, account: &AccountSid) -> std::path::PathBuf {
         self.paths.data_dir.join("audio").join(account.as_str())

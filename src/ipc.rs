@@ -78,6 +78,7 @@ pub fn commands(cfg: &Config) -> Vec<CommandSig> {
             format!("{} | null", SyncStatus::name(cfg)),
         ),
         sig("sync_now", vec![], SyncReport::name(cfg)),
+        sig("rebuild_cache", vec![], SyncReport::name(cfg)),
     ]
 }
 

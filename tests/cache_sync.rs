@@ -562,3 +562,65 @@ async fn caches_migrate_from_empty_and_from_every_earlier_schema() {
         );
     }
 }
+
+#[tokio::test]
+async fn a_rebuild_keeps_what_only_this_computer_knows() {
+    use switchboard::cache::VoicemailAction;
+    let server = FakeTwilio::start();
+    server.add_voicemails(0, 5, 60);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let client = client(&server);
+    let cache = Cache::open(&path).await.unwrap();
+    Syncer::new(&cache, &client).sync_all(|_| {}).await.unwrap();
+    cache
+        .apply(&sid("RE", 0), VoicemailAction::Read)
+        .await
+        .unwrap();
+    cache
+        .apply(&sid("RE", 1), VoicemailAction::Archive)
+        .await
+        .unwrap();
+    cache
+        .apply(&sid("RE", 2), VoicemailAction::Delete)
+        .await
+        .unwrap();
+    cache.close().await;
+
+    let rebuilt = Cache::rebuild(&path).await.unwrap();
+    Syncer::new(&rebuilt, &client)
+        .sync_all(|_| {})
+        .await
+        .unwrap();
+    assert_mirrors(&rebuilt, &server).await;
+    let state = |n| {
+        let rebuilt = rebuilt.clone();
+        async move {
+            rebuilt
+                .voicemail(&sid("RE", n))
+                .await
+                .unwrap()
+                .unwrap()
+                .state
+        }
+    };
+    assert_eq!(
+        (
+            state(0).await,
+            state(1).await,
+            state(2).await,
+            state(3).await
+        ),
+        (
+            "read".into(),
+            "archived".into(),
+            "deleted".into(),
+            "unread".into()
+        )
+    );
+    assert_eq!(
+        rebuilt.pending_changes().await.unwrap(),
+        1,
+        "the delete still waits for Twilio"
+    );
+}

@@ -54,6 +54,15 @@ pub async fn sync_now<R: Runtime>(
 }
 
 #[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn rebuild_cache<R: Runtime>(
+    app: AppHandle<R>,
+    worker: State<'_, SyncWorker>,
+) -> Result<SyncReport, IpcError> {
+    worker.rebuild(&app).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
 #[instrument(err(Debug))]
 pub fn open_help(topic: HelpTopic) -> Result<(), IpcError> {
     open::that_detached(topic.url()).map_err(|e| {

@@ -24,6 +24,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, core: Core) -> tauri::Bui
             commands::open_help,
             commands::sync_status,
             commands::sync_now,
+            commands::rebuild_cache,
         ])
         .setup(|app| {
             #[cfg(target_os = "linux")]

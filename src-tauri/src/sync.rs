@@ -38,15 +38,35 @@ impl SyncWorker {
     /// # Errors
     /// The sync's error (also emitted as `sync://failed`).
     pub async fn run_once<R: Runtime>(&self, app: &AppHandle<R>) -> Result<SyncReport, IpcError> {
+        self.run(app, false).await
+    }
+
+    /// As [`SyncWorker::run_once`], after starting the cache afresh (the old file is kept and
+    /// its local state carried over).
+    ///
+    /// # Errors
+    /// As [`SyncWorker::run_once`].
+    pub async fn rebuild<R: Runtime>(&self, app: &AppHandle<R>) -> Result<SyncReport, IpcError> {
+        self.run(app, true).await
+    }
+
+    async fn run<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+        rebuild: bool,
+    ) -> Result<SyncReport, IpcError> {
         let _one_at_a_time = self.running.lock().await;
         let state = app.state::<Core>();
         let core = state.get().await?;
         let emitter = app.clone();
-        let result = core
-            .sync(|progress| {
-                let _ = emitter.emit(events::SYNC_PROGRESS, &progress);
-            })
-            .await;
+        let progress = |progress| {
+            let _ = emitter.emit(events::SYNC_PROGRESS, &progress);
+        };
+        let result = if rebuild {
+            core.rebuild_and_sync(progress).await
+        } else {
+            core.sync(progress).await
+        };
         match &result {
             Ok(report) => {
                 tracing::info!(

@@ -57,7 +57,7 @@ impl From<CacheError> for IpcError {
             CacheError::Corrupt { .. } => IpcError::new(
                 Code::Storage,
                 format!(
-                    "{err}. Nothing was deleted. Rebuild it from Twilio (`switchboard sync --rebuild`, or Rebuild in Settings): the damaged file is kept beside the new one."
+                    "{err}. Nothing was deleted. Rebuild it from Twilio (Settings, Local copy, Rebuild; or `switchboard sync --rebuild`): the damaged file is kept beside the new one."
                 ),
             ),
             CacheError::Query(sqlx::Error::Database(db)) if db.message().contains("full") => {
@@ -151,8 +151,9 @@ impl Cache {
         })
     }
 
-    /// Moves a damaged cache aside (`….db.damaged-{unix time}`) and opens a fresh one, to be
-    /// filled again by a full sync. The damaged file is kept for inspection.
+    /// Moves a cache aside (`….db.damaged-{unix time}`) and opens a fresh one, to be filled
+    /// again by a full sync. The old file is kept, and the local state it still holds (read and
+    /// archived marks, cached audio, deletes waiting for Twilio) is carried over.
     ///
     /// # Errors
     /// When the file cannot be moved or the new one cannot be created.
@@ -170,8 +171,49 @@ impl Cache {
                 })?;
             }
         }
-        tracing::warn!(path = %path.display(), "damaged cache moved aside; rebuilding");
-        Self::open(path).await
+        tracing::warn!(path = %path.display(), "cache moved aside; rebuilding");
+        let cache = Self::open(path).await?;
+        // What only this computer knows (read and archived marks, cached audio, deletes not yet
+        // on Twilio) is carried over from the old file whenever it can still be read.
+        let old = PathBuf::from(format!("{}.damaged-{stamp}", path.display()));
+        if old.exists() {
+            match cache.carry_over(&old).await {
+                Ok(rows) => tracing::info!(rows, "local state carried over from the old cache"),
+                Err(err) => {
+                    tracing::warn!(error = %err, "the old cache's local state could not be read; it stays in the file kept aside")
+                }
+            }
+        }
+        Ok(cache)
+    }
+
+    async fn carry_over(&self, old: &Path) -> Result<u64, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        // Only read from: nothing is written to the old file.
+        sqlx::query("ATTACH DATABASE ?1 AS old")
+            .bind(old.display().to_string())
+            .execute(&mut *conn)
+            .await?;
+        let copied = async {
+            let mut rows = sqlx::query(
+                "INSERT OR IGNORE INTO main.voicemail_state (recording_sid, state, audio_path, audio_sha256, audio_bytes, updated_at)
+                 SELECT recording_sid, state, audio_path, audio_sha256, audio_bytes, updated_at FROM old.voicemail_state",
+            )
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            rows += sqlx::query(
+                "INSERT OR IGNORE INTO main.outbox (op, target, created_at, attempts, last_error, next_attempt_at, done_at)
+                 SELECT op, target, created_at, attempts, last_error, next_attempt_at, done_at FROM old.outbox",
+            )
+            .execute(&mut *conn)
+            .await?
+            .rows_affected();
+            Ok::<u64, sqlx::Error>(rows)
+        }
+        .await;
+        let _ = sqlx::query("DETACH DATABASE old").execute(&mut *conn).await;
+        copied
     }
 
     /// The pool.

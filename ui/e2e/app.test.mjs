@@ -431,3 +431,34 @@ describe('sync indicator', () => {
     });
   });
 });
+
+describe('local copy', () => {
+  test('is rebuilt from Twilio only after a confirmation', async () => {
+    const scenario = { status: { ...STATUS, profile: PROFILE }, rebuildMs: 300 };
+    await withApp(scenario, async (page) => {
+      await page.getByTestId('nav-settings').click();
+      await page.getByTestId('rebuild').click();
+      assert.ok(!(await ipcCalls(page)).some((c) => c.cmd === 'rebuild_cache'), 'nothing happens before confirming');
+      await page.getByTestId('rebuild-cancel').click();
+      await page.getByTestId('rebuild').click();
+      await screenshot(page, 'settings-rebuild-confirm');
+      await page.getByTestId('rebuild-confirm').click();
+      await eventually(async () => assert.equal(await page.getByTestId('rebuild').innerText(), 'Rebuilding…'));
+      await eventually(async () =>
+        assert.equal(await page.getByTestId('rebuild-done').innerText(), 'Rebuilt: 2,140 records downloaded from Twilio.'),
+      );
+      assert.equal((await ipcCalls(page)).filter((c) => c.cmd === 'rebuild_cache').length, 1);
+    });
+  });
+
+  test('shows why a rebuild failed', async () => {
+    const scenario = { status: { ...STATUS, profile: PROFILE }, rebuildError: NETWORK };
+    await withApp(scenario, async (page) => {
+      await page.getByTestId('nav-settings').click();
+      await page.getByTestId('rebuild').click();
+      await page.getByTestId('rebuild-confirm').click();
+      await eventually(async () => assert.equal(await page.getByTestId('rebuild-error').innerText(), NETWORK.message));
+      assert.equal(await page.getByTestId('rebuild').isEnabled(), true, 'it can be tried again');
+    });
+  });
+});

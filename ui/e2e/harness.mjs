@@ -174,6 +174,11 @@ function installFakeTauri(scenario) {
           pending_changes: 0,
           unread_voicemails: 0,
         };
+      case 'rebuild_cache': {
+        await sleep(scenario.rebuildMs ?? 0);
+        if (scenario.rebuildError) throw scenario.rebuildError;
+        return { resources: [{ resource: 'calls', pages: 3, fetched: 2100, stored: 2100, skipped: 0, removed: 0, resumed: false, full: true }, { resource: 'recordings', pages: 1, fetched: 40, stored: 40, skipped: 0, removed: 0, resumed: false, full: true }] };
+      }
       case 'sync_now': {
         const step = (scenario.syncNow ?? []).shift?.() ?? { report: { resources: [] } };
         for (const [done, resource] of [[1000, 'calls'], [250, 'recordings']]) {

@@ -175,6 +175,7 @@ export interface Commands {
   open_help: { args: { topic: HelpTopic }; returns: null };
   sync_status: { args: Record<string, never>; returns: SyncStatus | null };
   sync_now: { args: Record<string, never>; returns: SyncReport };
+  rebuild_cache: { args: Record<string, never>; returns: SyncReport };
 }
 
 /** Every event: its payload. */
