@@ -10,6 +10,7 @@ pub mod keychain;
 pub mod logging;
 pub mod paths;
 pub mod phone;
+pub mod routing;
 pub mod secret;
 pub mod sid;
 pub mod store;

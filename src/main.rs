@@ -79,6 +79,9 @@ enum Command {
         #[arg(long, default_value_t = 1000, hide = true)]
         page_size: u32,
     },
+    /// Deploy, inspect or remove call routing in the Twilio account.
+    #[command(subcommand)]
+    Routing(cli::routing::RoutingCommand),
     /// Voicemails from the local cache: list, search transcripts, show one.
     #[command(subcommand)]
     Voicemail(cli::cache::VoicemailCommand),
@@ -211,6 +214,16 @@ async fn dispatch(
                 page_size,
             )
             .await?;
+        }
+        Command::Routing(command) => {
+            let identity = switchboard::routing::client_identity(
+                &core
+                    .profile(profile)
+                    .await
+                    .map(|p| p.name)
+                    .unwrap_or_else(|_| "default".into()),
+            );
+            cli::routing::run(&client(core, profile).await?, identity, command).await?;
         }
         Command::Voicemail(command) => {
             cli::cache::voicemail(core, &client(core, profile).await?, command).await?;

@@ -129,6 +129,7 @@ fn every_resource_command_works_against_twilios_spec_with_json_output() {
         "+14158675309",
         "--friendly-name",
         "Support",
+        "--no-routing",
         "--yes",
         "--json",
     ]));
@@ -137,6 +138,8 @@ fn every_resource_command_works_against_twilios_spec_with_json_output() {
         "buy",
         "--area-code",
         "415",
+        "--voice-url",
+        "https://example.com/voice",
         "--yes",
         "--json",
     ]));

@@ -2,6 +2,7 @@
 
 pub mod cache;
 pub mod output;
+pub mod routing;
 
 use std::path::PathBuf;
 
@@ -269,9 +270,12 @@ pub enum NumbersCommand {
         /// A name for it.
         #[arg(long)]
         friendly_name: Option<String>,
-        /// Where Twilio asks what to do with calls.
-        #[arg(long, value_name = "URL")]
+        /// Where Twilio asks what to do with calls (instead of Switchboard's routing).
+        #[arg(long, value_name = "URL", conflicts_with = "no_routing")]
         voice_url: Option<String>,
+        /// Do not wire the number to Switchboard's call routing.
+        #[arg(long)]
+        no_routing: bool,
         /// Do not ask for confirmation.
         #[arg(long, short)]
         yes: bool,
@@ -453,6 +457,7 @@ pub async fn numbers(client: &Client, command: NumbersCommand) -> Result<(), Ipc
             area_code,
             friendly_name,
             voice_url,
+            no_routing,
             yes,
             json,
         } => {
@@ -472,8 +477,23 @@ pub async fn numbers(client: &Client, command: NumbersCommand) -> Result<(), Ipc
             if let Some(name) = &friendly_name {
                 buy = buy.friendly_name(name);
             }
-            if let Some(url) = &voice_url {
-                buy = buy.voice_url(url);
+            // Wired in the purchase itself, so a bought number is never left half-configured.
+            let wired = match (&voice_url, no_routing) {
+                (Some(url), _) => Some(url.clone()),
+                (None, true) => None,
+                (None, false) => Some(
+                    switchboard::routing::status(client)
+                        .await?
+                        .and_then(|s| s.inbound_url)
+                        .ok_or_else(|| {
+                            let mut err = switchboard::routing::not_deployed();
+                            err.message.push_str(" Or buy with --no-routing.");
+                            err
+                        })?,
+                ),
+            };
+            if let Some(url) = &wired {
+                buy = buy.voice_url(url).voice_method(WebhookMethod::Post);
             }
             let country = number
                 .as_deref()

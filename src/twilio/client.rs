@@ -375,6 +375,11 @@ impl Client {
         super::page::fetch_page(self, Domain::Api, path, query, key, what).await
     }
 
+    /// Serverless v1: the services call routing is deployed as.
+    pub fn serverless(&self) -> super::serverless::Serverless<'_> {
+        super::serverless::Serverless::new(self)
+    }
+
     /// Pricing v1.
     pub fn pricing(&self) -> Pricing<'_> {
         Pricing::new(self)
@@ -389,6 +394,7 @@ impl Client {
             url: self.base.url(domain, path),
             query: Vec::new(),
             form: Vec::new(),
+            multipart: None,
         }
     }
 
@@ -422,7 +428,9 @@ impl Client {
             if !request.query.is_empty() {
                 builder = builder.query(&request.query);
             }
-            if request.method == Method::POST {
+            if let Some(body) = &request.multipart {
+                builder = builder.multipart(body.to_form());
+            } else if request.method == Method::POST {
                 builder = builder.form(&request.form);
             }
             let response = builder
@@ -472,9 +480,41 @@ pub(crate) struct Request<'a> {
     url: Url,
     query: Vec<(String, String)>,
     form: Vec<(String, String)>,
+    /// A multipart body (built afresh for each attempt: parts cannot be cloned).
+    multipart: Option<MultipartBody>,
+}
+
+/// A file upload: text fields and one file part.
+#[derive(Debug, Clone)]
+pub(crate) struct MultipartBody {
+    pub fields: Vec<(String, String)>,
+    pub file_field: String,
+    pub file_name: String,
+    pub content_type: String,
+    pub content: Vec<u8>,
+}
+
+impl MultipartBody {
+    fn to_form(&self) -> reqwest::multipart::Form {
+        let mut form = reqwest::multipart::Form::new();
+        for (k, v) in &self.fields {
+            form = form.text(k.clone(), v.clone());
+        }
+        let part = reqwest::multipart::Part::bytes(self.content.clone())
+            .file_name(self.file_name.clone())
+            .mime_str(&self.content_type)
+            .expect("content types are constants");
+        form.part(self.file_field.clone(), part)
+    }
 }
 
 impl Request<'_> {
+    /// Sends a multipart body instead of a form (uploads).
+    pub(crate) fn multipart(mut self, body: MultipartBody) -> Self {
+        self.multipart = Some(body);
+        self
+    }
+
     /// Adds query parameters (GET filters).
     pub(crate) fn query(mut self, params: Params) -> Self {
         self.query.extend(params.0);

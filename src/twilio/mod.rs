@@ -14,6 +14,7 @@ mod page;
 mod pricing;
 mod recordings;
 mod retry;
+mod serverless;
 pub mod token;
 
 pub use accounts::{Account, AccountStatus, Accounts};
@@ -35,3 +36,7 @@ pub use recordings::{
     AudioFormat, Download, ListRecordings, RecordingTranscriptions, Recordings, Transcriptions,
 };
 pub use retry::RetryPolicy;
+pub use serverless::{
+    Build, Deployment, Environment, Function, FunctionVersion, Serverless, Service, Variable,
+    Visibility,
+};

@@ -117,6 +117,12 @@ macro_rules! number_config {
                 self
             }
 
+            /// Clears the voice URL: Twilio then answers calls with its default message.
+            pub fn clear_voice_url(mut self) -> Self {
+                self.form.0.text("VoiceUrl", "");
+                self
+            }
+
             /// Clears the TwiML App so the voice URL applies again.
             pub fn clear_voice_application(mut self) -> Self {
                 self.form.0.text("VoiceApplicationSid", "");

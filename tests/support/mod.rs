@@ -10,6 +10,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
+pub mod fake_serverless;
 pub mod fake_twilio;
 
 use switchboard::keychain::Keychain;
@@ -345,3 +346,47 @@ pub fn read_tree(dir: &Path) -> String {
 
 pub const ACCOUNT_SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 pub const API_KEY_SID: &str = "SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
+
+/// A loopback proxy in front of Prism that answers the requests `intercept` claims itself and
+/// forwards the rest unchanged: for the few requests Prism cannot validate (arrays in form
+/// bodies), which the interceptor checks instead.
+pub struct InterceptingProxy {
+    port: u16,
+}
+
+impl InterceptingProxy {
+    pub fn start(target: String, intercept: fn(&str) -> Option<(u16, String)>) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let upstream = target.trim_start_matches("http://").to_owned();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut client) = stream else { break };
+                let upstream = upstream.clone();
+                std::thread::spawn(move || {
+                    let request = read_request(&mut client);
+                    if let Some((status, body)) = intercept(&request) {
+                        let _ = write!(
+                            client,
+                            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                            body.len()
+                        );
+                        return;
+                    }
+                    let (line, rest) = request.split_once("\r\n").unwrap_or((&request, ""));
+                    let forwarded = format!("{line}\r\nConnection: close\r\n{rest}");
+                    let mut server = TcpStream::connect(&upstream).unwrap();
+                    server.write_all(forwarded.as_bytes()).unwrap();
+                    let mut answer = Vec::new();
+                    let _ = server.read_to_end(&mut answer);
+                    let _ = client.write_all(&answer);
+                });
+            }
+        });
+        Self { port }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+}

@@ -1,0 +1,545 @@
+//! Call routing, provisioned into the user's own Twilio account as a Serverless service.
+//!
+//! A desktop is behind NAT and often closed, so calls are routed by functions Twilio hosts
+//! (`functions/*.js`, embedded here): ring the desktop clients, then the active greeting and a
+//! voicemail. Deploying is idempotent: the service is found by its unique name and updated,
+//! never duplicated; removing it deletes everything the app created. Configuration (who to
+//! ring, greetings, schedules) lives in environment variables, which Twilio applies on the next
+//! call without a new build, whether or not the app is running.
+
+use futures_util::TryStreamExt;
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use ts_rs::TS;
+
+use crate::error::{Code, IpcError};
+use crate::sid::ApplicationSid;
+use crate::twilio::{Client, Environment, TwilioError, Visibility, WebhookMethod};
+
+/// The unique name of the routing service in every account.
+pub const SERVICE_NAME: &str = "switchboard-routing";
+/// The environment the routing is deployed to.
+pub const ENVIRONMENT: &str = "production";
+/// The TwiML App the Voice SDK places outgoing calls through.
+pub const APPLICATION_NAME: &str = "Switchboard outbound";
+/// The Functions runtime.
+pub const RUNTIME: &str = "node22";
+/// npm dependencies of the build: the `Twilio` global and the Functions handler.
+pub const DEPENDENCIES: &str = r#"{"twilio":"5.13.1","@twilio/runtime-handler":"1.3.0"}"#;
+/// The variable holding a hash of the deployed code, to tell whether it is current.
+pub const CODE_VERSION_VAR: &str = "SWITCHBOARD_CODE_VERSION";
+/// The prefix of the chunked configuration variables (`SWITCHBOARD_CONFIG_0`, …).
+pub const CONFIG_VAR: &str = "SWITCHBOARD_CONFIG";
+/// Twilio's limit on one variable's value is larger; the functions are written for this.
+pub const CHUNK_BYTES: usize = 400;
+
+/// One function: its name, URL path, visibility and code.
+struct FunctionSource {
+    name: &'static str,
+    visibility: Visibility,
+    code: &'static str,
+}
+
+const FUNCTIONS: [FunctionSource; 5] = [
+    FunctionSource {
+        name: "schedule",
+        visibility: Visibility::Private,
+        code: include_str!("functions/schedule.js"),
+    },
+    FunctionSource {
+        name: "inbound",
+        visibility: Visibility::Protected,
+        code: include_str!("functions/inbound.js"),
+    },
+    FunctionSource {
+        name: "inbound-status",
+        visibility: Visibility::Protected,
+        code: include_str!("functions/inbound-status.js"),
+    },
+    FunctionSource {
+        name: "voicemail-done",
+        visibility: Visibility::Protected,
+        code: include_str!("functions/voicemail-done.js"),
+    },
+    FunctionSource {
+        name: "outbound",
+        visibility: Visibility::Protected,
+        code: include_str!("functions/outbound.js"),
+    },
+];
+
+/// The Voice SDK client identity of a profile's desktop: `desk_` and the profile name with
+/// anything but letters, digits and underscores replaced (Twilio's identity alphabet).
+pub fn client_identity(profile_name: &str) -> String {
+    let name: String = profile_name
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .take(100)
+        .collect();
+    format!("desk_{name}")
+}
+
+/// A short hash of the function code this build embeds.
+pub fn code_version() -> String {
+    let mut hasher = Sha256::new();
+    for f in &FUNCTIONS {
+        hasher.update(f.name.as_bytes());
+        hasher.update([0]);
+        hasher.update(f.code.as_bytes());
+        hasher.update([0]);
+    }
+    hasher.update(DEPENDENCIES.as_bytes());
+    hasher.update(RUNTIME.as_bytes());
+    hasher.finalize()[..8]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+/// The configuration the functions read (contract v1, see `functions/README.md`).
+#[derive(Debug, Clone, Serialize, TS)]
+#[serde(rename_all = "camelCase")]
+pub struct RoutingConfig {
+    /// Always 1.
+    pub v: u32,
+    /// IANA time zone for schedules and holidays.
+    pub tz: String,
+    /// Voice SDK client identities to ring.
+    pub identities: Vec<String>,
+    /// E.164 numbers rung in parallel.
+    pub forward: Vec<String>,
+    /// Seconds to ring (5-60).
+    pub ring: u32,
+    /// Owned numbers allowed as caller ID for outbound calls.
+    pub caller_ids: Vec<String>,
+    /// Longest voicemail in seconds.
+    pub max_record: u32,
+    /// Greetings with their schedules (the greetings feature fills these).
+    #[ts(type = "unknown[]")]
+    pub greetings: Vec<serde_json::Value>,
+}
+
+impl RoutingConfig {
+    /// A configuration ringing `identities`, with the machine's time zone and no greetings.
+    pub fn new(identities: Vec<String>, caller_ids: Vec<String>) -> Self {
+        Self {
+            v: 1,
+            tz: jiff::tz::TimeZone::system()
+                .iana_name()
+                .unwrap_or("UTC")
+                .to_owned(),
+            identities,
+            forward: Vec::new(),
+            ring: 25,
+            caller_ids,
+            max_record: 120,
+            greetings: Vec::new(),
+        }
+    }
+}
+
+/// Splits `text` into pieces of at most `max` bytes, never inside a character.
+pub fn chunk(text: &str, max: usize) -> Vec<String> {
+    let mut chunks = Vec::new();
+    let mut current = String::new();
+    for c in text.chars() {
+        if current.len() + c.len_utf8() > max {
+            chunks.push(std::mem::take(&mut current));
+        }
+        current.push(c);
+    }
+    if !current.is_empty() {
+        chunks.push(current);
+    }
+    chunks
+}
+
+/// Where routing stands in an account.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct RoutingStatus {
+    /// The service (`ZS…`).
+    pub service_sid: String,
+    /// The environment's domain, such as `switchboard-routing-1234-prod.twil.io`.
+    pub domain: Option<String>,
+    /// The voice URL routed numbers use.
+    pub inbound_url: Option<String>,
+    /// The TwiML App for outgoing calls.
+    pub application_sid: Option<String>,
+    /// The build serving now.
+    pub build_sid: Option<String>,
+    /// Whether the deployed code is this app's (else `switchboard routing deploy` updates it).
+    pub code_current: bool,
+}
+
+/// How long to wait for a build, and how often to ask.
+#[derive(Debug, Clone, Copy)]
+pub struct BuildWait {
+    /// Give up after this long.
+    pub timeout: std::time::Duration,
+    /// Ask this often.
+    pub poll: std::time::Duration,
+}
+
+impl Default for BuildWait {
+    fn default() -> Self {
+        Self {
+            timeout: std::time::Duration::from_secs(300),
+            poll: std::time::Duration::from_secs(2),
+        }
+    }
+}
+
+async fn find_service(client: &Client) -> Result<Option<crate::twilio::Service>, TwilioError> {
+    let mut services = client.serverless().services();
+    while let Some(service) = services.try_next().await? {
+        if service.unique_name == SERVICE_NAME {
+            return Ok(Some(service));
+        }
+    }
+    Ok(None)
+}
+
+async fn find_environment(
+    client: &Client,
+    service: &str,
+) -> Result<Option<Environment>, TwilioError> {
+    let mut environments = client.serverless().environments(service);
+    while let Some(env) = environments.try_next().await? {
+        if env.unique_name == ENVIRONMENT {
+            return Ok(Some(env));
+        }
+    }
+    Ok(None)
+}
+
+async fn find_application(
+    client: &Client,
+) -> Result<Option<crate::twilio::Application>, TwilioError> {
+    let mut apps = client.applications().list(Some(APPLICATION_NAME));
+    while let Some(app) = apps.try_next().await? {
+        if app.friendly_name.as_deref() == Some(APPLICATION_NAME) {
+            return Ok(Some(app));
+        }
+    }
+    Ok(None)
+}
+
+/// The routing in `client`'s account, if deployed.
+///
+/// # Errors
+/// Twilio's errors.
+pub async fn status(client: &Client) -> Result<Option<RoutingStatus>, IpcError> {
+    let Some(service) = find_service(client).await? else {
+        return Ok(None);
+    };
+    let env = find_environment(client, &service.sid).await?;
+    let mut code_current = false;
+    if let Some(env) = &env {
+        let mut vars = client.serverless().variables(&service.sid, &env.sid);
+        while let Some(var) = vars.try_next().await? {
+            if var.key == CODE_VERSION_VAR {
+                code_current = var.value == code_version();
+            }
+        }
+    }
+    let domain = env.as_ref().and_then(|e| e.domain_name.clone());
+    Ok(Some(RoutingStatus {
+        service_sid: service.sid,
+        inbound_url: domain.as_ref().map(|d| format!("https://{d}/inbound")),
+        domain,
+        application_sid: find_application(client).await?.map(|a| a.sid.to_string()),
+        build_sid: env.and_then(|e| e.build_sid),
+        code_current,
+    }))
+}
+
+/// Deploys (or updates) the routing with `config`, and points the outgoing-call TwiML App at
+/// it. A failed or timed-out build leaves a previous deployment serving, and a service this
+/// call created is removed again, so the account is left as it was.
+///
+/// # Errors
+/// Twilio's errors; [`Code::Twilio`] for a failed build, [`Code::Timeout`] for a build that
+/// does not finish in `wait.timeout`.
+pub async fn deploy(
+    client: &Client,
+    config: &RoutingConfig,
+    wait: BuildWait,
+) -> Result<RoutingStatus, IpcError> {
+    let serverless = client.serverless();
+    let (service, created) = match find_service(client).await? {
+        Some(service) => (service, false),
+        None => (
+            serverless
+                .create_service(SERVICE_NAME, "Switchboard call routing")
+                .await?,
+            true,
+        ),
+    };
+    tracing::info!(service = %service.sid, created, "deploying routing");
+    let result = deploy_into(client, &service.sid, config, wait).await;
+    if result.is_err() && created {
+        // Never leave a half-made service behind (Twilio allows 50 per account).
+        if let Err(err) = serverless.delete_service(&service.sid).await {
+            tracing::error!(error = %err, service = %service.sid, "could not remove the service of a failed deploy");
+        }
+    }
+    result
+}
+
+async fn deploy_into(
+    client: &Client,
+    service: &str,
+    config: &RoutingConfig,
+    wait: BuildWait,
+) -> Result<RoutingStatus, IpcError> {
+    let serverless = client.serverless();
+    let existing: Vec<crate::twilio::Function> =
+        serverless.functions(service).try_collect().await?;
+    let mut versions = Vec::new();
+    for source in &FUNCTIONS {
+        let function = match existing.iter().find(|f| f.friendly_name == source.name) {
+            Some(f) => f.clone(),
+            None => serverless.create_function(service, source.name).await?,
+        };
+        let version = serverless
+            .upload_function_version(
+                service,
+                &function.sid,
+                &format!("/{}", source.name),
+                source.visibility,
+                &format!("{}.js", source.name),
+                source.code,
+            )
+            .await?;
+        versions.push(version.sid);
+    }
+    let build = serverless
+        .create_build(service, &versions, DEPENDENCIES, RUNTIME)
+        .await?;
+    let started = std::time::Instant::now();
+    loop {
+        match serverless.build_status(service, &build.sid).await?.as_str() {
+            "completed" => break,
+            "failed" => {
+                return Err(IpcError::new(
+                    Code::Twilio,
+                    format!(
+                        "Twilio could not build the routing (build {}). Calls keep using the routing deployed before, if any; try again, and if it keeps failing the build's logs are in the Twilio Console under Functions.",
+                        build.sid
+                    ),
+                ));
+            }
+            _ if started.elapsed() > wait.timeout => {
+                return Err(IpcError::new(
+                    Code::Timeout,
+                    format!(
+                        "Twilio's build of the routing did not finish within {} s. Calls keep using the routing deployed before, if any; try again later.",
+                        wait.timeout.as_secs()
+                    ),
+                ));
+            }
+            _ => tokio::time::sleep(wait.poll).await,
+        }
+    }
+    let env = match find_environment(client, service).await? {
+        Some(env) => env,
+        None => {
+            serverless
+                .create_environment(service, ENVIRONMENT, "prod")
+                .await?
+        }
+    };
+    write_config(client, service, &env.sid, config).await?;
+    serverless.deploy(service, &env.sid, &build.sid).await?;
+    let domain = env.domain_name.clone().ok_or_else(|| {
+        IpcError::new(
+            Code::Twilio,
+            "Twilio did not say which domain the routing answers on.",
+        )
+    })?;
+    let outbound = format!("https://{domain}/outbound");
+    let application: ApplicationSid = match find_application(client).await? {
+        Some(app) => {
+            client
+                .applications()
+                .update(&app.sid)
+                .voice_url(&outbound)
+                .voice_method(WebhookMethod::Post)
+                .send()
+                .await?
+                .sid
+        }
+        None => {
+            client
+                .applications()
+                .create(APPLICATION_NAME)
+                .voice_url(&outbound)
+                .voice_method(WebhookMethod::Post)
+                .send()
+                .await?
+                .sid
+        }
+    };
+    tracing::info!(service, build = %build.sid, %domain, "routing deployed");
+    Ok(RoutingStatus {
+        service_sid: service.to_owned(),
+        inbound_url: Some(format!("https://{domain}/inbound")),
+        domain: Some(domain),
+        application_sid: Some(application.to_string()),
+        build_sid: Some(build.sid),
+        code_current: true,
+    })
+}
+
+/// Writes `config` into the environment's variables: the JSON in chunks, stale chunks of a
+/// longer earlier config removed, and the code version. Functions see it on their next run.
+///
+/// # Errors
+/// Twilio's errors.
+pub async fn write_config(
+    client: &Client,
+    service: &str,
+    environment: &str,
+    config: &RoutingConfig,
+) -> Result<(), IpcError> {
+    let serverless = client.serverless();
+    let json = serde_json::to_string(config).expect("the config serializes");
+    let mut wanted: Vec<(String, String)> = chunk(&json, CHUNK_BYTES)
+        .into_iter()
+        .enumerate()
+        .map(|(i, c)| (format!("{CONFIG_VAR}_{i}"), c))
+        .collect();
+    wanted.push((CODE_VERSION_VAR.to_owned(), code_version()));
+    let existing: Vec<crate::twilio::Variable> = serverless
+        .variables(service, environment)
+        .try_collect()
+        .await?;
+    for (key, value) in &wanted {
+        match existing.iter().find(|v| &v.key == key) {
+            Some(v) if &v.value == value => {}
+            Some(v) => {
+                serverless
+                    .update_variable(service, environment, &v.sid, value)
+                    .await?;
+            }
+            None => {
+                serverless
+                    .create_variable(service, environment, key, value)
+                    .await?;
+            }
+        }
+    }
+    for stale in existing.iter().filter(|v| {
+        (v.key == CONFIG_VAR || v.key.starts_with(&format!("{CONFIG_VAR}_")))
+            && !wanted.iter().any(|(k, _)| k == &v.key)
+    }) {
+        serverless
+            .delete_variable(service, environment, &stale.sid)
+            .await?;
+    }
+    Ok(())
+}
+
+/// Removes the routing and the TwiML App, and points numbers that used the routing at nothing
+/// (so Twilio answers them with its default message rather than a dead URL).
+///
+/// # Errors
+/// Twilio's errors; what was removed before a failure stays removed, and removing again
+/// finishes the job.
+pub async fn remove(client: &Client) -> Result<bool, IpcError> {
+    let Some(service) = find_service(client).await? else {
+        if let Some(app) = find_application(client).await? {
+            client.applications().delete(&app.sid).await?;
+        }
+        return Ok(false);
+    };
+    if let Some(env) = find_environment(client, &service.sid).await?
+        && let Some(domain) = env.domain_name
+    {
+        let prefix = format!("https://{domain}/");
+        let numbers: Vec<crate::twilio::IncomingPhoneNumber> = client
+            .incoming_numbers()
+            .list()
+            .stream()
+            .try_collect()
+            .await?;
+        for number in numbers.iter().filter(|n| {
+            n.voice_url
+                .as_deref()
+                .is_some_and(|u| u.starts_with(&prefix))
+        }) {
+            client
+                .incoming_numbers()
+                .update(&number.sid)
+                .clear_voice_url()
+                .send()
+                .await?;
+        }
+    }
+    if let Some(app) = find_application(client).await? {
+        client.applications().delete(&app.sid).await?;
+    }
+    client.serverless().delete_service(&service.sid).await?;
+    tracing::info!(service = %service.sid, "routing removed");
+    Ok(true)
+}
+
+/// Points the number `sid` at the deployed routing.
+///
+/// # Errors
+/// [`Code::NotConfigured`] when routing is not deployed; Twilio's errors.
+pub async fn wire_number(
+    client: &Client,
+    sid: &crate::sid::PhoneNumberSid,
+) -> Result<(), IpcError> {
+    let url = status(client)
+        .await?
+        .and_then(|s| s.inbound_url)
+        .ok_or_else(not_deployed)?;
+    client
+        .incoming_numbers()
+        .update(sid)
+        .voice_url(&url)
+        .voice_method(WebhookMethod::Post)
+        .clear_voice_application()
+        .send()
+        .await?;
+    Ok(())
+}
+
+/// The error for "routing is not deployed".
+pub fn not_deployed() -> IpcError {
+    IpcError::new(
+        Code::NotConfigured,
+        "Call routing is not deployed in this Twilio account yet. Deploy it first (Settings, or `switchboard routing deploy`).",
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chunks_fit_and_never_split_a_character() {
+        let text = format!("{}é{}", "a".repeat(399), "b".repeat(500));
+        let chunks = chunk(&text, 400);
+        assert!(chunks.iter().all(|c| c.len() <= 400));
+        assert_eq!(chunks.concat(), text);
+        assert_eq!(
+            chunks[0].len(),
+            399,
+            "the two-byte character moves to the next chunk"
+        );
+        assert_eq!(chunk("", 400), Vec::<String>::new());
+    }
+
+    #[test]
+    fn the_config_uses_the_functions_field_names() {
+        let config = RoutingConfig::new(vec!["desk_main".into()], vec!["+14155550123".into()]);
+        let json = serde_json::to_value(&config).unwrap();
+        assert_eq!(json["v"], 1);
+        assert_eq!(json["callerIds"][0], "+14155550123");
+        assert_eq!(json["maxRecord"], 120);
+        assert!(json["identities"].is_array() && json["greetings"].is_array());
+    }
+}
