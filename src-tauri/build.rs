@@ -8,6 +8,14 @@ const COMMANDS: &[&str] = &[
     "sync_status",
     "sync_now",
     "rebuild_cache",
+    "list_numbers",
+    "search_numbers",
+    "buy_number",
+    "update_number",
+    "release_number",
+    "routing_status",
+    "deploy_routing",
+    "remove_routing",
 ];
 
 fn main() {

@@ -314,6 +314,20 @@ impl Switchboard {
         self.sync(progress).await
     }
 
+    /// Deploys (or updates) call routing for the active profile: its desktop identity rung,
+    /// the account's voice numbers allowed as caller IDs.
+    ///
+    /// # Errors
+    /// As [`crate::routing::deploy`].
+    pub async fn deploy_routing(&self) -> Result<crate::routing::RoutingStatus, IpcError> {
+        let profile = self.profile(None).await?;
+        let client = self.client().await?;
+        let config =
+            crate::routing::config_for(&client, crate::routing::client_identity(&profile.name))
+                .await?;
+        crate::routing::deploy(&client, &config, crate::routing::BuildWait::default()).await
+    }
+
     /// Where voicemail audio of `account` is cached.
     pub fn audio_dir(&self, account: &AccountSid) -> std::path::PathBuf {
         self.paths.data_dir.join("audio").join(account.as_str())

@@ -11,7 +11,12 @@ use crate::account::{CredentialFieldErrors, CredentialsInput};
 use crate::app::{AppStatus, SyncStatus};
 use crate::cache::{ResourceReport, SyncProgress, SyncReport};
 use crate::error::{Code, IpcError};
+use crate::numbers::{
+    NumberChange, NumberSearch, OfferedNumber, OwnedNumber, Routing, SearchResult,
+};
+use crate::routing::RoutingStatus;
 use crate::store::Profile;
+use crate::twilio::NumberType;
 
 /// Pages of Twilio's documentation the UI links out to. Closed, so the shell only ever opens
 /// these addresses.
@@ -79,6 +84,45 @@ pub fn commands(cfg: &Config) -> Vec<CommandSig> {
         ),
         sig("sync_now", vec![], SyncReport::name(cfg)),
         sig("rebuild_cache", vec![], SyncReport::name(cfg)),
+        sig(
+            "list_numbers",
+            vec![],
+            format!("{}[]", OwnedNumber::name(cfg)),
+        ),
+        sig(
+            "search_numbers",
+            vec![("search", NumberSearch::name(cfg))],
+            SearchResult::name(cfg),
+        ),
+        sig(
+            "buy_number",
+            vec![
+                ("phone_number", "string".into()),
+                ("friendly_name", "string | null".into()),
+                ("wire", "boolean".into()),
+            ],
+            OwnedNumber::name(cfg),
+        ),
+        sig(
+            "update_number",
+            vec![
+                ("sid", "string".into()),
+                ("change", NumberChange::name(cfg)),
+            ],
+            OwnedNumber::name(cfg),
+        ),
+        sig(
+            "release_number",
+            vec![("sid", "string".into()), ("typed", "string".into())],
+            "null".into(),
+        ),
+        sig(
+            "routing_status",
+            vec![],
+            format!("{} | null", RoutingStatus::name(cfg)),
+        ),
+        sig("deploy_routing", vec![], RoutingStatus::name(cfg)),
+        sig("remove_routing", vec![], "boolean".into()),
     ]
 }
 
@@ -119,6 +163,14 @@ pub fn typescript() -> String {
         SyncProgress::decl(&cfg),
         SyncReport::decl(&cfg),
         ResourceReport::decl(&cfg),
+        OwnedNumber::decl(&cfg),
+        Routing::decl(&cfg),
+        OfferedNumber::decl(&cfg),
+        NumberSearch::decl(&cfg),
+        NumberType::decl(&cfg),
+        SearchResult::decl(&cfg),
+        NumberChange::decl(&cfg),
+        RoutingStatus::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in src/ by `cargo test --test bindings` with UPDATE_BINDINGS=1.\n\

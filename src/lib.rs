@@ -8,6 +8,7 @@ pub mod error;
 pub mod ipc;
 pub mod keychain;
 pub mod logging;
+pub mod numbers;
 pub mod paths;
 pub mod phone;
 pub mod routing;

@@ -4,6 +4,8 @@ use switchboard::SyncStatus;
 use switchboard::account::{CredentialFieldErrors, CredentialsInput};
 use switchboard::cache::SyncReport;
 use switchboard::ipc::{HelpTopic, events};
+use switchboard::numbers::{self, NumberChange, NumberSearch, OwnedNumber, SearchResult};
+use switchboard::routing::{self, RoutingStatus};
 use switchboard::store::Profile;
 use switchboard::{AppStatus, Code, IpcError, Switchboard};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
@@ -74,4 +76,69 @@ pub fn open_help(topic: HelpTopic) -> Result<(), IpcError> {
             ),
         )
     })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn list_numbers(core: State<'_, Core>) -> Result<Vec<OwnedNumber>, IpcError> {
+    numbers::list(&core.get().await?.client().await?).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn search_numbers(
+    core: State<'_, Core>,
+    search: NumberSearch,
+) -> Result<SearchResult, IpcError> {
+    numbers::search(&core.get().await?.client().await?, &search).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn buy_number(
+    core: State<'_, Core>,
+    phone_number: String,
+    friendly_name: Option<String>,
+    wire: bool,
+) -> Result<OwnedNumber, IpcError> {
+    let client = core.get().await?.client().await?;
+    numbers::buy(&client, &phone_number, friendly_name.as_deref(), wire).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn update_number(
+    core: State<'_, Core>,
+    sid: String,
+    change: NumberChange,
+) -> Result<OwnedNumber, IpcError> {
+    numbers::update(&core.get().await?.client().await?, &sid, &change).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn release_number(
+    core: State<'_, Core>,
+    sid: String,
+    typed: String,
+) -> Result<(), IpcError> {
+    numbers::release(&core.get().await?.client().await?, &sid, &typed).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn routing_status(core: State<'_, Core>) -> Result<Option<RoutingStatus>, IpcError> {
+    routing::status(&core.get().await?.client().await?).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn deploy_routing(core: State<'_, Core>) -> Result<RoutingStatus, IpcError> {
+    core.get().await?.deploy_routing().await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn remove_routing(core: State<'_, Core>) -> Result<bool, IpcError> {
+    routing::remove(&core.get().await?.client().await?).await
 }

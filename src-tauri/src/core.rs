@@ -2,7 +2,7 @@
 
 use switchboard::keychain::Keychain;
 use switchboard::paths::Paths;
-use switchboard::twilio::ApiBase;
+use switchboard::twilio::{ApiBase, Domain};
 use switchboard::{Code, IpcError, Switchboard};
 use tokio::sync::OnceCell;
 
@@ -32,7 +32,25 @@ impl Core {
             .get_or_init(|| async {
                 let paths = self.paths.clone()?;
                 let api_base = self.api_base.clone()?;
-                Switchboard::open(paths, Keychain::system(), api_base).await
+                let mut core = Switchboard::open(paths, Keychain::system(), api_base).await?;
+                // Per-product overrides, as the CLI takes them (tests serve each spec apart).
+                for (var, domain) in [
+                    ("SWITCHBOARD_PRICING_BASE", Domain::Pricing),
+                    ("SWITCHBOARD_SERVERLESS_BASE", Domain::Serverless),
+                    (
+                        "SWITCHBOARD_SERVERLESS_UPLOAD_BASE",
+                        Domain::ServerlessUpload,
+                    ),
+                ] {
+                    if let Ok(raw) = std::env::var(var)
+                        && !raw.trim().is_empty()
+                    {
+                        core = core.with_domain_base(domain, &raw).map_err(|e| {
+                            IpcError::new(Code::InvalidInput, format!("{var}: {}", e.message))
+                        })?;
+                    }
+                }
+                Ok(core)
             })
             .await
             .as_ref()

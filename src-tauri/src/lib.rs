@@ -25,6 +25,14 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, core: Core) -> tauri::Bui
             commands::sync_status,
             commands::sync_now,
             commands::rebuild_cache,
+            commands::list_numbers,
+            commands::search_numbers,
+            commands::buy_number,
+            commands::update_number,
+            commands::release_number,
+            commands::routing_status,
+            commands::deploy_routing,
+            commands::remove_routing,
         ])
         .setup(|app| {
             #[cfg(target_os = "linux")]

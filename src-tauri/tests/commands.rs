@@ -53,7 +53,12 @@ fn every_contract_command_is_registered_and_allowed() {
         json!({"input": {"account_sid": "AC1", "api_key_sid": "", "api_key_secret": ""}});
     for command in switchboard::ipc::commands(&cfg) {
         let args = match command.name {
-            "app_status" | "sync_status" | "sync_now" | "rebuild_cache" => json!({}),
+            "app_status" | "sync_status" | "sync_now" | "rebuild_cache" | "list_numbers"
+            | "routing_status" | "deploy_routing" | "remove_routing" => json!({}),
+            "search_numbers" => json!({"search": {"country": "US", "kind": "local"}}),
+            "buy_number" => json!({"phone_number": "+14158675309", "wire": true}),
+            "update_number" => json!({"sid": "PN1", "change": {}}),
+            "release_number" => json!({"sid": "PN1", "typed": "x"}),
             "validate_credentials" | "connect_account" => bad_input.clone(),
             "open_help" => continue, // would open a browser; its registration is covered below
             other => panic!("no sample arguments for {other}: add them here"),

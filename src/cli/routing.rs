@@ -1,9 +1,8 @@
 //! `switchboard routing deploy|status|remove`.
 
 use clap::Subcommand;
-use futures_util::TryStreamExt;
 use switchboard::IpcError;
-use switchboard::routing::{self, BuildWait, RoutingConfig, RoutingStatus};
+use switchboard::routing::{self, BuildWait, RoutingStatus};
 use switchboard::twilio::Client;
 
 use super::output;
@@ -68,23 +67,6 @@ fn print_status(status: Option<&RoutingStatus>, json: bool) {
     }
 }
 
-/// The routing configuration for `identity`, with the account's voice numbers as caller IDs.
-pub async fn config_for(client: &Client, identity: String) -> Result<RoutingConfig, IpcError> {
-    let numbers: Vec<switchboard::twilio::IncomingPhoneNumber> = client
-        .incoming_numbers()
-        .list()
-        .page_size(1000)
-        .stream()
-        .try_collect()
-        .await?;
-    let caller_ids = numbers
-        .into_iter()
-        .filter(|n| n.capabilities.voice)
-        .map(|n| n.phone_number)
-        .collect();
-    Ok(RoutingConfig::new(vec![identity], caller_ids))
-}
-
 pub async fn run(
     client: &Client,
     identity: String,
@@ -96,7 +78,7 @@ pub async fn run(
             build_timeout,
             build_poll_ms,
         } => {
-            let config = config_for(client, identity).await?;
+            let config = routing::config_for(client, identity).await?;
             let wait = BuildWait {
                 timeout: std::time::Duration::from_secs(build_timeout),
                 poll: std::time::Duration::from_millis(build_poll_ms),

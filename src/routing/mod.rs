@@ -138,6 +138,26 @@ impl RoutingConfig {
     }
 }
 
+/// The routing configuration for `identity`, with the account's voice numbers as caller IDs.
+///
+/// # Errors
+/// Twilio's errors.
+pub async fn config_for(client: &Client, identity: String) -> Result<RoutingConfig, IpcError> {
+    let numbers: Vec<crate::twilio::IncomingPhoneNumber> = client
+        .incoming_numbers()
+        .list()
+        .page_size(1000)
+        .stream()
+        .try_collect()
+        .await?;
+    let caller_ids = numbers
+        .into_iter()
+        .filter(|n| n.capabilities.voice)
+        .map(|n| n.phone_number)
+        .collect();
+    Ok(RoutingConfig::new(vec![identity], caller_ids))
+}
+
 /// Splits `text` into pieces of at most `max` bytes, never inside a character.
 pub fn chunk(text: &str, max: usize) -> Vec<String> {
     let mut chunks = Vec::new();
@@ -496,14 +516,21 @@ pub async fn wire_number(
         .await?
         .and_then(|s| s.inbound_url)
         .ok_or_else(not_deployed)?;
-    client
+    let mut update = client
         .incoming_numbers()
         .update(sid)
         .voice_url(&url)
-        .voice_method(WebhookMethod::Post)
-        .clear_voice_application()
-        .send()
-        .await?;
+        .voice_method(WebhookMethod::Post);
+    if client
+        .incoming_numbers()
+        .get(sid)
+        .await?
+        .voice_application_sid
+        .is_some()
+    {
+        update = update.clear_voice_application();
+    }
+    update.send().await?;
     Ok(())
 }
 

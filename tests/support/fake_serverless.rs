@@ -378,6 +378,12 @@ fn answer(world: &Arc<Mutex<World>>, request: &str) -> (u16, String) {
                 w.numbers.values().cloned().collect(),
             ),
         ),
+        ("GET", ["2010-04-01", "Accounts", _, "IncomingPhoneNumbers", number]) => {
+            match w.numbers.get(number.trim_end_matches(".json")) {
+                Some(n) => (200, n.to_string()),
+                None => not_found,
+            }
+        }
         ("POST", ["2010-04-01", "Accounts", _, "IncomingPhoneNumbers", number]) => {
             let sid = number.trim_end_matches(".json").to_owned();
             let updates = fields.clone();

@@ -356,6 +356,15 @@ pub struct InterceptingProxy {
 
 impl InterceptingProxy {
     pub fn start(target: String, intercept: fn(&str) -> Option<(u16, String)>) -> Self {
+        Self::start_with_rewrite(target, intercept, str::to_owned)
+    }
+
+    /// As [`InterceptingProxy::start`], passing forwarded requests through `rewrite` first.
+    pub fn start_with_rewrite(
+        target: String,
+        intercept: fn(&str) -> Option<(u16, String)>,
+        rewrite: fn(&str) -> String,
+    ) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let upstream = target.trim_start_matches("http://").to_owned();
@@ -373,6 +382,7 @@ impl InterceptingProxy {
                         );
                         return;
                     }
+                    let request = rewrite(&request);
                     let (line, rest) = request.split_once("\r\n").unwrap_or((&request, ""));
                     let forwarded = format!("{line}\r\nConnection: close\r\n{rest}");
                     let mut server = TcpStream::connect(&upstream).unwrap();

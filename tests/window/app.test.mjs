@@ -14,15 +14,23 @@ const shots = join(root, 'artifacts/window');
 mkdirSync(shots, { recursive: true });
 
 let prism;
+let serverless;
+let pricing;
 let driver;
 let session;
 
 before(async () => {
   assert.ok(existsSync(app), `the app binary ${app} must be built first (cargo build --workspace)`);
-  prism = await startPrism(root, 'twilio_api_v2010.json');
+  [prism, serverless, pricing] = await Promise.all([
+    startPrism(root, 'twilio_api_v2010.json'),
+    startPrism(root, 'twilio_serverless_v1.json'),
+    startPrism(root, 'twilio_pricing_v1.json'),
+  ]);
   driver = await startTauriDriver({
     SWITCHBOARD_DATA_DIR: tempDir('switchboard-window-'),
     SWITCHBOARD_API_BASE: prism.url,
+    SWITCHBOARD_SERVERLESS_BASE: serverless.url,
+    SWITCHBOARD_PRICING_BASE: pricing.url,
     // Prism's example call list links to a next page its own validator rejects, so the window
     // test does not let the background sync loose on it; sync is tested in tests/cache_sync.rs.
     SWITCHBOARD_SYNC_INTERVAL: '0',
@@ -33,6 +41,8 @@ before(async () => {
 after(async () => {
   await session?.delete().catch(() => {});
   driver?.child.kill();
+  serverless?.child.kill();
+  pricing?.child.kill();
   prism?.child.kill();
 });
 
@@ -92,4 +102,43 @@ test('a well-formed key is checked against Twilio and the account is shown', asy
   }
   assert.match(sync, /^Not synced yet/, 'the sidebar says the cache has not been filled yet');
   await session.screenshot(join(shots, 'settings-connected.png'));
+});
+
+test('numbers: owned numbers, a search with prices, and both confirmations', async () => {
+  await (await session.find('[data-testid="nav-numbers"]')).click();
+  const text = (css) => session.execute(`return document.querySelector('${css}')?.textContent ?? ''`);
+  const wait = async (check, what) => {
+    for (let i = 0; i < 100; i++) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.fail(`${what} did not happen: ${await text('[data-testid="dialog-error"]')}${await text('[data-testid="numbers-error"]')}`);
+  };
+  await wait(async () => (await text('[data-testid="numbers-table"]')).includes('808'), 'the owned numbers from Twilio showing');
+  assert.equal((await text('[data-testid="routing-state"]')).trim(), 'Not deployed');
+
+  const area = await session.find('[data-testid="search-area"]');
+  await area.type('808');
+  await (await session.find('[data-testid="search-submit"]')).click();
+  await wait(async () => (await text('[data-testid="search-results"]')).includes('a month'), 'search results with a price');
+  await session.screenshot(join(shots, 'numbers-search.png'));
+
+  await (await session.find('[data-testid="offer-buy"]')).click();
+  await wait(async () => (await text('[data-testid="dialog-buy"]')).includes('Twilio charges the first month now'), 'the buy confirmation');
+  await session.screenshot(join(shots, 'numbers-buy-confirm.png'));
+  await (await session.find('[data-testid="dialog-confirm"]')).click();
+  await wait(async () => (await text('[data-testid="numbers-notice"]')).includes('Bought'), 'the purchase');
+
+  await (await session.find('[data-testid="number-release"]')).click();
+  const confirm = await session.find('[data-testid="dialog-confirm"]');
+  assert.equal(await session.execute('return document.querySelector(\'[data-testid="dialog-confirm"]\').disabled'), true, 'release waits for the typed number');
+  const owned = await session.execute('return document.querySelector(\'[data-testid="dialog-release"] strong.mono\').textContent');
+  await (await session.find('[data-testid="release-typed"]')).type(owned);
+  await session.screenshot(join(shots, 'numbers-release-confirm.png'));
+  await confirm.click();
+  await wait(async () => (await text('[data-testid="numbers-notice"]')).includes('Released'), 'the release');
+
+  assert.match(prism.output(), /post \/2010-04-01\/Accounts\/ACa+\/IncomingPhoneNumbers\.json/);
+  assert.match(prism.output(), /delete \/2010-04-01\/Accounts\/ACa+\/IncomingPhoneNumbers\/PN/);
+  for (const p of [prism, serverless, pricing]) assert.doesNotMatch(p.output(), /did not pass the validation rules/);
 });

@@ -462,3 +462,97 @@ describe('local copy', () => {
     });
   });
 });
+
+const OWNED = [
+  { sid: 'PN' + 'a'.repeat(32), phone_number: '+14158675309', display: '+1 415-867-5309', friendly_name: 'Support', voice: true, sms: true, mms: false, routing: { kind: 'switchboard' } },
+  { sid: 'PN' + 'b'.repeat(32), phone_number: '+14155550100', display: '+1 415-555-0100', friendly_name: null, voice: true, sms: false, mms: false, routing: { kind: 'webhook', url: 'https://hooks.example.com/voice', method: 'POST' } },
+];
+const DEPLOYED = { service_sid: 'ZS' + '1'.repeat(32), domain: 'switchboard-routing-1234-prod.twil.io', inbound_url: 'https://switchboard-routing-1234-prod.twil.io/inbound', application_sid: null, build_sid: null, code_current: true };
+
+describe('numbers', () => {
+  const connected = { status: { ...STATUS, profile: PROFILE } };
+
+  test('lists owned numbers with where their calls go, and deploys routing', async () => {
+    await withApp({ ...connected, numbers: OWNED }, async (page) => {
+      await page.getByTestId('nav-numbers').click();
+      await page.getByTestId('numbers-table').waitFor();
+      const badges = await page.getByTestId('number-routing').allInnerTexts();
+      assert.deepEqual(badges, ['Switchboard', 'Webhook · hooks.example.com']);
+      assert.equal(await page.getByTestId('routing-state').innerText(), 'Not deployed');
+      await page.getByTestId('routing-deploy').click();
+      await eventually(async () => assert.equal(await page.getByTestId('routing-state').innerText(), 'Deployed'));
+      await screenshot(page, 'numbers');
+    });
+  });
+
+  test('buys a searched number only after a confirmation that shows its price', async () => {
+    await withApp({ ...connected, numbers: [], routing: DEPLOYED }, async (page) => {
+      await page.getByTestId('nav-numbers').click();
+      await page.getByTestId('numbers-empty').waitFor();
+      await page.getByTestId('search-area').fill('41');
+      await page.getByTestId('search-submit').click();
+      assert.match(await page.getByTestId('search-error').innerText(), /three digits/, 'a malformed area code is refused before any request');
+      assert.ok(!(await ipcCalls(page)).some((c) => c.cmd === 'search_numbers'));
+      await page.getByTestId('search-area').fill('415');
+      await page.getByTestId('search-submit').click();
+      await page.getByTestId('search-results').waitFor();
+      assert.deepEqual(await page.getByTestId('offer-price').allInnerTexts(), ['1.15 USD a month', '1.15 USD a month']);
+      await page.getByTestId('offer-buy').first().click();
+      const dialog = page.getByTestId('dialog-buy');
+      assert.match(await dialog.innerText(), /Buy \+1 415-555-0142\?/);
+      assert.equal(await page.getByTestId('buy-price').innerText(), '1.15 USD a month');
+      assert.equal(await page.getByTestId('buy-wire').isChecked(), true, 'wired to routing by default');
+      await screenshot(page, 'numbers-buy-confirm');
+      assert.ok(!(await ipcCalls(page)).some((c) => c.cmd === 'buy_number'), 'nothing is bought before confirming');
+      await page.getByTestId('buy-name').fill('Sales');
+      await page.getByTestId('dialog-confirm').click();
+      await eventually(async () => assert.match(await page.getByTestId('numbers-notice').innerText(), /Bought \+1 415-555-0142; its calls go to Switchboard/));
+      const buy = (await ipcCalls(page)).find((c) => c.cmd === 'buy_number');
+      assert.deepEqual(buy.args, { phone_number: '+14155550142', friendly_name: 'Sales', wire: true });
+      assert.deepEqual(await page.getByTestId('number-routing').allInnerTexts(), ['Switchboard']);
+    });
+  });
+
+  test('releases a number only once it is typed, and configures forwarding', async () => {
+    await withApp({ ...connected, numbers: OWNED, routing: DEPLOYED }, async (page) => {
+      await page.getByTestId('nav-numbers').click();
+      await page.getByTestId('numbers-table').waitFor();
+      await page.getByTestId('number-release').first().click();
+      const confirm = page.getByTestId('dialog-confirm');
+      assert.equal(await confirm.isDisabled(), true);
+      await page.getByTestId('release-typed').fill('+1 415 867 530');
+      assert.equal(await confirm.isDisabled(), true, 'a near miss does not release');
+      await page.getByTestId('release-typed').fill('+1 (415) 867-5309');
+      assert.equal(await confirm.isDisabled(), false);
+      await screenshot(page, 'numbers-release-confirm');
+      await confirm.click();
+      await eventually(async () => assert.equal(await page.getByTestId('number-row').count(), 1));
+
+      await page.getByTestId('number-configure').click();
+      await page.getByTestId('route-forward').check();
+      await page.getByTestId('route-forward-to').fill('+14155550199');
+      await page.getByTestId('dialog-confirm').click();
+      await eventually(async () => assert.deepEqual(await page.getByTestId('number-routing').allInnerTexts(), ['Forwards to +14155550199']));
+      const update = (await ipcCalls(page)).find((c) => c.cmd === 'update_number');
+      assert.deepEqual(update.args.change.routing, { kind: 'forward', to: '+14155550199' });
+    });
+  });
+});
+
+describe('routing in settings', () => {
+  test('shows the deployment and removes it only after a confirmation', async () => {
+    await withApp({ status: { ...STATUS, profile: PROFILE }, routing: DEPLOYED }, async (page) => {
+      await page.getByTestId('nav-settings').click();
+      await eventually(async () => assert.equal(await page.getByTestId('routing-state').innerText(), 'Deployed'));
+      assert.equal(await page.getByTestId('routing-url').innerText(), DEPLOYED.inbound_url);
+      await page.getByTestId('routing-remove').click();
+      assert.match(await page.getByTestId('routing-remove-warning').innerText(), /default message/);
+      assert.ok(!(await ipcCalls(page)).some((c) => c.cmd === 'remove_routing'));
+      await screenshot(page, 'settings-routing-remove');
+      await page.getByTestId('routing-remove-confirm').click();
+      await eventually(async () => assert.equal(await page.getByTestId('routing-state').innerText(), 'Not deployed'));
+      assert.match(await page.getByTestId('settings-routing-notice').innerText(), /Call routing removed/);
+      assert.equal(await page.getByTestId('routing-deploy').innerText(), 'Deploy routing');
+    });
+  });
+});

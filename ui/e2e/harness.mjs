@@ -136,6 +136,8 @@ function installFakeTauri(scenario) {
   const validate = [...(scenario.validate ?? [])];
   const connect = [...(scenario.connect ?? [])];
   const statusFailures = [...(scenario.statusFailures ?? [])];
+  const numbers = (scenario.numbers ?? []).map((n) => ({ ...n }));
+  let routing = scenario.routing ?? null;
   let nextId = 1;
   const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
@@ -174,6 +176,51 @@ function installFakeTauri(scenario) {
           pending_changes: 0,
           unread_voicemails: 0,
         };
+      case 'list_numbers':
+        return numbers.map((n) => ({ ...n }));
+      case 'routing_status':
+        return routing;
+      case 'deploy_routing':
+        await sleep(scenario.deployMs ?? 0);
+        routing = { service_sid: 'ZS' + '1'.repeat(32), domain: 'switchboard-routing-1234-prod.twil.io', inbound_url: 'https://switchboard-routing-1234-prod.twil.io/inbound', application_sid: 'AP' + '1'.repeat(32), build_sid: 'ZB' + '1'.repeat(32), code_current: true };
+        return routing;
+      case 'remove_routing':
+        routing = null;
+        return true;
+      case 'search_numbers':
+        if (args.search.contains === 'NOPE') return { numbers: [], monthly_price: '1.15', price_unit: 'USD' };
+        return {
+          numbers: [
+            { phone_number: '+14155550142', display: '+1 415-555-0142', place: 'San Francisco, CA', voice: true, sms: true, mms: true, address_requirements: 'none' },
+            { phone_number: '+14155550177', display: '+1 415-555-0177', place: 'San Francisco, CA', voice: true, sms: true, mms: false, address_requirements: 'none' },
+          ],
+          monthly_price: '1.15',
+          price_unit: 'USD',
+        };
+      case 'buy_number': {
+        const bought = {
+          sid: 'PN' + String(numbers.length + 1).padStart(32, '0'),
+          phone_number: args.phone_number,
+          display: args.phone_number.replace(/^\+1(\d{3})(\d{3})(\d{4})$/, '+1 $1-$2-$3'),
+          friendly_name: args.friendly_name,
+          voice: true, sms: true, mms: false,
+          routing: args.wire ? { kind: 'switchboard' } : { kind: 'none' },
+        };
+        numbers.push(bought);
+        return bought;
+      }
+      case 'update_number': {
+        const n = numbers.find((x) => x.sid === args.sid);
+        if (args.change.friendly_name !== undefined) n.friendly_name = args.change.friendly_name || null;
+        if (args.change.routing) n.routing = args.change.routing;
+        return n;
+      }
+      case 'release_number': {
+        const n = numbers.find((x) => x.sid === args.sid);
+        if (args.typed.replace(/[\s\-.()]/g, '') !== n.phone_number) throw { code: 'invalid_input', message: `Type ${n.phone_number} exactly to release it; nothing was released.` };
+        numbers.splice(numbers.indexOf(n), 1);
+        return null;
+      }
       case 'rebuild_cache': {
         await sleep(scenario.rebuildMs ?? 0);
         if (scenario.rebuildError) throw scenario.rebuildError;

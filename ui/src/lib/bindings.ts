@@ -167,6 +167,166 @@ resumed: boolean,
  */
 full: boolean, };
 
+export type OwnedNumber = { 
+/**
+ * `PN…`
+ */
+sid: string, 
+/**
+ * E.164.
+ */
+phone_number: string, 
+/**
+ * Formatted for people.
+ */
+display: string, 
+/**
+ * The user's name for it.
+ */
+friendly_name: string | null, 
+/**
+ * Voice, SMS, MMS, fax.
+ */
+voice: boolean, 
+/**
+ * SMS.
+ */
+sms: boolean, 
+/**
+ * MMS.
+ */
+mms: boolean, 
+/**
+ * How its calls are handled.
+ */
+routing: Routing, };
+
+export type Routing = { "kind": "switchboard" } | { "kind": "webhook", 
+/**
+ * The URL.
+ */
+url: string, 
+/**
+ * `GET` or `POST`.
+ */
+method: string, } | { "kind": "forward", 
+/**
+ * Where calls go (E.164).
+ */
+to: string, } | { "kind": "application", 
+/**
+ * The app.
+ */
+sid: string, } | { "kind": "none" };
+
+export type OfferedNumber = { 
+/**
+ * E.164.
+ */
+phone_number: string, 
+/**
+ * Formatted for people.
+ */
+display: string, 
+/**
+ * City and region, when known.
+ */
+place: string | null, 
+/**
+ * Voice, SMS, MMS.
+ */
+voice: boolean, 
+/**
+ * SMS.
+ */
+sms: boolean, 
+/**
+ * MMS.
+ */
+mms: boolean, 
+/**
+ * Needs an address on file (`none`, `any`, `local`, `foreign`).
+ */
+address_requirements: string | null, };
+
+export type NumberSearch = { 
+/**
+ * ISO country code.
+ */
+country: string, 
+/**
+ * Local, toll-free or mobile.
+ */
+kind: NumberType, 
+/**
+ * Area code (US and Canada).
+ */
+area_code?: number, 
+/**
+ * Digits or letters; `*` matches any digit.
+ */
+contains?: string, 
+/**
+ * Must take SMS.
+ */
+sms: boolean, 
+/**
+ * Must take MMS.
+ */
+mms: boolean, };
+
+export type NumberType = "local" | "toll_free" | "mobile";
+
+export type SearchResult = { 
+/**
+ * Up to 30 numbers.
+ */
+numbers: Array<OfferedNumber>, 
+/**
+ * The monthly price of a number of this type and country, when Twilio's pricing said.
+ */
+monthly_price: string | null, 
+/**
+ * The currency of the price.
+ */
+price_unit: string | null, };
+
+export type NumberChange = { 
+/**
+ * A new name (empty to clear).
+ */
+friendly_name?: string, 
+/**
+ * New call handling (`application` cannot be set here).
+ */
+routing?: Routing, };
+
+export type RoutingStatus = { 
+/**
+ * The service (`ZS…`).
+ */
+service_sid: string, 
+/**
+ * The environment's domain, such as `switchboard-routing-1234-prod.twil.io`.
+ */
+domain: string | null, 
+/**
+ * The voice URL routed numbers use.
+ */
+inbound_url: string | null, 
+/**
+ * The TwiML App for outgoing calls.
+ */
+application_sid: string | null, 
+/**
+ * The build serving now.
+ */
+build_sid: string | null, 
+/**
+ * Whether the deployed code is this app's (else `switchboard routing deploy` updates it).
+ */
+code_current: boolean, };
+
 /** Every command: its arguments and its result. */
 export interface Commands {
   app_status: { args: Record<string, never>; returns: AppStatus };
@@ -176,6 +336,14 @@ export interface Commands {
   sync_status: { args: Record<string, never>; returns: SyncStatus | null };
   sync_now: { args: Record<string, never>; returns: SyncReport };
   rebuild_cache: { args: Record<string, never>; returns: SyncReport };
+  list_numbers: { args: Record<string, never>; returns: OwnedNumber[] };
+  search_numbers: { args: { search: NumberSearch }; returns: SearchResult };
+  buy_number: { args: { phone_number: string; friendly_name: string | null; wire: boolean }; returns: OwnedNumber };
+  update_number: { args: { sid: string; change: NumberChange }; returns: OwnedNumber };
+  release_number: { args: { sid: string; typed: string }; returns: null };
+  routing_status: { args: Record<string, never>; returns: RoutingStatus | null };
+  deploy_routing: { args: Record<string, never>; returns: RoutingStatus };
+  remove_routing: { args: Record<string, never>; returns: boolean };
 }
 
 /** Every event: its payload. */
