@@ -328,16 +328,12 @@ pub async fn update(
                 .as_ref()
                 .and_then(|s| s.inbound_url.clone())
                 .ok_or_else(routing::not_deployed)?;
-            update = update
-                .voice_url(&url)
-                .voice_method(WebhookMethod::Post)
-                .clear_voice_application();
+            update = update.voice_url(&url).voice_method(WebhookMethod::Post);
         }
         Some(Routing::Webhook { url, method }) => {
             update = update
                 .voice_url(url)
-                .voice_method(WebhookMethod::parse("Method", method)?)
-                .clear_voice_application();
+                .voice_method(WebhookMethod::parse("Method", method)?);
         }
         Some(Routing::Forward { to }) => {
             let to = E164::parse("Forward to", to, None)
@@ -348,18 +344,18 @@ pub async fn update(
                     .append_pair("PhoneNumber", to.as_str())
                     .finish()
             );
-            update = update
-                .voice_url(&url)
-                .voice_method(WebhookMethod::Post)
-                .clear_voice_application();
+            update = update.voice_url(&url).voice_method(WebhookMethod::Post);
         }
-        Some(Routing::None) => update = update.clear_voice_url().clear_voice_application(),
+        Some(Routing::None) => update = update.clear_voice_url(),
         Some(Routing::Application { .. }) => {
             return Err(IpcError::new(
                 Code::InvalidInput,
                 "A TwiML App is set in the Twilio Console, not here.",
             ));
         }
+    }
+    if has_app && change.routing.is_some() {
+        update = update.clear_voice_application();
     }
     let updated = update.send().await?;
     Ok(owned(
