@@ -385,8 +385,11 @@ async fn upsert_call(
             caller_name = excluded.caller_name, answered_by = excluded.answered_by, seen_run = excluded.seen_run", sid, parent_call_sid, c.from, c.to, status, c.direction, start_time, end_time, created, duration, c.price, c.price_unit, c.caller_name, c.answered_by, run)
     .execute(&mut **tx)
     .await?;
-    // The caller of voicemails left on this call is searchable.
-    refresh_search_for_call(tx, c.sid.as_str()).await?;
+    // The caller of voicemails left on this call is searchable. Voicemails are left on
+    // inbound calls (the routing's <Record>), so other calls need no look-up.
+    if c.direction.as_deref() == Some("inbound") {
+        refresh_search_for_call(tx, c.sid.as_str()).await?;
+    }
     Ok(Some(created))
 }
 
