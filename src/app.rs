@@ -320,12 +320,52 @@ impl Switchboard {
     /// # Errors
     /// As [`crate::routing::deploy`].
     pub async fn deploy_routing(&self) -> Result<crate::routing::RoutingStatus, IpcError> {
-        let profile = self.profile(None).await?;
         let client = self.client().await?;
-        let config =
-            crate::routing::config_for(&client, crate::routing::client_identity(&profile.name))
-                .await?;
+        let config = self.routing_config(None, &client).await?;
         crate::routing::deploy(&client, &config, crate::routing::BuildWait::default()).await
+    }
+
+    /// The routing configuration of profile `name` (the active one when `None`): its desktop
+    /// identity, the account's voice numbers as caller IDs, and its active greetings in its
+    /// time zone.
+    ///
+    /// # Errors
+    /// Twilio and storage errors.
+    pub async fn routing_config(
+        &self,
+        name: Option<&str>,
+        client: &Client,
+    ) -> Result<crate::routing::RoutingConfig, IpcError> {
+        let identity = match self.profile(name).await {
+            Ok(profile) => crate::routing::client_identity(&profile.name),
+            Err(_) => crate::routing::client_identity("default"),
+        };
+        let mut config = crate::routing::config_for(client, identity).await?;
+        let account = client.account_sid();
+        config.tz = self.store.greeting_time_zone(account).await?;
+        config.greetings = self
+            .store
+            .greetings(account)
+            .await?
+            .into_iter()
+            .filter(|g| g.active)
+            .map(|g| g.greeting)
+            .collect();
+        Ok(config)
+    }
+
+    /// Sends the current greetings to the deployed routing (no build): the next caller hears
+    /// them. Returns false when routing is not deployed.
+    ///
+    /// # Errors
+    /// Twilio and storage errors; the greetings stay saved locally either way.
+    pub async fn publish_greetings(
+        &self,
+        name: Option<&str>,
+        client: &Client,
+    ) -> Result<bool, IpcError> {
+        let config = self.routing_config(name, client).await?;
+        crate::routing::update_config(client, &config).await
     }
 
     /// Where voicemail audio of `account` is cached.

@@ -5,6 +5,7 @@ pub mod account;
 pub mod app;
 pub mod cache;
 pub mod error;
+pub mod greetings;
 pub mod ipc;
 pub mod keychain;
 pub mod logging;

@@ -79,6 +79,9 @@ enum Command {
         #[arg(long, default_value_t = 1000, hide = true)]
         page_size: u32,
     },
+    /// What callers hear when nobody answers: add, list, activate, remove, preview.
+    #[command(subcommand)]
+    Greetings(cli::greetings::GreetingsCommand),
     /// Deploy, inspect or remove call routing in the Twilio account.
     #[command(subcommand)]
     Routing(cli::routing::RoutingCommand),
@@ -215,15 +218,11 @@ async fn dispatch(
             )
             .await?;
         }
+        Command::Greetings(command) => {
+            cli::greetings::run(core, profile, &client(core, profile).await?, command).await?;
+        }
         Command::Routing(command) => {
-            let identity = switchboard::routing::client_identity(
-                &core
-                    .profile(profile)
-                    .await
-                    .map(|p| p.name)
-                    .unwrap_or_else(|_| "default".into()),
-            );
-            cli::routing::run(&client(core, profile).await?, identity, command).await?;
+            cli::routing::run(core, profile, &client(core, profile).await?, command).await?;
         }
         Command::Voicemail(command) => {
             cli::cache::voicemail(core, &client(core, profile).await?, command).await?;

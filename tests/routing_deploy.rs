@@ -34,7 +34,8 @@ const FAST: BuildWait = BuildWait {
 fn config() -> RoutingConfig {
     let mut config = RoutingConfig::new(vec!["desk_main".into()], vec!["+14155550123".into()]);
     config.greetings = vec![
-        serde_json::json!({"id": "g1", "kind": "default", "say": {"text": "Leave a message. ".repeat(40)}}),
+        serde_json::from_value(serde_json::json!({"id": "g1", "kind": "default", "say": {"text": "Leave a message. ".repeat(40)}}))
+            .unwrap(),
     ];
     config
 }
@@ -466,4 +467,122 @@ async fn the_numbers_view_searches_buys_configures_and_releases_within_the_specs
     api.assert_all_valid(8);
     serverless.assert_all_valid(1);
     pricing.assert_all_valid(1);
+}
+
+#[test]
+fn greeting_changes_reach_the_deployed_routing_without_a_build() {
+    let fake = FakeServerless::start();
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .args([
+                "--data-dir",
+                dir.path().to_str().unwrap(),
+                "--api-base",
+                &fake.url(),
+            ])
+            .args(args)
+            .env("TWILIO_ACCOUNT_SID", ACCOUNT_SID)
+            .env("TWILIO_API_KEY", API_KEY_SID)
+            .env("TWILIO_API_SECRET", "s".repeat(32))
+            .output()
+            .unwrap();
+        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+        (out.status.success(), text(&out.stdout), text(&out.stderr))
+    };
+    let config = || {
+        let w = fake.world.lock().unwrap();
+        let mut chunks: Vec<(String, String)> = w
+            .variables
+            .values()
+            .filter_map(|v| {
+                let key = v["key"].as_str()?;
+                key.strip_prefix("SWITCHBOARD_CONFIG_").map(|i| {
+                    (
+                        format!("{i:0>4}"),
+                        v["value"].as_str().unwrap_or("").to_owned(),
+                    )
+                })
+            })
+            .collect();
+        chunks.sort();
+        serde_json::from_str::<serde_json::Value>(
+            &chunks.into_iter().map(|(_, v)| v).collect::<String>(),
+        )
+        .unwrap()
+    };
+
+    let (ok, stdout, stderr) = run(&[
+        "greetings",
+        "add-tts",
+        "--name",
+        "Main",
+        "--text",
+        "Thanks for calling Acme. Leave a message.",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("not deployed yet"), "{stdout}");
+    assert!(run(&["greetings", "timezone", "America/New_York"]).0);
+    let (ok, _, stderr) = run(&["routing", "deploy", "--build-poll-ms", "10"]);
+    assert!(ok, "{stderr}");
+    assert_eq!(
+        config()["greetings"][0]["say"]["text"],
+        "Thanks for calling Acme. Leave a message."
+    );
+    assert_eq!(config()["tz"], "America/New_York");
+    let builds = fake.world.lock().unwrap().builds.len();
+
+    let (ok, stdout, stderr) = run(&[
+        "greetings",
+        "add-tts",
+        "--name",
+        "Closed",
+        "--kind",
+        "after-hours",
+        "--open",
+        "mon-fri 09:00-17:30",
+        "--text",
+        "We are closed. Leave a message.",
+        "--voice",
+        "Polly.Joanna-Neural",
+        "--language",
+        "en-US",
+    ]);
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("from the next call"), "{stdout}");
+    let greetings = config()["greetings"].as_array().unwrap().clone();
+    assert_eq!(greetings.len(), 2);
+    assert_eq!(
+        greetings[1]["open"][0]["days"],
+        serde_json::json!([1, 2, 3, 4, 5])
+    );
+    assert_eq!(
+        fake.world.lock().unwrap().builds.len(),
+        builds,
+        "no new build: variables apply on the next call"
+    );
+
+    let (_, stdout, _) = run(&["greetings", "preview", "--at", "2026-11-25T23:30:00Z"]);
+    assert!(
+        stdout.contains("hears \"Closed\""),
+        "Wednesday 18:30 in New York: {stdout}"
+    );
+    let (_, stdout, _) = run(&["greetings", "preview", "--at", "2026-11-25T15:00:00Z"]);
+    assert!(stdout.contains("hears \"Main\""), "{stdout}");
+    assert!(run(&["greetings", "remove", "Closed"]).0);
+    assert_eq!(config()["greetings"].as_array().unwrap().len(), 1);
+    let (ok, _, stderr) = run(&[
+        "greetings",
+        "add-tts",
+        "--name",
+        "X",
+        "--text",
+        "Hi",
+        "--kind",
+        "after-hours",
+    ]);
+    assert!(
+        !ok && stderr.contains("error[invalid_input]: --open"),
+        "{stderr}"
+    );
 }

@@ -68,8 +68,9 @@ fn print_status(status: Option<&RoutingStatus>, json: bool) {
 }
 
 pub async fn run(
+    core: &switchboard::Switchboard,
+    profile: Option<&str>,
     client: &Client,
-    identity: String,
     command: RoutingCommand,
 ) -> Result<(), IpcError> {
     match command {
@@ -78,7 +79,7 @@ pub async fn run(
             build_timeout,
             build_poll_ms,
         } => {
-            let config = routing::config_for(client, identity).await?;
+            let config = core.routing_config(profile, client).await?;
             let wait = BuildWait {
                 timeout: std::time::Duration::from_secs(build_timeout),
                 poll: std::time::Duration::from_millis(build_poll_ms),

@@ -114,9 +114,8 @@ pub struct RoutingConfig {
     pub caller_ids: Vec<String>,
     /// Longest voicemail in seconds.
     pub max_record: u32,
-    /// Greetings with their schedules (the greetings feature fills these).
-    #[ts(type = "unknown[]")]
-    pub greetings: Vec<serde_json::Value>,
+    /// The active greetings with their schedules, in order.
+    pub greetings: Vec<crate::greetings::Greeting>,
 }
 
 impl RoutingConfig {
@@ -458,6 +457,22 @@ pub async fn write_config(
             .await?;
     }
     Ok(())
+}
+
+/// Writes `config` into the deployed routing's variables without a new build: callers get it
+/// on their next call. Returns false when routing is not deployed (nothing to update).
+///
+/// # Errors
+/// Twilio's errors.
+pub async fn update_config(client: &Client, config: &RoutingConfig) -> Result<bool, IpcError> {
+    let Some(service) = find_service(client).await? else {
+        return Ok(false);
+    };
+    let Some(env) = find_environment(client, &service.sid).await? else {
+        return Ok(false);
+    };
+    write_config(client, &service.sid, &env.sid, config).await?;
+    Ok(true)
 }
 
 /// Removes the routing and the TwiML App, and points numbers that used the routing at nothing

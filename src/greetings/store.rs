@@ -1,0 +1,348 @@
+//! Greetings kept in the app database, per account.
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use super::{Greeting, GreetingKind, Say, Window, problem, zone};
+use crate::error::{Code, IpcError};
+use crate::sid::AccountSid;
+use crate::store::{Store, StoreError};
+
+/// A stored greeting, as listed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct GreetingRow {
+    /// The user's name for it, unique per account.
+    pub name: String,
+    /// Whether the routing may play it.
+    pub active: bool,
+    /// The greeting itself.
+    pub greeting: Greeting,
+}
+
+/// A greeting to add.
+#[derive(Debug, Clone)]
+pub struct NewGreeting {
+    /// Its name.
+    pub name: String,
+    /// When it plays.
+    pub kind: GreetingKind,
+    /// Text to speech (audio greetings are published from a recording or a file).
+    pub say: Say,
+    /// Opening hours, for after-hours greetings.
+    pub open: Option<Vec<Window>>,
+    /// First and last local dates, for holidays.
+    pub dates: Option<(String, String)>,
+}
+
+/// The voices Twilio's `<Say>` takes: Amazon Polly (`Polly.Name`, `Polly.Name-Neural`,
+/// `Polly.Name-Generative`), Google (`Google.lang-Variant`), or the basic `man`, `woman`, `alice`.
+pub fn check_voice(voice: &str) -> Result<(), String> {
+    let ok = matches!(voice, "man" | "woman" | "alice")
+        || voice
+            .strip_prefix("Polly.")
+            .or_else(|| voice.strip_prefix("Google."))
+            .is_some_and(|rest| {
+                !rest.is_empty() && rest.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+            });
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "Voice: {voice:?} is not a voice Twilio speaks with; use an Amazon Polly voice such as Polly.Joanna-Neural."
+        ))
+    }
+}
+
+fn invalid(message: impl Into<String>) -> IpcError {
+    IpcError::new(Code::InvalidInput, message)
+}
+
+fn new_id(name: &str) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in name.bytes().chain(nanos.to_le_bytes()) {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("g{h:016x}")
+}
+
+struct Row {
+    id: String,
+    name: String,
+    kind: String,
+    say_text: Option<String>,
+    voice: Option<String>,
+    language: Option<String>,
+    audio_url: Option<String>,
+    open_hours: Option<String>,
+    holiday_from: Option<String>,
+    holiday_to: Option<String>,
+    active: i64,
+}
+
+impl Row {
+    fn into_greeting(self) -> Result<GreetingRow, StoreError> {
+        let corrupt = |detail: String| StoreError::Corrupt {
+            what: "greeting",
+            detail,
+        };
+        let kind = match self.kind.as_str() {
+            "default" => GreetingKind::Default,
+            "after_hours" => GreetingKind::AfterHours,
+            "holiday" => GreetingKind::Holiday,
+            other => return Err(corrupt(format!("unknown kind {other}"))),
+        };
+        let open = self
+            .open_hours
+            .as_deref()
+            .map(serde_json::from_str::<Vec<Window>>)
+            .transpose()
+            .map_err(|e| corrupt(e.to_string()))?;
+        Ok(GreetingRow {
+            name: self.name,
+            active: self.active != 0,
+            greeting: Greeting {
+                id: self.id,
+                kind,
+                url: self.audio_url,
+                say: self.say_text.map(|text| Say {
+                    text,
+                    voice: self.voice,
+                    language: self.language,
+                }),
+                open,
+                from: self.holiday_from,
+                to: self.holiday_to,
+            },
+        })
+    }
+}
+
+impl Store {
+    /// The account's greetings, oldest first (the routing's order).
+    ///
+    /// # Errors
+    /// When the query fails or a row is unreadable.
+    pub async fn greetings(&self, account: &AccountSid) -> Result<Vec<GreetingRow>, StoreError> {
+        let account = account.as_str();
+        let rows = sqlx::query_as!(
+            Row,
+            "SELECT id, name, kind, say_text, voice, language, audio_url, open_hours, holiday_from, holiday_to, active
+             FROM greetings WHERE account_sid = ?1 ORDER BY rowid",
+            account
+        )
+        .fetch_all(self.pool())
+        .await?;
+        rows.into_iter().map(Row::into_greeting).collect()
+    }
+
+    /// Adds a text-to-speech greeting after checking it. A new default becomes the active one.
+    ///
+    /// # Errors
+    /// [`Code::InvalidInput`] for a malformed greeting or a name in use; storage errors.
+    pub async fn add_greeting(
+        &self,
+        account: &AccountSid,
+        new: &NewGreeting,
+    ) -> Result<GreetingRow, IpcError> {
+        let name = new.name.trim();
+        if name.is_empty() || name.chars().count() > 64 {
+            return Err(invalid("Name: 1 to 64 characters."));
+        }
+        if let Some(voice) = &new.say.voice {
+            check_voice(voice).map_err(invalid)?;
+        }
+        if let Some(language) = &new.say.language {
+            let ok = language.len() == 5 && language.as_bytes()[2] == b'-';
+            if !ok {
+                return Err(invalid(format!(
+                    "Language: {language:?} is not a language tag such as en-US."
+                )));
+            }
+        }
+        let greeting = Greeting {
+            id: new_id(name),
+            kind: new.kind,
+            url: None,
+            say: Some(new.say.clone()),
+            open: new.open.clone(),
+            from: new.dates.as_ref().map(|d| d.0.clone()),
+            to: new.dates.as_ref().map(|d| d.1.clone()),
+        };
+        if let Some(problem) = problem(&greeting) {
+            return Err(invalid(problem));
+        }
+        let account_sid = account.as_str();
+        let kind = match new.kind {
+            GreetingKind::Default => "default",
+            GreetingKind::AfterHours => "after_hours",
+            GreetingKind::Holiday => "holiday",
+        };
+        let open = greeting
+            .open
+            .as_ref()
+            .map(|o| serde_json::to_string(o).expect("windows serialize"));
+        let say = greeting.say.as_ref().expect("text to speech");
+        let mut tx = self.pool().begin().await.map_err(StoreError::from)?;
+        if new.kind == GreetingKind::Default {
+            sqlx::query!(
+                "UPDATE greetings SET active = 0 WHERE account_sid = ?1 AND kind = 'default'",
+                account_sid
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        }
+        let inserted = sqlx::query!(
+            "INSERT INTO greetings (id, account_sid, name, kind, say_text, voice, language, open_hours, holiday_from, holiday_to)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            greeting.id,
+            account_sid,
+            name,
+            kind,
+            say.text,
+            say.voice,
+            say.language,
+            open,
+            greeting.from,
+            greeting.to
+        )
+        .execute(&mut *tx)
+        .await;
+        match inserted {
+            Err(sqlx::Error::Database(db)) if db.message().contains("UNIQUE") => {
+                return Err(invalid(format!(
+                    "Name: a greeting called {name:?} already exists."
+                )));
+            }
+            other => {
+                other.map_err(StoreError::from)?;
+            }
+        }
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(GreetingRow {
+            name: name.to_owned(),
+            active: true,
+            greeting,
+        })
+    }
+
+    /// Makes the greeting `name` active; for a default, the only active default.
+    ///
+    /// # Errors
+    /// [`Code::NotFound`] for an unknown name; storage errors.
+    pub async fn activate_greeting(
+        &self,
+        account: &AccountSid,
+        name: &str,
+    ) -> Result<(), IpcError> {
+        let account_sid = account.as_str();
+        let mut tx = self.pool().begin().await.map_err(StoreError::from)?;
+        let kind = sqlx::query_scalar!(
+            "SELECT kind FROM greetings WHERE account_sid = ?1 AND name = ?2",
+            account_sid,
+            name
+        )
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(StoreError::from)?
+        .ok_or_else(|| {
+            IpcError::new(
+                Code::NotFound,
+                format!("There is no greeting called {name:?}."),
+            )
+        })?;
+        if kind == "default" {
+            sqlx::query!(
+                "UPDATE greetings SET active = 0 WHERE account_sid = ?1 AND kind = 'default'",
+                account_sid
+            )
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::from)?;
+        }
+        sqlx::query!(
+            "UPDATE greetings SET active = 1 WHERE account_sid = ?1 AND name = ?2",
+            account_sid,
+            name
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    /// Removes the greeting `name`.
+    ///
+    /// # Errors
+    /// [`Code::NotFound`] for an unknown name; storage errors.
+    pub async fn remove_greeting(&self, account: &AccountSid, name: &str) -> Result<(), IpcError> {
+        let account_sid = account.as_str();
+        let done = sqlx::query!(
+            "DELETE FROM greetings WHERE account_sid = ?1 AND name = ?2",
+            account_sid,
+            name
+        )
+        .execute(self.pool())
+        .await
+        .map_err(StoreError::from)?;
+        if done.rows_affected() == 0 {
+            return Err(IpcError::new(
+                Code::NotFound,
+                format!("There is no greeting called {name:?}."),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The time zone the account's schedules follow (the machine's until one is set).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn greeting_time_zone(&self, account: &AccountSid) -> Result<String, StoreError> {
+        let account_sid = account.as_str();
+        let stored = sqlx::query_scalar!(
+            "SELECT time_zone FROM greeting_settings WHERE account_sid = ?1",
+            account_sid
+        )
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(stored.unwrap_or_else(|| {
+            jiff::tz::TimeZone::system()
+                .iana_name()
+                .unwrap_or("UTC")
+                .to_owned()
+        }))
+    }
+
+    /// Sets the time zone the account's schedules follow.
+    ///
+    /// # Errors
+    /// [`Code::InvalidInput`] for an unknown zone; storage errors.
+    pub async fn set_greeting_time_zone(
+        &self,
+        account: &AccountSid,
+        tz: &str,
+    ) -> Result<(), IpcError> {
+        if jiff::tz::TimeZone::get(tz).is_err() {
+            return Err(invalid(format!(
+                "Time zone: {tz:?} is not an IANA time zone such as America/New_York."
+            )));
+        }
+        let _ = zone(tz);
+        let account_sid = account.as_str();
+        sqlx::query!(
+            "INSERT INTO greeting_settings (account_sid, time_zone) VALUES (?1, ?2)
+             ON CONFLICT (account_sid) DO UPDATE SET time_zone = excluded.time_zone",
+            account_sid,
+            tz
+        )
+        .execute(self.pool())
+        .await
+        .map_err(StoreError::from)?;
+        Ok(())
+    }
+}
