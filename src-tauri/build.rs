@@ -16,6 +16,9 @@ const COMMANDS: &[&str] = &[
     "routing_status",
     "deploy_routing",
     "remove_routing",
+    "list_greetings",
+    "change_greetings",
+    "preview_greeting",
 ];
 
 fn main() {

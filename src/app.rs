@@ -368,6 +368,91 @@ impl Switchboard {
         crate::routing::update_config(client, &config).await
     }
 
+    /// The active profile's greetings and their time zone.
+    ///
+    /// # Errors
+    /// [`Code::NotConfigured`] without a profile; storage errors.
+    pub async fn greetings(&self) -> Result<crate::greetings::GreetingsOverview, IpcError> {
+        let profile = self.profile(None).await?;
+        let account = profile.acting_account();
+        Ok(crate::greetings::GreetingsOverview {
+            time_zone: self.store.greeting_time_zone(account).await?,
+            greetings: self.store.greetings(account).await?,
+        })
+    }
+
+    /// Applies a greetings change to the active profile's account, then sends the greetings
+    /// to the deployed routing. The change is kept locally even when Twilio cannot be reached.
+    ///
+    /// # Errors
+    /// The change's own errors (bad input, unknown name, storage).
+    pub async fn change_greetings(
+        &self,
+        change: crate::greetings::GreetingsEdit,
+    ) -> Result<crate::greetings::GreetingsPublished, IpcError> {
+        use crate::greetings::GreetingsEdit;
+        let profile = self.profile(None).await?;
+        let account = profile.acting_account().clone();
+        match change {
+            GreetingsEdit::Add(input) => {
+                let dates = match (input.from, input.to) {
+                    (Some(from), Some(to)) => Some((from, to)),
+                    _ => None,
+                };
+                let new = crate::greetings::NewGreeting {
+                    name: input.name,
+                    kind: input.kind,
+                    say: input.say,
+                    open: input.open,
+                    dates,
+                };
+                self.store.add_greeting(&account, &new).await?;
+            }
+            GreetingsEdit::Activate(name) => self.store.activate_greeting(&account, &name).await?,
+            GreetingsEdit::Remove(name) => self.store.remove_greeting(&account, &name).await?,
+            GreetingsEdit::TimeZone(tz) => self.store.set_greeting_time_zone(&account, &tz).await?,
+        }
+        let client = self.client().await?;
+        Ok(match self.publish_greetings(None, &client).await {
+            Ok(true) => crate::greetings::GreetingsPublished { live: true, note: None },
+            Ok(false) => crate::greetings::GreetingsPublished {
+                live: false,
+                note: Some("Call routing is not deployed yet: deploy it in Numbers so callers hear your greetings.".into()),
+            },
+            Err(err) => crate::greetings::GreetingsPublished {
+                live: false,
+                note: Some(format!("Saved here, but the routing could not be updated: {} It is sent again with the next change or deploy.", err.message)),
+            },
+        })
+    }
+
+    /// The name of the greeting a caller would hear at `local` (`YYYY-MM-DDTHH:MM` in the
+    /// account's time zone), or `None` for the built-in message.
+    ///
+    /// # Errors
+    /// [`Code::InvalidInput`] for a malformed time; storage errors.
+    pub async fn preview_greeting(&self, local: &str) -> Result<Option<String>, IpcError> {
+        let overview = self.greetings().await?;
+        let zone = crate::greetings::zone(&overview.time_zone);
+        let at = local
+            .trim()
+            .parse::<jiff::civil::DateTime>()
+            .ok()
+            .and_then(|dt| dt.to_zoned(zone.clone()).ok())
+            .ok_or_else(|| {
+                IpcError::new(
+                    Code::InvalidInput,
+                    format!("{local:?} is not a date and time."),
+                )
+            })?
+            .timestamp();
+        let active: Vec<_> = overview.greetings.iter().filter(|g| g.active).collect();
+        let greetings: Vec<_> = active.iter().map(|g| g.greeting.clone()).collect();
+        Ok(crate::greetings::active_greeting(&greetings, &zone, at)
+            .and_then(|g| active.iter().find(|r| r.greeting.id == g.id))
+            .map(|r| r.name.clone()))
+    }
+
     /// Where voicemail audio of `account` is cached.
     pub fn audio_dir(&self, account: &AccountSid) -> std::path::PathBuf {
         self.paths.data_dir.join("audio").join(account.as_str())

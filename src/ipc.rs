@@ -11,6 +11,10 @@ use crate::account::{CredentialFieldErrors, CredentialsInput};
 use crate::app::{AppStatus, SyncStatus};
 use crate::cache::{ResourceReport, SyncProgress, SyncReport};
 use crate::error::{Code, IpcError};
+use crate::greetings::{
+    Greeting, GreetingInput, GreetingKind, GreetingRow, GreetingsEdit, GreetingsOverview,
+    GreetingsPublished, Say, Window,
+};
 use crate::numbers::{
     NumberChange, NumberSearch, OfferedNumber, OwnedNumber, Routing, SearchResult,
 };
@@ -123,6 +127,17 @@ pub fn commands(cfg: &Config) -> Vec<CommandSig> {
         ),
         sig("deploy_routing", vec![], RoutingStatus::name(cfg)),
         sig("remove_routing", vec![], "boolean".into()),
+        sig("list_greetings", vec![], GreetingsOverview::name(cfg)),
+        sig(
+            "change_greetings",
+            vec![("edit", GreetingsEdit::name(cfg))],
+            GreetingsPublished::name(cfg),
+        ),
+        sig(
+            "preview_greeting",
+            vec![("local", "string".into())],
+            "string | null".into(),
+        ),
     ]
 }
 
@@ -171,6 +186,15 @@ pub fn typescript() -> String {
         SearchResult::decl(&cfg),
         NumberChange::decl(&cfg),
         RoutingStatus::decl(&cfg),
+        GreetingsOverview::decl(&cfg),
+        GreetingRow::decl(&cfg),
+        Greeting::decl(&cfg),
+        GreetingKind::decl(&cfg),
+        Say::decl(&cfg),
+        Window::decl(&cfg),
+        GreetingInput::decl(&cfg),
+        GreetingsEdit::decl(&cfg),
+        GreetingsPublished::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in src/ by `cargo test --test bindings` with UPDATE_BINDINGS=1.\n\

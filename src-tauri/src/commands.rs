@@ -3,6 +3,7 @@
 use switchboard::SyncStatus;
 use switchboard::account::{CredentialFieldErrors, CredentialsInput};
 use switchboard::cache::SyncReport;
+use switchboard::greetings::{GreetingsEdit, GreetingsOverview, GreetingsPublished};
 use switchboard::ipc::{HelpTopic, events};
 use switchboard::numbers::{self, NumberChange, NumberSearch, OwnedNumber, SearchResult};
 use switchboard::routing::{self, RoutingStatus};
@@ -141,4 +142,28 @@ pub async fn deploy_routing(core: State<'_, Core>) -> Result<RoutingStatus, IpcE
 #[instrument(skip_all, err(Debug))]
 pub async fn remove_routing(core: State<'_, Core>) -> Result<bool, IpcError> {
     routing::remove(&core.get().await?.client().await?).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn list_greetings(core: State<'_, Core>) -> Result<GreetingsOverview, IpcError> {
+    core.get().await?.greetings().await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn change_greetings(
+    core: State<'_, Core>,
+    edit: GreetingsEdit,
+) -> Result<GreetingsPublished, IpcError> {
+    core.get().await?.change_greetings(edit).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn preview_greeting(
+    core: State<'_, Core>,
+    local: String,
+) -> Result<Option<String>, IpcError> {
+    core.get().await?.preview_greeting(&local).await
 }

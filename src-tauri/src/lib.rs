@@ -33,6 +33,9 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, core: Core) -> tauri::Bui
             commands::routing_status,
             commands::deploy_routing,
             commands::remove_routing,
+            commands::list_greetings,
+            commands::change_greetings,
+            commands::preview_greeting,
         ])
         .setup(|app| {
             #[cfg(target_os = "linux")]

@@ -59,6 +59,9 @@ fn every_contract_command_is_registered_and_allowed() {
             "buy_number" => json!({"phone_number": "+14158675309", "wire": true}),
             "update_number" => json!({"sid": "PN1", "change": {}}),
             "release_number" => json!({"sid": "PN1", "typed": "x"}),
+            "list_greetings" => json!({}),
+            "change_greetings" => json!({"edit": {"op": "remove", "value": "x"}}),
+            "preview_greeting" => json!({"local": "2026-12-24T18:30"}),
             "validate_credentials" | "connect_account" => bad_input.clone(),
             "open_help" => continue, // would open a browser; its registration is covered below
             other => panic!("no sample arguments for {other}: add them here"),

@@ -42,6 +42,7 @@ pub struct Say {
 
 /// Opening hours on some weekdays, in local time: `from` inclusive, `to` exclusive.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[ts(rename = "OpeningHours")]
 pub struct Window {
     /// 0 is Sunday … 6 is Saturday.
     pub days: Vec<u8>,
@@ -262,4 +263,56 @@ mod tests {
             "d"
         );
     }
+}
+
+/// The Greetings view's data: the account's greetings and the time zone they follow.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct GreetingsOverview {
+    /// IANA time zone of the schedules.
+    pub time_zone: String,
+    /// Every greeting, in the routing's order.
+    pub greetings: Vec<GreetingRow>,
+}
+
+/// A greeting as the Greetings view submits it.
+#[derive(Debug, Clone, Deserialize, TS)]
+pub struct GreetingInput {
+    /// Its name.
+    pub name: String,
+    /// When it plays.
+    pub kind: GreetingKind,
+    /// What is spoken.
+    pub say: Say,
+    /// Opening hours, for after-hours greetings.
+    #[ts(optional)]
+    pub open: Option<Vec<Window>>,
+    /// First local date, for holidays.
+    #[ts(optional)]
+    pub from: Option<String>,
+    /// Last local date, for holidays.
+    #[ts(optional)]
+    pub to: Option<String>,
+}
+
+/// After a change: whether the routing already serves it, or why not.
+#[derive(Debug, Clone, Serialize, TS)]
+pub struct GreetingsPublished {
+    /// The deployed routing plays the new greetings from the next call.
+    pub live: bool,
+    /// Why not, when not (not deployed, or Twilio could not be reached).
+    pub note: Option<String>,
+}
+
+/// One change to the greetings.
+#[derive(Debug, Clone, Deserialize, TS)]
+#[serde(tag = "op", content = "value", rename_all = "snake_case")]
+pub enum GreetingsEdit {
+    /// Add a text-to-speech greeting.
+    Add(GreetingInput),
+    /// Make a greeting active (a default becomes the only active default).
+    Activate(String),
+    /// Remove a greeting.
+    Remove(String),
+    /// Set the schedules' time zone.
+    TimeZone(String),
 }

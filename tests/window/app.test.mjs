@@ -142,3 +142,36 @@ test('numbers: owned numbers, a search with prices, and both confirmations', asy
   assert.match(prism.output(), /delete \/2010-04-01\/Accounts\/ACa+\/IncomingPhoneNumbers\/PN/);
   for (const p of [prism, serverless, pricing]) assert.doesNotMatch(p.output(), /did not pass the validation rules/);
 });
+
+test('greetings: a text-to-speech greeting is added and previewed in the real window', async () => {
+  await (await session.find('[data-testid="nav-greetings"]')).click();
+  const text = (css) => session.execute(`return document.querySelector('${css}')?.textContent ?? ''`);
+  const wait = async (check, what) => {
+    for (let i = 0; i < 100; i++) {
+      if (await check()) return;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.fail(`${what} did not happen`);
+  };
+  await wait(async () => (await text('[data-testid="greetings-empty"]')).includes('built-in'), 'the empty list');
+  await session.execute(
+    "const el = document.querySelector('[data-testid=\"greetings-tz\"]'); el.value = 'America/New_York'; el.dispatchEvent(new Event('change', { bubbles: true }));",
+  );
+  await wait(async () => (await text('[data-testid="greetings-notice"]')).includes('Schedules follow America/New_York'), 'the time zone change');
+  await (await session.find('[data-testid="greeting-name"]')).type('Main');
+  await (await session.find('[data-testid="greeting-text"]')).type('Thanks for calling Acme & Sons.');
+  assert.equal(
+    (await text('[data-testid="greeting-twiml"]')).trim(),
+    '<Say voice="Polly.Joanna-Neural" language="en-US">Thanks for calling Acme &amp; Sons.</Say>',
+  );
+  await (await session.find('[data-testid="greeting-add"]')).click();
+  await wait(async () => (await text('[data-testid="greetings-list"]')).includes('Main'), 'the new greeting listed');
+  assert.match(await text('[data-testid="greetings-notice"]'), /not deployed yet/, 'routing is not deployed in this account');
+  // WebKitGTK's date-time field does not take typed keys through WebDriver; set it as a picker would.
+  await session.execute(
+    "const el = document.querySelector('[data-testid=\"preview-at\"]'); el.value = '2026-12-24T18:30'; el.dispatchEvent(new Event('input', { bubbles: true }));",
+  );
+  await (await session.find('[data-testid="preview-submit"]')).click();
+  await wait(async () => (await text('[data-testid="preview-result"]')).includes('“Main”'), 'the preview');
+  await session.screenshot(join(shots, 'greetings.png'));
+});

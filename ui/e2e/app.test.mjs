@@ -556,3 +556,56 @@ describe('routing in settings', () => {
     });
   });
 });
+
+describe('greetings', () => {
+  test('adds an after-hours greeting, shows the exact Say, and previews what a caller hears', async () => {
+    await withApp({ status: { ...STATUS, profile: PROFILE }, routing: DEPLOYED }, async (page) => {
+      await page.getByTestId('nav-greetings').click();
+      await page.getByTestId('greetings-empty').waitFor();
+      assert.equal(await page.getByTestId('greetings-tz').inputValue(), 'America/New_York');
+      await page.getByTestId('greetings-tz').selectOption('Europe/Berlin');
+      await eventually(async () => assert.match(await page.getByTestId('greetings-notice').innerText(), /Schedules follow Europe\/Berlin/));
+      assert.deepEqual((await ipcCalls(page)).find((c) => c.cmd === 'change_greetings').args.edit, { op: 'time_zone', value: 'Europe/Berlin' });
+      await page.getByTestId('greeting-name').fill('Closed');
+      await page.getByTestId('greeting-kind').selectOption('after_hours');
+      await page.getByTestId('greeting-text').fill('We are closed. Call back at 9 & leave a <message>.');
+      assert.equal(
+        await page.getByTestId('greeting-twiml').innerText(),
+        '<Say voice="Polly.Joanna-Neural" language="en-US">We are closed. Call back at 9 &amp; leave a &lt;message&gt;.</Say>',
+      );
+      await page.getByTestId('greeting-voice').selectOption('Polly.Amy-Neural');
+      assert.match(await page.getByTestId('greeting-twiml').innerText(), /voice="Polly.Amy-Neural" language="en-GB"/);
+      await page.getByTestId('greeting-open-to').fill('18:00');
+      await screenshot(page, 'greetings-new');
+      await page.getByTestId('greeting-add').click();
+      await eventually(async () => assert.match(await page.getByTestId('greetings-notice').innerText(), /Added “Closed”. Callers hear it from the next call./));
+      assert.equal(await page.getByTestId('greeting-when').innerText(), 'Outside Mon–Fri 09:00–18:00');
+      const add = (await ipcCalls(page)).find((c) => c.cmd === 'change_greetings' && c.args.edit.op === 'add');
+      assert.deepEqual(add.args.edit.value.open, [{ days: [1, 2, 3, 4, 5], from: '09:00', to: '18:00' }]);
+
+      await page.getByTestId('preview-at').fill('2026-11-25T19:00');
+      await page.getByTestId('preview-submit').click();
+      await eventually(async () => assert.equal(await page.getByTestId('preview-result').innerText(), 'A caller hears “Closed”.'));
+      await screenshot(page, 'greetings');
+    });
+  });
+
+  test('says when routing is not deployed, and refuses a duplicate name', async () => {
+    const existing = [{ name: 'Main', active: true, greeting: { id: 'g1', kind: 'default', url: null, say: { text: 'Hello', voice: null, language: null }, open: null, from: null, to: null } }];
+    await withApp({ status: { ...STATUS, profile: PROFILE }, greetings: existing }, async (page) => {
+      await page.getByTestId('nav-greetings').click();
+      await page.getByTestId('greetings-list').waitFor();
+      await page.getByTestId('greeting-name').fill('Main');
+      await page.getByTestId('greeting-text').fill('Hi again');
+      await page.getByTestId('greeting-add').click();
+      await eventually(async () => assert.match(await page.getByTestId('greeting-error').innerText(), /already exists/));
+      await page.getByTestId('greeting-name').fill('Holiday');
+      await page.getByTestId('greeting-kind').selectOption('holiday');
+      await page.getByTestId('greeting-from').fill('2026-12-24');
+      await page.getByTestId('greeting-to').fill('2026-12-26');
+      await page.getByTestId('greeting-add').click();
+      await eventually(async () => assert.match(await page.getByTestId('greetings-notice').innerText(), /not deployed yet/));
+      assert.deepEqual(await page.getByTestId('greeting-when').allInnerTexts(), ['When nothing else applies', '2026-12-24 to 2026-12-26']);
+    });
+  });
+});

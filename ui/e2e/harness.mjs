@@ -138,6 +138,8 @@ function installFakeTauri(scenario) {
   const statusFailures = [...(scenario.statusFailures ?? [])];
   const numbers = (scenario.numbers ?? []).map((n) => ({ ...n }));
   let routing = scenario.routing ?? null;
+  const greetings = (scenario.greetings ?? []).map((g) => ({ ...g }));
+  let timeZone = 'America/New_York';
   let nextId = 1;
   const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
@@ -184,6 +186,25 @@ function installFakeTauri(scenario) {
         await sleep(scenario.deployMs ?? 0);
         routing = { service_sid: 'ZS' + '1'.repeat(32), domain: 'switchboard-routing-1234-prod.twil.io', inbound_url: 'https://switchboard-routing-1234-prod.twil.io/inbound', application_sid: 'AP' + '1'.repeat(32), build_sid: 'ZB' + '1'.repeat(32), code_current: true };
         return routing;
+      case 'list_greetings':
+        return { time_zone: timeZone, greetings: greetings.map((g) => ({ ...g })) };
+      case 'change_greetings': {
+        const { op, value } = args.edit;
+        if (op === 'add') {
+          if (greetings.some((g) => g.name === value.name)) throw { code: 'invalid_input', message: `Name: a greeting called "${value.name}" already exists.` };
+          if (value.kind === 'default') greetings.forEach((g) => g.greeting.kind === 'default' && (g.active = false));
+          greetings.push({ name: value.name, active: true, greeting: { id: `g${greetings.length + 1}`, kind: value.kind, url: null, say: value.say, open: value.open ?? null, from: value.from ?? null, to: value.to ?? null } });
+        } else if (op === 'remove') {
+          greetings.splice(greetings.findIndex((g) => g.name === value), 1);
+        } else if (op === 'time_zone') {
+          timeZone = value;
+        } else if (op === 'activate') {
+          greetings.find((g) => g.name === value).active = true;
+        }
+        return routing ? { live: true, note: null } : { live: false, note: 'Call routing is not deployed yet: deploy it in Numbers so callers hear your greetings.' };
+      }
+      case 'preview_greeting':
+        return args.local.endsWith('T19:00') ? 'Closed' : greetings.find((g) => g.greeting.kind === 'default')?.name ?? null;
       case 'remove_routing':
         routing = null;
         return true;

@@ -327,6 +327,128 @@ build_sid: string | null,
  */
 code_current: boolean, };
 
+export type GreetingsOverview = { 
+/**
+ * IANA time zone of the schedules.
+ */
+time_zone: string, 
+/**
+ * Every greeting, in the routing's order.
+ */
+greetings: Array<GreetingRow>, };
+
+export type GreetingRow = { 
+/**
+ * The user's name for it, unique per account.
+ */
+name: string, 
+/**
+ * Whether the routing may play it.
+ */
+active: boolean, 
+/**
+ * The greeting itself.
+ */
+greeting: Greeting, };
+
+export type Greeting = { 
+/**
+ * Stable identifier.
+ */
+id: string, 
+/**
+ * When it plays.
+ */
+kind: GreetingKind, 
+/**
+ * Recorded audio (played with `<Play>`); wins over `say`.
+ */
+url?: string | null, 
+/**
+ * Text to speech.
+ */
+say?: Say | null, 
+/**
+ * Opening hours, for after-hours greetings.
+ */
+open?: Array<OpeningHours> | null, 
+/**
+ * First local date (`YYYY-MM-DD`), for holidays.
+ */
+from?: string | null, 
+/**
+ * Last local date, inclusive, for holidays.
+ */
+to?: string | null, };
+
+export type GreetingKind = "default" | "after_hours" | "holiday";
+
+export type Say = { 
+/**
+ * The words.
+ */
+text: string, 
+/**
+ * An Amazon Polly voice Twilio supports, such as `Polly.Joanna-Neural`.
+ */
+voice?: string | null, 
+/**
+ * The language, such as `en-US`.
+ */
+language?: string | null, };
+
+export type OpeningHours = { 
+/**
+ * 0 is Sunday … 6 is Saturday.
+ */
+days: Array<number>, 
+/**
+ * `HH:MM`.
+ */
+from: string, 
+/**
+ * `HH:MM`, or `24:00` for the end of the day.
+ */
+to: string, };
+
+export type GreetingInput = { 
+/**
+ * Its name.
+ */
+name: string, 
+/**
+ * When it plays.
+ */
+kind: GreetingKind, 
+/**
+ * What is spoken.
+ */
+say: Say, 
+/**
+ * Opening hours, for after-hours greetings.
+ */
+open?: Array<OpeningHours>, 
+/**
+ * First local date, for holidays.
+ */
+from?: string, 
+/**
+ * Last local date, for holidays.
+ */
+to?: string, };
+
+export type GreetingsEdit = { "op": "add", "value": GreetingInput } | { "op": "activate", "value": string } | { "op": "remove", "value": string } | { "op": "time_zone", "value": string };
+
+export type GreetingsPublished = { 
+/**
+ * The deployed routing plays the new greetings from the next call.
+ */
+live: boolean, 
+/**
+ * Why not, when not (not deployed, or Twilio could not be reached).
+ */
+note: string | null, };
+
 /** Every command: its arguments and its result. */
 export interface Commands {
   app_status: { args: Record<string, never>; returns: AppStatus };
@@ -344,6 +466,9 @@ export interface Commands {
   routing_status: { args: Record<string, never>; returns: RoutingStatus | null };
   deploy_routing: { args: Record<string, never>; returns: RoutingStatus };
   remove_routing: { args: Record<string, never>; returns: boolean };
+  list_greetings: { args: Record<string, never>; returns: GreetingsOverview };
+  change_greetings: { args: { edit: GreetingsEdit }; returns: GreetingsPublished };
+  preview_greeting: { args: { local: string }; returns: string | null };
 }
 
 /** Every event: its payload. */

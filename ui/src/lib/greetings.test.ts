@@ -1,0 +1,29 @@
+import { describe, expect, it } from 'vitest';
+import { hoursLabel, sayTwiml, whenLabel } from './greetings';
+
+describe('sayTwiml', () => {
+  it('escapes the text and attributes as Twilio writes them', () => {
+    expect(sayTwiml({ text: 'Call "Tom & Jerry" <now>', voice: 'Polly.Joanna-Neural', language: 'en-US' })).toBe(
+      '<Say voice="Polly.Joanna-Neural" language="en-US">Call &quot;Tom &amp; Jerry&quot; &lt;now&gt;</Say>',
+    );
+    expect(sayTwiml({ text: 'Hi', voice: null, language: null })).toBe('<Say>Hi</Say>');
+  });
+});
+
+describe('hoursLabel and whenLabel', () => {
+  it('joins consecutive days into ranges', () => {
+    expect(hoursLabel({ days: [1, 2, 3, 4, 5], from: '09:00', to: '17:30' })).toBe('Mon–Fri 09:00–17:30');
+    expect(hoursLabel({ days: [6, 0], from: '10:00', to: '14:00' })).toBe('Sun, Sat 10:00–14:00');
+    expect(hoursLabel({ days: [1, 2, 4], from: '08:00', to: '12:00' })).toBe('Mon, Tue, Thu 08:00–12:00');
+  });
+
+  it('says when each kind plays', () => {
+    const base = { id: 'g', url: null, say: null, open: null, from: null, to: null };
+    expect(whenLabel({ ...base, kind: 'default' })).toBe('When nothing else applies');
+    expect(whenLabel({ ...base, kind: 'holiday', from: '2026-12-24', to: '2026-12-26' })).toBe('2026-12-24 to 2026-12-26');
+    expect(whenLabel({ ...base, kind: 'holiday', from: '2026-07-04', to: '2026-07-04' })).toBe('On 2026-07-04');
+    expect(whenLabel({ ...base, kind: 'after_hours', open: [{ days: [1, 2, 3, 4, 5], from: '09:00', to: '17:30' }] })).toBe(
+      'Outside Mon–Fri 09:00–17:30',
+    );
+  });
+});

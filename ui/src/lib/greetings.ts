@@ -1,0 +1,56 @@
+/** Wording and the exact TwiML of greetings, kept pure so they are unit-tested. */
+import type { Greeting, OpeningHours, Say } from './bindings';
+
+/** Amazon Polly voices Twilio speaks with, and their language. */
+export const VOICES: readonly { voice: string; language: string; label: string }[] = [
+  { voice: 'Polly.Joanna-Neural', language: 'en-US', label: 'Joanna (US English)' },
+  { voice: 'Polly.Matthew-Neural', language: 'en-US', label: 'Matthew (US English)' },
+  { voice: 'Polly.Amy-Neural', language: 'en-GB', label: 'Amy (British English)' },
+  { voice: 'Polly.Brian-Neural', language: 'en-GB', label: 'Brian (British English)' },
+  { voice: 'Polly.Olivia-Neural', language: 'en-AU', label: 'Olivia (Australian English)' },
+  { voice: 'Polly.Lea-Neural', language: 'fr-FR', label: 'Léa (French)' },
+  { voice: 'Polly.Vicki-Neural', language: 'de-DE', label: 'Vicki (German)' },
+  { voice: 'Polly.Lucia-Neural', language: 'es-ES', label: 'Lucía (Spanish)' },
+];
+
+export const DAY_NAMES = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'] as const;
+
+function escapeXml(text: string): string {
+  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+}
+
+/** The `<Say>` callers get, exactly as Twilio's helper libraries write it. */
+export function sayTwiml(say: Say): string {
+  const attrs = [say.voice && ` voice="${escapeXml(say.voice)}"`, say.language && ` language="${escapeXml(say.language)}"`]
+    .filter(Boolean)
+    .join('');
+  return `<Say${attrs}>${escapeXml(say.text)}</Say>`;
+}
+
+/** "Mon–Fri 09:00–17:30" for a window; consecutive days are joined into a range. */
+export function hoursLabel(w: OpeningHours): string {
+  const days = [...w.days].sort((a, b) => a - b);
+  const name = (d: number) => DAY_NAMES[d] ?? '?';
+  const runs: string[] = [];
+  let start = 0;
+  days.forEach((day, i) => {
+    const next = days[i + 1];
+    if (next === day + 1) return;
+    const run = days.slice(start, i + 1);
+    runs.push(run.length > 2 ? `${name(run[0] ?? 0)}–${name(day)}` : run.map(name).join(', '));
+    start = i + 1;
+  });
+  return `${runs.join(', ')} ${w.from}–${w.to}`;
+}
+
+/** When a greeting plays, in words. */
+export function whenLabel(g: Greeting): string {
+  switch (g.kind) {
+    case 'default':
+      return 'When nothing else applies';
+    case 'after_hours':
+      return `Outside ${(g.open ?? []).map(hoursLabel).join('; ')}`;
+    case 'holiday':
+      return g.from === g.to ? `On ${g.from}` : `${g.from} to ${g.to}`;
+  }
+}
