@@ -343,13 +343,20 @@ impl Switchboard {
         let mut config = crate::routing::config_for(client, identity).await?;
         let account = client.account_sid();
         config.tz = self.store.greeting_time_zone(account).await?;
+        let pronunciations = self.store.pronunciations(account).await?;
         config.greetings = self
             .store
             .greetings(account)
             .await?
             .into_iter()
             .filter(|g| g.active)
-            .map(|g| g.greeting)
+            .map(|g| {
+                let mut greeting = g.greeting;
+                if let Some(say) = &mut greeting.say {
+                    say.text = crate::greetings::pronounce(&say.text, &pronunciations);
+                }
+                greeting
+            })
             .collect();
         Ok(config)
     }
@@ -377,6 +384,7 @@ impl Switchboard {
         let account = profile.acting_account();
         Ok(crate::greetings::GreetingsOverview {
             time_zone: self.store.greeting_time_zone(account).await?,
+            pronunciations: self.store.pronunciations(account).await?,
             greetings: self.store.greetings(account).await?,
         })
     }
@@ -411,6 +419,10 @@ impl Switchboard {
             GreetingsEdit::Activate(name) => self.store.activate_greeting(&account, &name).await?,
             GreetingsEdit::Remove(name) => self.store.remove_greeting(&account, &name).await?,
             GreetingsEdit::TimeZone(tz) => self.store.set_greeting_time_zone(&account, &tz).await?,
+            GreetingsEdit::Pronounce(p) => self.store.set_pronunciation(&account, &p).await?,
+            GreetingsEdit::Unpronounce(term) => {
+                self.store.remove_pronunciation(&account, &term).await?;
+            }
         }
         let client = self.client().await?;
         Ok(match self.publish_greetings(None, &client).await {

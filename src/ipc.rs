@@ -13,7 +13,7 @@ use crate::cache::{ResourceReport, SyncProgress, SyncReport};
 use crate::error::{Code, IpcError};
 use crate::greetings::{
     Greeting, GreetingInput, GreetingKind, GreetingRow, GreetingsEdit, GreetingsOverview,
-    GreetingsPublished, Say, Window,
+    GreetingsPublished, Pronunciation, Say, Window,
 };
 use crate::numbers::{
     NumberChange, NumberSearch, OfferedNumber, OwnedNumber, Routing, SearchResult,
@@ -195,6 +195,7 @@ pub fn typescript() -> String {
         GreetingInput::decl(&cfg),
         GreetingsEdit::decl(&cfg),
         GreetingsPublished::decl(&cfg),
+        Pronunciation::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in src/ by `cargo test --test bindings` with UPDATE_BINDINGS=1.\n\

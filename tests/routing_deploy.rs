@@ -569,6 +569,17 @@ fn greeting_changes_reach_the_deployed_routing_without_a_build() {
     );
     let (_, stdout, _) = run(&["greetings", "preview", "--at", "2026-11-25T15:00:00Z"]);
     assert!(stdout.contains("hears \"Main\""), "{stdout}");
+    assert!(run(&["greetings", "pronounce", "Acme", "Ack Me"]).0);
+    assert_eq!(
+        config()["greetings"][0]["say"]["text"],
+        "Thanks for calling Ack Me. Leave a message.",
+        "pronunciations are applied before the text reaches the routing"
+    );
+    let (_, stdout, _) = run(&["greetings", "list", "--json"]);
+    assert!(
+        stdout.contains("Thanks for calling Acme."),
+        "the stored text keeps the spelling"
+    );
     assert!(run(&["greetings", "remove", "Closed"]).0);
     assert_eq!(config()["greetings"].as_array().unwrap().len(), 1);
     let (ok, _, stderr) = run(&[

@@ -58,6 +58,18 @@ pub enum GreetingsCommand {
         /// The zone.
         zone: String,
     },
+    /// Make text-to-speech say a word differently, e.g. `pronounce PixlyPro "Pixly Pro"`.
+    Pronounce {
+        /// The word as written.
+        term: String,
+        /// What to say instead.
+        say_as: String,
+    },
+    /// Stop saying a word differently.
+    Unpronounce {
+        /// The word as written.
+        term: String,
+    },
     /// Say which greeting a caller would hear at a moment (default: now).
     Preview {
         /// An RFC 3339 time, such as 2026-12-24T18:30:00Z.
@@ -244,6 +256,24 @@ pub async fn run(
         GreetingsCommand::Timezone { zone: tz } => {
             store.set_greeting_time_zone(&account, &tz).await?;
             println!("Schedules follow {tz}.");
+            true
+        }
+        GreetingsCommand::Pronounce { term, say_as } => {
+            store
+                .set_pronunciation(
+                    &account,
+                    &switchboard::greetings::Pronunciation {
+                        term: term.clone(),
+                        say_as: say_as.clone(),
+                    },
+                )
+                .await?;
+            println!("{term:?} is said as {say_as:?}.");
+            true
+        }
+        GreetingsCommand::Unpronounce { term } => {
+            store.remove_pronunciation(&account, &term).await?;
+            println!("{term:?} is said as written.");
             true
         }
         GreetingsCommand::Preview { at } => {

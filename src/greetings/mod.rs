@@ -270,6 +270,8 @@ mod tests {
 pub struct GreetingsOverview {
     /// IANA time zone of the schedules.
     pub time_zone: String,
+    /// Words text-to-speech says differently.
+    pub pronunciations: Vec<Pronunciation>,
     /// Every greeting, in the routing's order.
     pub greetings: Vec<GreetingRow>,
 }
@@ -315,4 +317,85 @@ pub enum GreetingsEdit {
     Remove(String),
     /// Set the schedules' time zone.
     TimeZone(String),
+    /// Say a word differently (replacing how it was said before).
+    Pronounce(Pronunciation),
+    /// Stop saying a word differently.
+    Unpronounce(String),
+}
+
+/// How text-to-speech should say a word it gets wrong.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, TS)]
+pub struct Pronunciation {
+    /// The word as written, such as `PixlyPro`.
+    pub term: String,
+    /// What to say instead, such as `Pixly Pro`.
+    pub say_as: String,
+}
+
+/// `text` with every whole-word occurrence of each term (any case) replaced by how it is
+/// said. Longer terms go first, so `PixlyPro Max` wins over `PixlyPro`.
+pub fn pronounce(text: &str, list: &[Pronunciation]) -> String {
+    let mut sorted: Vec<&Pronunciation> = list.iter().filter(|p| !p.term.is_empty()).collect();
+    sorted.sort_by_key(|p| std::cmp::Reverse(p.term.chars().count()));
+    let lower: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+    let chars: Vec<char> = text.chars().collect();
+    if lower.len() != chars.len() {
+        // Case folding changed the length (rare scripts): match exactly instead.
+        return sorted
+            .iter()
+            .fold(text.to_owned(), |t, p| t.replace(&p.term, &p.say_as));
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    'outer: while i < chars.len() {
+        let boundary_before = i == 0 || !chars[i - 1].is_alphanumeric();
+        if boundary_before {
+            for p in &sorted {
+                let term: Vec<char> = p.term.chars().flat_map(char::to_lowercase).collect();
+                let end = i + term.len();
+                if end <= chars.len()
+                    && lower[i..end] == term[..]
+                    && (end == chars.len() || !chars[end].is_alphanumeric())
+                {
+                    out.push_str(&p.say_as);
+                    i = end;
+                    continue 'outer;
+                }
+            }
+        }
+        out.push(chars[i]);
+        i += 1;
+    }
+    out
+}
+
+#[cfg(test)]
+mod pronounce_tests {
+    use super::*;
+
+    #[test]
+    fn whole_words_are_replaced_in_any_case_longest_first() {
+        let list = [
+            Pronunciation {
+                term: "PixlyPro".into(),
+                say_as: "Pixly Pro".into(),
+            },
+            Pronunciation {
+                term: "PixlyPro Max".into(),
+                say_as: "Pixly Pro Max".into(),
+            },
+            Pronunciation {
+                term: "SQL".into(),
+                say_as: "sequel".into(),
+            },
+        ];
+        assert_eq!(
+            pronounce(
+                "Thanks for calling PixlyPro. pixlypro max owners, press 1. MySQL is not SQL.",
+                &list
+            ),
+            "Thanks for calling Pixly Pro. Pixly Pro Max owners, press 1. MySQL is not sequel."
+        );
+        assert_eq!(pronounce("nothing to do", &list), "nothing to do");
+    }
 }

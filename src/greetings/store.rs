@@ -3,7 +3,7 @@
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::{Greeting, GreetingKind, Say, Window, problem, zone};
+use super::{Greeting, GreetingKind, Pronunciation, Say, Window, problem, zone};
 use crate::error::{Code, IpcError};
 use crate::sid::AccountSid;
 use crate::store::{Store, StoreError};
@@ -293,6 +293,81 @@ impl Store {
             return Err(IpcError::new(
                 Code::NotFound,
                 format!("There is no greeting called {name:?}."),
+            ));
+        }
+        Ok(())
+    }
+
+    /// The account's pronunciations, by term.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn pronunciations(
+        &self,
+        account: &AccountSid,
+    ) -> Result<Vec<Pronunciation>, StoreError> {
+        let account_sid = account.as_str();
+        Ok(sqlx::query_as!(
+            Pronunciation,
+            "SELECT term, say_as FROM pronunciations WHERE account_sid = ?1 ORDER BY term COLLATE NOCASE",
+            account_sid
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Sets how `term` is said.
+    ///
+    /// # Errors
+    /// [`Code::InvalidInput`] for an empty or overlong term or replacement; storage errors.
+    pub async fn set_pronunciation(
+        &self,
+        account: &AccountSid,
+        p: &Pronunciation,
+    ) -> Result<(), IpcError> {
+        let (term, say_as) = (p.term.trim(), p.say_as.trim());
+        if term.is_empty() || term.chars().count() > 64 {
+            return Err(invalid("Word: 1 to 64 characters."));
+        }
+        if say_as.is_empty() || say_as.chars().count() > 200 {
+            return Err(invalid("Say as: 1 to 200 characters."));
+        }
+        let account_sid = account.as_str();
+        sqlx::query!(
+            "INSERT INTO pronunciations (account_sid, term, say_as) VALUES (?1, ?2, ?3)
+             ON CONFLICT (account_sid, term) DO UPDATE SET say_as = excluded.say_as",
+            account_sid,
+            term,
+            say_as
+        )
+        .execute(self.pool())
+        .await
+        .map_err(StoreError::from)?;
+        Ok(())
+    }
+
+    /// Forgets how `term` is said.
+    ///
+    /// # Errors
+    /// [`Code::NotFound`] for an unknown term; storage errors.
+    pub async fn remove_pronunciation(
+        &self,
+        account: &AccountSid,
+        term: &str,
+    ) -> Result<(), IpcError> {
+        let account_sid = account.as_str();
+        let done = sqlx::query!(
+            "DELETE FROM pronunciations WHERE account_sid = ?1 AND term = ?2",
+            account_sid,
+            term
+        )
+        .execute(self.pool())
+        .await
+        .map_err(StoreError::from)?;
+        if done.rows_affected() == 0 {
+            return Err(IpcError::new(
+                Code::NotFound,
+                format!("No pronunciation for {term:?}."),
             ));
         }
         Ok(())

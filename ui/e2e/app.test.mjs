@@ -566,6 +566,16 @@ describe('greetings', () => {
       await page.getByTestId('greetings-tz').selectOption('Europe/Berlin');
       await eventually(async () => assert.match(await page.getByTestId('greetings-notice').innerText(), /Schedules follow Europe\/Berlin/));
       assert.deepEqual((await ipcCalls(page)).find((c) => c.cmd === 'change_greetings').args.edit, { op: 'time_zone', value: 'Europe/Berlin' });
+      await page.getByTestId('pronounce-term').fill('Acme');
+      await page.getByTestId('pronounce-as').fill('Ack Me');
+      await page.getByTestId('pronounce-add').click();
+      await page.getByTestId('pronunciations').waitFor();
+      await page.getByTestId('greeting-text').fill('Thanks for calling acme.');
+      assert.equal(
+        await page.getByTestId('greeting-twiml').innerText(),
+        '<Say voice="Polly.Joanna-Neural" language="en-US">Thanks for calling Ack Me.</Say>',
+        'the Say shown is what callers get, pronunciations applied',
+      );
       await page.getByTestId('greeting-name').fill('Closed');
       await page.getByTestId('greeting-kind').selectOption('after_hours');
       await page.getByTestId('greeting-text').fill('We are closed. Call back at 9 & leave a <message>.');

@@ -140,6 +140,7 @@ function installFakeTauri(scenario) {
   let routing = scenario.routing ?? null;
   const greetings = (scenario.greetings ?? []).map((g) => ({ ...g }));
   let timeZone = 'America/New_York';
+  const pronunciations = [];
   let nextId = 1;
   const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
 
@@ -187,7 +188,7 @@ function installFakeTauri(scenario) {
         routing = { service_sid: 'ZS' + '1'.repeat(32), domain: 'switchboard-routing-1234-prod.twil.io', inbound_url: 'https://switchboard-routing-1234-prod.twil.io/inbound', application_sid: 'AP' + '1'.repeat(32), build_sid: 'ZB' + '1'.repeat(32), code_current: true };
         return routing;
       case 'list_greetings':
-        return { time_zone: timeZone, greetings: greetings.map((g) => ({ ...g })) };
+        return { time_zone: timeZone, pronunciations: [...pronunciations], greetings: greetings.map((g) => ({ ...g })) };
       case 'change_greetings': {
         const { op, value } = args.edit;
         if (op === 'add') {
@@ -196,6 +197,8 @@ function installFakeTauri(scenario) {
           greetings.push({ name: value.name, active: true, greeting: { id: `g${greetings.length + 1}`, kind: value.kind, url: null, say: value.say, open: value.open ?? null, from: value.from ?? null, to: value.to ?? null } });
         } else if (op === 'remove') {
           greetings.splice(greetings.findIndex((g) => g.name === value), 1);
+        } else if (op === 'pronounce') {
+          pronunciations.push(value);
         } else if (op === 'time_zone') {
           timeZone = value;
         } else if (op === 'activate') {

@@ -333,6 +333,10 @@ export type GreetingsOverview = {
  */
 time_zone: string, 
 /**
+ * Words text-to-speech says differently.
+ */
+pronunciations: Array<Pronunciation>, 
+/**
  * Every greeting, in the routing's order.
  */
 greetings: Array<GreetingRow>, };
@@ -437,7 +441,7 @@ from?: string,
  */
 to?: string, };
 
-export type GreetingsEdit = { "op": "add", "value": GreetingInput } | { "op": "activate", "value": string } | { "op": "remove", "value": string } | { "op": "time_zone", "value": string };
+export type GreetingsEdit = { "op": "add", "value": GreetingInput } | { "op": "activate", "value": string } | { "op": "remove", "value": string } | { "op": "time_zone", "value": string } | { "op": "pronounce", "value": Pronunciation } | { "op": "unpronounce", "value": string };
 
 export type GreetingsPublished = { 
 /**
@@ -448,6 +452,16 @@ live: boolean,
  * Why not, when not (not deployed, or Twilio could not be reached).
  */
 note: string | null, };
+
+export type Pronunciation = { 
+/**
+ * The word as written, such as `PixlyPro`.
+ */
+term: string, 
+/**
+ * What to say instead, such as `Pixly Pro`.
+ */
+say_as: string, };
 
 /** Every command: its arguments and its result. */
 export interface Commands {

@@ -27,3 +27,18 @@ describe('hoursLabel and whenLabel', () => {
     );
   });
 });
+
+describe('pronounce', () => {
+  it('replaces whole words in any case, longest first, exactly as the core does', async () => {
+    const { pronounce } = await import('./greetings');
+    const list = [
+      { term: 'PixlyPro', say_as: 'Pixly Pro' },
+      { term: 'PixlyPro Max', say_as: 'Pixly Pro Max' },
+      { term: 'SQL', say_as: 'sequel' },
+    ];
+    expect(pronounce('Thanks for calling PixlyPro. pixlypro max owners, press 1. MySQL is not SQL.', list)).toBe(
+      'Thanks for calling Pixly Pro. Pixly Pro Max owners, press 1. MySQL is not sequel.',
+    );
+    expect(pronounce('nothing to do', list)).toBe('nothing to do');
+  });
+});

@@ -54,3 +54,29 @@ export function whenLabel(g: Greeting): string {
       return g.from === g.to ? `On ${g.from}` : `${g.from} to ${g.to}`;
   }
 }
+
+/** `text` with each term said as given: whole words, any case, longer terms first (as the core does). */
+export function pronounce(text: string, list: readonly { term: string; say_as: string }[]): string {
+  const sorted = list.filter((p) => p.term !== '').sort((a, b) => [...b.term].length - [...a.term].length);
+  const chars = [...text];
+  const lower = chars.map((c) => c.toLowerCase());
+  const alnum = (c: string | undefined) => c !== undefined && /[\p{L}\p{N}]/u.test(c);
+  let out = '';
+  let i = 0;
+  outer: while (i < chars.length) {
+    if (i === 0 || !alnum(chars[i - 1])) {
+      for (const p of sorted) {
+        const term = [...p.term.toLowerCase()];
+        const end = i + term.length;
+        if (end <= chars.length && term.every((c, k) => lower[i + k] === c) && !alnum(chars[end])) {
+          out += p.say_as;
+          i = end;
+          continue outer;
+        }
+      }
+    }
+    out += chars[i];
+    i += 1;
+  }
+  return out;
+}
