@@ -19,6 +19,9 @@ const COMMANDS: &[&str] = &[
     "list_greetings",
     "change_greetings",
     "preview_greeting",
+    "list_voicemails",
+    "search_voicemails",
+    "voicemail_action",
 ];
 
 fn main() {

@@ -465,6 +465,57 @@ impl Switchboard {
             .map(|r| r.name.clone()))
     }
 
+    /// The active profile's cache.
+    ///
+    /// # Errors
+    /// [`Code::NotConfigured`] without a profile; storage errors (a damaged cache says how to
+    /// rebuild it).
+    pub async fn active_cache(&self) -> Result<Cache, IpcError> {
+        let profile = self.profile(None).await?;
+        self.cache(profile.acting_account()).await
+    }
+
+    /// Voicemails from the cache, newest first (works offline).
+    ///
+    /// # Errors
+    /// As [`Switchboard::active_cache`].
+    pub async fn voicemails(
+        &self,
+        filter: crate::cache::VoicemailFilter,
+        limit: u32,
+    ) -> Result<Vec<crate::cache::Voicemail>, IpcError> {
+        let cache = self.active_cache().await?;
+        Ok(cache.voicemails(filter, limit.clamp(1, 500), None).await?)
+    }
+
+    /// Voicemails whose transcript or caller matches `query`, newest first (works offline).
+    ///
+    /// # Errors
+    /// As [`Switchboard::active_cache`].
+    pub async fn search_voicemails(
+        &self,
+        query: &str,
+    ) -> Result<Vec<crate::cache::Voicemail>, IpcError> {
+        let cache = self.active_cache().await?;
+        Ok(cache.search_voicemails(query, 100).await?)
+    }
+
+    /// Marks, archives, deletes or restores a voicemail; a delete reaches Twilio with the next
+    /// sync, after its audio is cached.
+    ///
+    /// # Errors
+    /// As [`crate::cache::Cache::apply`].
+    pub async fn voicemail_action(
+        &self,
+        recording_sid: &str,
+        action: crate::cache::VoicemailAction,
+    ) -> Result<(), IpcError> {
+        self.active_cache()
+            .await?
+            .apply(recording_sid, action)
+            .await
+    }
+
     /// Where voicemail audio of `account` is cached.
     pub fn audio_dir(&self, account: &AccountSid) -> std::path::PathBuf {
         self.paths.data_dir.join("audio").join(account.as_str())

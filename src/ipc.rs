@@ -9,7 +9,9 @@ use ts_rs::{Config, TS};
 
 use crate::account::{CredentialFieldErrors, CredentialsInput};
 use crate::app::{AppStatus, SyncStatus};
-use crate::cache::{ResourceReport, SyncProgress, SyncReport};
+use crate::cache::{
+    ResourceReport, SyncProgress, SyncReport, Voicemail, VoicemailAction, VoicemailFilter,
+};
 use crate::error::{Code, IpcError};
 use crate::greetings::{
     Greeting, GreetingInput, GreetingKind, GreetingRow, GreetingsEdit, GreetingsOverview,
@@ -138,6 +140,27 @@ pub fn commands(cfg: &Config) -> Vec<CommandSig> {
             vec![("local", "string".into())],
             "string | null".into(),
         ),
+        sig(
+            "list_voicemails",
+            vec![
+                ("filter", VoicemailFilter::name(cfg)),
+                ("limit", "number".into()),
+            ],
+            format!("{}[]", Voicemail::name(cfg)),
+        ),
+        sig(
+            "search_voicemails",
+            vec![("query", "string".into())],
+            format!("{}[]", Voicemail::name(cfg)),
+        ),
+        sig(
+            "voicemail_action",
+            vec![
+                ("recording_sid", "string".into()),
+                ("action", VoicemailAction::name(cfg)),
+            ],
+            "null".into(),
+        ),
     ]
 }
 
@@ -196,6 +219,9 @@ pub fn typescript() -> String {
         GreetingsEdit::decl(&cfg),
         GreetingsPublished::decl(&cfg),
         Pronunciation::decl(&cfg),
+        Voicemail::decl(&cfg),
+        VoicemailFilter::decl(&cfg),
+        VoicemailAction::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in src/ by `cargo test --test bindings` with UPDATE_BINDINGS=1.\n\

@@ -3,6 +3,7 @@
 use switchboard::SyncStatus;
 use switchboard::account::{CredentialFieldErrors, CredentialsInput};
 use switchboard::cache::SyncReport;
+use switchboard::cache::{Voicemail, VoicemailAction, VoicemailFilter};
 use switchboard::greetings::{GreetingsEdit, GreetingsOverview, GreetingsPublished};
 use switchboard::ipc::{HelpTopic, events};
 use switchboard::numbers::{self, NumberChange, NumberSearch, OwnedNumber, SearchResult};
@@ -166,4 +167,36 @@ pub async fn preview_greeting(
     local: String,
 ) -> Result<Option<String>, IpcError> {
     core.get().await?.preview_greeting(&local).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn list_voicemails(
+    core: State<'_, Core>,
+    filter: VoicemailFilter,
+    limit: u32,
+) -> Result<Vec<Voicemail>, IpcError> {
+    core.get().await?.voicemails(filter, limit).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn search_voicemails(
+    core: State<'_, Core>,
+    query: String,
+) -> Result<Vec<Voicemail>, IpcError> {
+    core.get().await?.search_voicemails(&query).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn voicemail_action(
+    core: State<'_, Core>,
+    recording_sid: String,
+    action: VoicemailAction,
+) -> Result<(), IpcError> {
+    core.get()
+        .await?
+        .voicemail_action(&recording_sid, action)
+        .await
 }

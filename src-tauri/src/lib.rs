@@ -36,6 +36,9 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, core: Core) -> tauri::Bui
             commands::list_greetings,
             commands::change_greetings,
             commands::preview_greeting,
+            commands::list_voicemails,
+            commands::search_voicemails,
+            commands::voicemail_action,
         ])
         .setup(|app| {
             #[cfg(target_os = "linux")]

@@ -62,6 +62,9 @@ fn every_contract_command_is_registered_and_allowed() {
             "list_greetings" => json!({}),
             "change_greetings" => json!({"edit": {"op": "remove", "value": "x"}}),
             "preview_greeting" => json!({"local": "2026-12-24T18:30"}),
+            "list_voicemails" => json!({"filter": "all", "limit": 50}),
+            "search_voicemails" => json!({"query": "invoice"}),
+            "voicemail_action" => json!({"recording_sid": "RE1", "action": "read"}),
             "validate_credentials" | "connect_account" => bad_input.clone(),
             "open_help" => continue, // would open a browser; its registration is covered below
             other => panic!("no sample arguments for {other}: add them here"),

@@ -251,8 +251,8 @@ describe('without a connected account', () => {
       const connect = (await ipcCalls(page)).find((c) => c.cmd === 'connect_account');
       assert.deepEqual(connect.args, { input: { account_sid: ACCOUNT_SID, api_key_sid: API_KEY_SID, api_key_secret: SECRET } });
 
-      await page.getByTestId('nav-voicemail').click();
-      assert.match(await visibleText(page, 'empty-voicemail'), /later version/);
+      await page.getByTestId('nav-dialer').click();
+      assert.match(await visibleText(page, 'empty-dialer'), /later version/);
       assert.equal(await page.getByTestId('empty-connect').count(), 0);
     });
   });
@@ -616,6 +616,49 @@ describe('greetings', () => {
       await page.getByTestId('greeting-add').click();
       await eventually(async () => assert.match(await page.getByTestId('greetings-notice').innerText(), /not deployed yet/));
       assert.deepEqual(await page.getByTestId('greeting-when').allInnerTexts(), ['When nothing else applies', '2026-12-24 to 2026-12-26']);
+    });
+  });
+});
+
+const VOICEMAILS = [
+  ['RE1', '+14155550101', 'Hi, it is Dana about the invoice for the kitchen job, please call me back.', 'unread', 'completed'],
+  ['RE2', '+14155550102', null, 'unread', 'in-progress'],
+  ['RE3', '+14155550103', 'Your delivery is at the back door.', 'read', 'completed'],
+].map(([sid, caller, transcript, state, status], i) => ({
+  recording_sid: sid, call_sid: `CA${i}`, caller, caller_name: null, called: '+14158675309', created_at: 1795000000 - i * 3600,
+  duration: 30, recording_status: 'completed', transcription_sid: null, transcription_status: status, transcript, state, audio_path: null,
+}));
+
+describe('voicemail', () => {
+  test('reads, archives, deletes with undo, searches and filters, by mouse and keyboard', async () => {
+    await withApp({ status: { ...STATUS, profile: PROFILE }, voicemails: VOICEMAILS }, async (page) => {
+      await page.getByTestId('nav-voicemail').click();
+      await eventually(async () => assert.equal(await page.getByTestId('voicemail-item').count(), 3));
+      assert.match(await page.getByTestId('voicemail-transcript').innerText(), /invoice for the kitchen job/);
+      await page.getByTestId('voicemail-item').first().click();
+      const read = (await ipcCalls(page)).filter((c) => c.cmd === 'voicemail_action');
+      assert.deepEqual(read.at(-1).args, { recording_sid: 'RE1', action: 'read' }, 'opening a voicemail marks it read');
+
+      await page.keyboard.press('ArrowDown');
+      await eventually(async () => assert.match(await page.getByTestId('voicemail-transcript').innerText(), /Transcript pending/));
+      await screenshot(page, 'voicemail');
+      await page.keyboard.press('e');
+      await eventually(async () => assert.match(await page.getByTestId('voicemail-undo').innerText(), /Archived the voicemail from \+14155550102/));
+      assert.equal(await page.getByTestId('voicemail-item').count(), 2);
+
+      await page.getByTestId('voicemail-item').last().click();
+      await page.getByTestId('voicemail-delete').click();
+      await eventually(async () => assert.equal(await page.getByTestId('voicemail-item').count(), 1));
+      await page.getByTestId('voicemail-undo-button').click();
+      await eventually(async () => assert.equal(await page.getByTestId('voicemail-item').count(), 2), 'undo restores it');
+
+      await page.keyboard.press('/');
+      assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'voicemail-search');
+      await page.keyboard.type('deliv');
+      await eventually(async () => assert.deepEqual(await page.getByTestId('voicemail-item').allInnerTexts().then((t) => t.length), 1));
+      assert.match(await page.getByTestId('voicemail-item').innerText(), /delivery is at the back door/);
+      await page.getByTestId('filter-archived').click();
+      await eventually(async () => assert.match(await page.getByTestId('voicemail-item').innerText(), /\+14155550102/));
     });
   });
 });

@@ -139,6 +139,7 @@ function installFakeTauri(scenario) {
   const numbers = (scenario.numbers ?? []).map((n) => ({ ...n }));
   let routing = scenario.routing ?? null;
   const greetings = (scenario.greetings ?? []).map((g) => ({ ...g }));
+  const voicemails = (scenario.voicemails ?? []).map((v) => ({ ...v }));
   let timeZone = 'America/New_York';
   const pronunciations = [];
   let nextId = 1;
@@ -208,6 +209,21 @@ function installFakeTauri(scenario) {
       }
       case 'preview_greeting':
         return args.local.endsWith('T19:00') ? 'Closed' : greetings.find((g) => g.greeting.kind === 'default')?.name ?? null;
+      case 'list_voicemails': {
+        const states = args.filter === 'all' ? ['unread', 'read'] : args.filter === 'unread' ? ['unread'] : ['archived'];
+        return voicemails.filter((v) => states.includes(v.state)).map((v) => ({ ...v }));
+      }
+      case 'search_voicemails': {
+        const words = args.query.toLowerCase().split(/\W+/).filter(Boolean);
+        return voicemails
+          .filter((v) => v.state !== 'deleted' && words.every((w) => `${v.transcript ?? ''} ${v.caller}`.toLowerCase().includes(w)))
+          .map((v) => ({ ...v }));
+      }
+      case 'voicemail_action': {
+        const v = voicemails.find((x) => x.recording_sid === args.recording_sid);
+        v.state = { read: 'read', unread: 'unread', archive: 'archived', delete: 'deleted', restore: 'read' }[args.action];
+        return null;
+      }
       case 'remove_routing':
         routing = null;
         return true;

@@ -463,6 +463,64 @@ term: string,
  */
 say_as: string, };
 
+export type Voicemail = { 
+/**
+ * The recording.
+ */
+recording_sid: string, 
+/**
+ * The call it was left on.
+ */
+call_sid: string | null, 
+/**
+ * Who called (E.164, or `client:…`), once the call is synced.
+ */
+caller: string | null, 
+/**
+ * Caller ID name, when Twilio looked it up.
+ */
+caller_name: string | null, 
+/**
+ * The number that was called.
+ */
+called: string | null, 
+/**
+ * When it was left, Unix seconds.
+ */
+created_at: number, 
+/**
+ * Length in seconds.
+ */
+duration: number | null, 
+/**
+ * `completed`, or `processing` while Twilio prepares the audio.
+ */
+recording_status: string | null, 
+/**
+ * The transcription, when there is one.
+ */
+transcription_sid: string | null, 
+/**
+ * `in-progress`, `completed`, `failed`, or `null` for none.
+ */
+transcription_status: string | null, 
+/**
+ * The transcript text.
+ */
+transcript: string | null, 
+/**
+ * `unread`, `read`, `archived` or `deleted`.
+ */
+state: string, 
+/**
+ * Where the audio is cached, once downloaded.
+ */
+audio_path: string | null, };
+
+export type VoicemailFilter = "all" | "unread" | "archived";
+
+export type VoicemailAction = "read" | "unread" | "archive" | "delete" | "restore";
+
 /** Every command: its arguments and its result. */
 export interface Commands {
   app_status: { args: Record<string, never>; returns: AppStatus };
@@ -483,6 +541,9 @@ export interface Commands {
   list_greetings: { args: Record<string, never>; returns: GreetingsOverview };
   change_greetings: { args: { edit: GreetingsEdit }; returns: GreetingsPublished };
   preview_greeting: { args: { local: string }; returns: string | null };
+  list_voicemails: { args: { filter: VoicemailFilter; limit: number }; returns: Voicemail[] };
+  search_voicemails: { args: { query: string }; returns: Voicemail[] };
+  voicemail_action: { args: { recording_sid: string; action: VoicemailAction }; returns: null };
 }
 
 /** Every event: its payload. */

@@ -1,0 +1,28 @@
+/** Wording of the voicemail inbox, kept pure so it is unit-tested. */
+import type { Voicemail } from './bindings';
+
+/** What the transcript area says when there is no text. */
+export function transcriptState(v: Pick<Voicemail, 'transcription_status' | 'transcript'>): string {
+  switch (v.transcription_status) {
+    case 'in-progress':
+      return 'Transcript pending: Twilio is still transcribing this message.';
+    case 'failed':
+      return 'Twilio could not transcribe this message.';
+    case 'completed':
+      return 'The transcript is empty (the caller may not have spoken).';
+    default:
+      return 'No transcript for this message.';
+  }
+}
+
+/** The first line of the transcript, or its state, for the list. */
+export function firstLine(v: Pick<Voicemail, 'transcription_status' | 'transcript'>): string {
+  const text = v.transcript?.trim();
+  if (text) return text.length > 90 ? `${text.slice(0, 89)}…` : text;
+  return v.transcription_status === 'in-progress' ? 'Transcript pending…' : v.transcription_status === 'failed' ? 'Transcription failed' : 'No transcript';
+}
+
+/** "Nov 23, 14:05" in the user's locale and time zone, from Unix seconds. */
+export function leftAt(seconds: number, locale = 'en-US'): string {
+  return new Date(seconds * 1000).toLocaleString(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+}
