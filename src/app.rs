@@ -82,6 +82,9 @@ pub struct Switchboard {
     api_base: Option<ApiBase>,
     domain_bases: Vec<(Domain, String)>,
     request_timeout: Duration,
+    /// Caches opened so far, by acting account: opening checks the whole file
+    /// (`PRAGMA quick_check`) and migrates it, which is done once per process, not per call.
+    caches: std::sync::Arc<tokio::sync::Mutex<std::collections::HashMap<AccountSid, Cache>>>,
 }
 
 impl Switchboard {
@@ -103,6 +106,7 @@ impl Switchboard {
             keychain,
             api_base,
             domain_bases: Vec::new(),
+            caches: std::sync::Arc::default(),
             request_timeout: Client::REQUEST_TIMEOUT,
         })
     }
@@ -256,7 +260,13 @@ impl Switchboard {
     /// [`Code::Storage`] for a cache that cannot be opened, or is damaged (the message offers
     /// to rebuild it; nothing is deleted).
     pub async fn cache(&self, account: &AccountSid) -> Result<Cache, IpcError> {
-        Ok(Cache::open(&Cache::path_for(&self.paths.data_dir, account)).await?)
+        let mut caches = self.caches.lock().await;
+        if let Some(cache) = caches.get(account) {
+            return Ok(cache.clone());
+        }
+        let cache = Cache::open(&Cache::path_for(&self.paths.data_dir, account)).await?;
+        caches.insert(account.clone(), cache.clone());
+        Ok(cache)
     }
 
     /// How fresh the active profile's cache is; `None` without a profile.
@@ -310,7 +320,7 @@ impl Switchboard {
     ) -> Result<crate::cache::SyncReport, IpcError> {
         let client = self.client().await?;
         let account = client.account_sid().clone();
-        self.rebuild_cache(&account).await?.close().await;
+        self.rebuild_cache(&account).await?;
         self.sync(progress).await
     }
 
@@ -527,7 +537,21 @@ impl Switchboard {
     /// # Errors
     /// [`Code::Storage`] when the file cannot be moved or created.
     pub async fn rebuild_cache(&self, account: &AccountSid) -> Result<Cache, IpcError> {
-        Ok(Cache::rebuild(&Cache::path_for(&self.paths.data_dir, account)).await?)
+        let mut caches = self.caches.lock().await;
+        if let Some(open) = caches.remove(account) {
+            open.close().await;
+        }
+        let cache = Cache::rebuild(&Cache::path_for(&self.paths.data_dir, account)).await?;
+        caches.insert(account.clone(), cache.clone());
+        Ok(cache)
+    }
+
+    /// Closes the database and every open cache, checkpointing their write-ahead logs.
+    pub async fn close(&self) {
+        for cache in self.caches.lock().await.drain().map(|(_, c)| c) {
+            cache.close().await;
+        }
+        self.store.close().await;
     }
 
     /// Makes `name` the active profile.

@@ -167,7 +167,7 @@ async fn run(cli: Cli) -> Result<(), IpcError> {
             })?;
     }
     let result = dispatch(&core, cli.command, cli.profile.as_deref()).await;
-    core.store().close().await;
+    core.close().await;
     result
 }
 

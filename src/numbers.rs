@@ -170,7 +170,7 @@ fn owned(n: &IncomingPhoneNumber, routing_domain: Option<&str>) -> OwnedNumber {
 }
 
 async fn routing_domain(client: &Client) -> Result<Option<String>, IpcError> {
-    Ok(routing::status(client).await?.and_then(|s| s.domain))
+    routing::domain(client).await
 }
 
 /// The account's numbers, by number.
@@ -272,7 +272,7 @@ pub async fn buy(
 ) -> Result<OwnedNumber, IpcError> {
     let number = E164::parse("Number", number, None)
         .map_err(|e| IpcError::new(Code::InvalidInput, e.message))?;
-    let status = routing::status(client).await?;
+    let domain = routing::domain(client).await?;
     let mut buy = client
         .incoming_numbers()
         .buy()
@@ -281,9 +281,9 @@ pub async fn buy(
         buy = buy.friendly_name(name.trim());
     }
     if wire {
-        let url = status
-            .as_ref()
-            .and_then(|s| s.inbound_url.clone())
+        let url = domain
+            .as_deref()
+            .map(routing::inbound_url)
             .ok_or_else(routing::not_deployed)?;
         buy = buy.voice_url(&url).voice_method(WebhookMethod::Post);
     }
@@ -295,10 +295,7 @@ pub async fn buy(
         other => other.into(),
     })?;
     tracing::info!(number = %bought.phone_number, sid = %bought.sid, wire, "number bought");
-    Ok(owned(
-        &bought,
-        status.as_ref().and_then(|s| s.domain.as_deref()),
-    ))
+    Ok(owned(&bought, domain.as_deref()))
 }
 
 /// Changes a number's name and call handling.
@@ -313,7 +310,7 @@ pub async fn update(
 ) -> Result<OwnedNumber, IpcError> {
     let sid =
         PhoneNumberSid::parse(sid).map_err(|e| IpcError::new(Code::InvalidInput, e.message))?;
-    let status = routing::status(client).await?;
+    let domain = routing::domain(client).await?;
     // Only what is set is cleared: Twilio's spec takes no empty SID.
     let current = client.incoming_numbers().get(&sid).await?;
     let has_app = current.voice_application_sid.is_some();
@@ -324,9 +321,9 @@ pub async fn update(
     match &change.routing {
         None => {}
         Some(Routing::Switchboard) => {
-            let url = status
-                .as_ref()
-                .and_then(|s| s.inbound_url.clone())
+            let url = domain
+                .as_deref()
+                .map(routing::inbound_url)
                 .ok_or_else(routing::not_deployed)?;
             update = update.voice_url(&url).voice_method(WebhookMethod::Post);
         }
@@ -358,10 +355,7 @@ pub async fn update(
         update = update.clear_voice_application();
     }
     let updated = update.send().await?;
-    Ok(owned(
-        &updated,
-        status.as_ref().and_then(|s| s.domain.as_deref()),
-    ))
+    Ok(owned(&updated, domain.as_deref()))
 }
 
 /// Releases the number `sid` once `typed` repeats it (in any formatting): a released number

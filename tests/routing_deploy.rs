@@ -31,6 +31,26 @@ const FAST: BuildWait = BuildWait {
     poll: Duration::from_millis(20),
 };
 
+/// Runs the CLI against `fake` with the Twilio CLI's credential variables: (success, stdout,
+/// stderr).
+fn cli(fake: &FakeServerless, data: &std::path::Path, args: &[&str]) -> (bool, String, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args([
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--api-base",
+            &fake.url(),
+        ])
+        .args(args)
+        .env("TWILIO_ACCOUNT_SID", ACCOUNT_SID)
+        .env("TWILIO_API_KEY", API_KEY_SID)
+        .env("TWILIO_API_SECRET", "s".repeat(32))
+        .output()
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.success(), text(&out.stdout), text(&out.stderr))
+}
+
 fn config() -> RoutingConfig {
     let mut config = RoutingConfig::new(vec!["desk_main".into()], vec!["+14155550123".into()]);
     config.greetings = vec![
@@ -283,23 +303,7 @@ async fn numbers_are_wired_to_routing_only_once_it_is_deployed() {
 fn the_cli_deploys_reports_wires_bought_numbers_and_removes() {
     let fake = FakeServerless::start();
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
-            .args([
-                "--data-dir",
-                dir.path().to_str().unwrap(),
-                "--api-base",
-                &fake.url(),
-            ])
-            .args(args)
-            .env("TWILIO_ACCOUNT_SID", ACCOUNT_SID)
-            .env("TWILIO_API_KEY", API_KEY_SID)
-            .env("TWILIO_API_SECRET", "s".repeat(32))
-            .output()
-            .unwrap();
-        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        (out.status.success(), text(&out.stdout), text(&out.stderr))
-    };
+    let run = |args: &[&str]| cli(&fake, dir.path(), args);
 
     let (ok, stdout, _) = run(&["routing", "status", "--json"]);
     assert!(ok);
@@ -473,23 +477,7 @@ async fn the_numbers_view_searches_buys_configures_and_releases_within_the_specs
 fn greeting_changes_reach_the_deployed_routing_without_a_build() {
     let fake = FakeServerless::start();
     let dir = tempfile::tempdir().unwrap();
-    let run = |args: &[&str]| {
-        let out = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
-            .args([
-                "--data-dir",
-                dir.path().to_str().unwrap(),
-                "--api-base",
-                &fake.url(),
-            ])
-            .args(args)
-            .env("TWILIO_ACCOUNT_SID", ACCOUNT_SID)
-            .env("TWILIO_API_KEY", API_KEY_SID)
-            .env("TWILIO_API_SECRET", "s".repeat(32))
-            .output()
-            .unwrap();
-        let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
-        (out.status.success(), text(&out.stdout), text(&out.stderr))
-    };
+    let run = |args: &[&str]| cli(&fake, dir.path(), args);
     let config = || {
         let w = fake.world.lock().unwrap();
         let mut chunks: Vec<(String, String)> = w

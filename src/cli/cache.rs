@@ -92,7 +92,6 @@ pub async fn sync(
             );
         }
     }
-    cache.close().await;
     Ok(())
 }
 
@@ -303,7 +302,6 @@ pub async fn voicemail(
             }
         }
     }
-    cache.close().await;
     Ok(())
 }
 
@@ -341,6 +339,5 @@ pub async fn cached_calls(
         table.print();
     }
     stale_notice(&cache).await?;
-    cache.close().await;
     Ok(())
 }

@@ -483,9 +483,10 @@ pub async fn numbers(client: &Client, command: NumbersCommand) -> Result<(), Ipc
                 (Some(url), _) => Some(url.clone()),
                 (None, true) => None,
                 (None, false) => Some(
-                    switchboard::routing::status(client)
+                    switchboard::routing::domain(client)
                         .await?
-                        .and_then(|s| s.inbound_url)
+                        .as_deref()
+                        .map(switchboard::routing::inbound_url)
                         .ok_or_else(|| {
                             let mut err = switchboard::routing::not_deployed();
                             err.message.push_str(" Or buy with --no-routing.");
@@ -545,7 +546,7 @@ pub async fn numbers(client: &Client, command: NumbersCommand) -> Result<(), Ipc
                 update = update.voice_method(WebhookMethod::parse("--voice-method", v)?);
             }
             if let Some(v) = &config.voice_application_sid {
-                update = update.voice_application(&sid_of(
+                update = update.voice_application(&self::sid(
                     "--voice-application-sid",
                     v,
                     ApplicationSid::parse,
@@ -581,14 +582,6 @@ pub async fn numbers(client: &Client, command: NumbersCommand) -> Result<(), Ipc
             Ok(())
         }
     }
-}
-
-fn sid_of<T>(
-    field: &str,
-    raw: &str,
-    parse: fn(&str) -> Result<T, switchboard::sid::SidError>,
-) -> Result<T, TwilioError> {
-    parse(raw).map_err(|e| TwilioError::Invalid(format!("{field}: {e}")))
 }
 
 async fn search(client: &Client, args: SearchArgs) -> Result<(), IpcError> {

@@ -243,6 +243,25 @@ async fn find_application(
     Ok(None)
 }
 
+/// The domain the deployed routing answers on, if any: two look-ups (service, environment),
+/// for callers that only need where calls go, not the full [`status`].
+///
+/// # Errors
+/// Twilio's errors.
+pub async fn domain(client: &Client) -> Result<Option<String>, IpcError> {
+    let Some(service) = find_service(client).await? else {
+        return Ok(None);
+    };
+    Ok(find_environment(client, &service.sid)
+        .await?
+        .and_then(|e| e.domain_name))
+}
+
+/// The voice URL numbers routed through `domain` use.
+pub fn inbound_url(domain: &str) -> String {
+    format!("https://{domain}/inbound")
+}
+
 /// The routing in `client`'s account, if deployed.
 ///
 /// # Errors
@@ -264,7 +283,7 @@ pub async fn status(client: &Client) -> Result<Option<RoutingStatus>, IpcError> 
     let domain = env.as_ref().and_then(|e| e.domain_name.clone());
     Ok(Some(RoutingStatus {
         service_sid: service.sid,
-        inbound_url: domain.as_ref().map(|d| format!("https://{d}/inbound")),
+        inbound_url: domain.as_deref().map(inbound_url),
         domain,
         application_sid: find_application(client).await?.map(|a| a.sid.to_string()),
         build_sid: env.and_then(|e| e.build_sid),
@@ -402,7 +421,7 @@ async fn deploy_into(
     tracing::info!(service, build = %build.sid, %domain, "routing deployed");
     Ok(RoutingStatus {
         service_sid: service.to_owned(),
-        inbound_url: Some(format!("https://{domain}/inbound")),
+        inbound_url: Some(inbound_url(&domain)),
         domain: Some(domain),
         application_sid: Some(application.to_string()),
         build_sid: Some(build.sid),
@@ -527,9 +546,10 @@ pub async fn wire_number(
     client: &Client,
     sid: &crate::sid::PhoneNumberSid,
 ) -> Result<(), IpcError> {
-    let url = status(client)
+    let url = domain(client)
         .await?
-        .and_then(|s| s.inbound_url)
+        .as_deref()
+        .map(inbound_url)
         .ok_or_else(not_deployed)?;
     let mut update = client
         .incoming_numbers()

@@ -1,10 +1,10 @@
 use serde::{Deserialize, Serialize};
 
-use super::calls::list_stream;
 use super::client::Client;
 use super::error::TwilioError;
 use super::form::Form;
 use super::page::ListStream;
+use super::page::list_api;
 use crate::sid::AccountSid;
 
 /// A Twilio account, as far as Switchboard reads it.
@@ -71,7 +71,7 @@ impl<'c> Accounts<'c> {
             }
             None => {}
         }
-        list_stream(
+        list_api(
             self.client,
             "/2010-04-01/Accounts.json".into(),
             form,

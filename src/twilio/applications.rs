@@ -2,12 +2,12 @@
 
 use reqwest::Method;
 
-use super::calls::list_stream;
 use super::client::{Client, Domain};
 use super::error::TwilioError;
 use super::form::{Form, WebhookMethod};
 use super::models::{Application, Key, NewKey};
 use super::page::ListStream;
+use super::page::list_api;
 use crate::sid::{ApiKeySid, ApplicationSid};
 
 /// Handler for the Applications resource.
@@ -56,7 +56,7 @@ impl<'c> Applications<'c> {
         if let Some(name) = friendly_name {
             form.text("FriendlyName", name);
         }
-        list_stream(
+        list_api(
             self.client,
             self.path(".json"),
             form,
@@ -71,12 +71,7 @@ impl<'c> Applications<'c> {
     /// [`TwilioError`] for an error answer or a failed request.
     pub async fn delete(&self, sid: &ApplicationSid) -> Result<(), TwilioError> {
         self.client
-            .request(
-                Method::DELETE,
-                Domain::Api,
-                &self.path(&format!("/{sid}.json")),
-            )
-            .empty()
+            .delete(&self.path(&format!("/{sid}.json")))
             .await
     }
 }
@@ -166,7 +161,7 @@ impl<'c> Keys<'c> {
 
     /// The account's API keys.
     pub fn list(&self) -> ListStream<'c, Key> {
-        list_stream(
+        list_api(
             self.client,
             self.path(".json"),
             Form::default(),
@@ -181,12 +176,7 @@ impl<'c> Keys<'c> {
     /// [`TwilioError`] for an error answer or a failed request.
     pub async fn delete(&self, sid: &ApiKeySid) -> Result<(), TwilioError> {
         self.client
-            .request(
-                Method::DELETE,
-                Domain::Api,
-                &self.path(&format!("/{sid}.json")),
-            )
-            .empty()
+            .delete(&self.path(&format!("/{sid}.json")))
             .await
     }
 }

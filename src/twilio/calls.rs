@@ -9,7 +9,7 @@ use super::error::TwilioError;
 use super::form::{Form, WebhookMethod};
 use super::models::{Call, CallStatus, Recording};
 use super::page;
-use super::page::ListStream;
+use super::page::{ListStream, list_api};
 use crate::sid::{ApplicationSid, CallSid, RecordingSid};
 use crate::twiml::Response;
 
@@ -133,45 +133,57 @@ pub struct CreateCall<'c> {
     form: Form,
 }
 
-impl CreateCall<'_> {
-    /// The URL Twilio fetches TwiML from when the call is answered.
-    pub fn url(mut self, url: &str) -> Self {
-        self.form.url("Url", "Url", url);
-        self
-    }
+/// What a call does (on answer, or from now on for a live call) and where its status changes
+/// go: the settings shared by placing and updating a call.
+macro_rules! call_instructions {
+    ($builder:ident) => {
+        impl $builder<'_> {
+            /// Instructions from this URL.
+            pub fn url(mut self, url: &str) -> Self {
+                self.form.url("Url", "Url", url);
+                self
+            }
 
-    /// The method for [`CreateCall::url`].
-    pub fn method(mut self, method: WebhookMethod) -> Self {
-        self.form.method("Method", method);
-        self
-    }
+            /// The method for the URL.
+            pub fn method(mut self, method: WebhookMethod) -> Self {
+                self.form.method("Method", method);
+                self
+            }
 
-    /// TwiML to run when the call is answered, instead of a URL.
-    pub fn twiml(mut self, twiml: &Response) -> Self {
-        let xml = twiml.to_xml();
-        self.form
-            .bounded_text("Twiml", "Twiml", &xml, MAX_TWIML_LEN);
-        self
-    }
+            /// Instructions as TwiML, instead of a URL.
+            pub fn twiml(mut self, twiml: &Response) -> Self {
+                let xml = twiml.to_xml();
+                self.form
+                    .bounded_text("Twiml", "Twiml", &xml, MAX_TWIML_LEN);
+                self
+            }
 
-    /// TwiML given as text (from a user or a file), checked to look like a TwiML document.
-    pub fn twiml_xml(mut self, xml: &str) -> Self {
-        match check_twiml(xml) {
-            Ok(xml) => self.form.bounded_text("Twiml", "Twiml", xml, MAX_TWIML_LEN),
-            Err(e) => self.form.invalid(e),
+            /// TwiML given as text (from a user or a file), checked to look like a TwiML
+            /// document.
+            pub fn twiml_xml(mut self, xml: &str) -> Self {
+                match check_twiml(xml) {
+                    Ok(xml) => self.form.bounded_text("Twiml", "Twiml", xml, MAX_TWIML_LEN),
+                    Err(e) => self.form.invalid(e),
+                }
+                self
+            }
+
+            /// Where Twilio posts the call's status changes.
+            pub fn status_callback(mut self, url: &str) -> Self {
+                self.form.url("StatusCallback", "StatusCallback", url);
+                self
+            }
         }
-        self
-    }
+    };
+}
 
+call_instructions!(CreateCall);
+call_instructions!(UpdateCall);
+
+impl CreateCall<'_> {
     /// A TwiML App to run when the call is answered, instead of a URL.
     pub fn application(mut self, sid: &ApplicationSid) -> Self {
         self.form.sid("ApplicationSid", sid);
-        self
-    }
-
-    /// Where Twilio posts the call's status changes.
-    pub fn status_callback(mut self, url: &str) -> Self {
-        self.form.url("StatusCallback", "StatusCallback", url);
         self
     }
 
@@ -286,41 +298,6 @@ impl UpdateCall<'_> {
         self
     }
 
-    /// New instructions from a URL (redirects the call).
-    pub fn url(mut self, url: &str) -> Self {
-        self.form.url("Url", "Url", url);
-        self
-    }
-
-    /// The method for [`UpdateCall::url`].
-    pub fn method(mut self, method: WebhookMethod) -> Self {
-        self.form.method("Method", method);
-        self
-    }
-
-    /// New instructions as TwiML (redirects the call).
-    pub fn twiml(mut self, twiml: &Response) -> Self {
-        let xml = twiml.to_xml();
-        self.form
-            .bounded_text("Twiml", "Twiml", &xml, MAX_TWIML_LEN);
-        self
-    }
-
-    /// New instructions as TwiML text, checked to look like a TwiML document.
-    pub fn twiml_xml(mut self, xml: &str) -> Self {
-        match check_twiml(xml) {
-            Ok(xml) => self.form.bounded_text("Twiml", "Twiml", xml, MAX_TWIML_LEN),
-            Err(e) => self.form.invalid(e),
-        }
-        self
-    }
-
-    /// Where Twilio posts the call's status changes from now on.
-    pub fn status_callback(mut self, url: &str) -> Self {
-        self.form.url("StatusCallback", "StatusCallback", url);
-        self
-    }
-
     /// Sends the change.
     ///
     /// # Errors
@@ -405,21 +382,7 @@ impl<'c> ListCalls<'c> {
 
     /// The calls, newest first, one page in memory at a time.
     pub fn stream(self) -> ListStream<'c, Call> {
-        list_stream(self.client, self.path, self.form, "calls", "the call list")
-    }
-}
-
-/// Streams a list, or yields the parameter error alone.
-pub(super) fn list_stream<'c, T: serde::de::DeserializeOwned + Send + 'c>(
-    client: &'c Client,
-    path: String,
-    form: Form,
-    key: &'static str,
-    what: &'static str,
-) -> ListStream<'c, T> {
-    match form.finish() {
-        Ok(query) => page::list(client, Domain::Api, path, query, key, what),
-        Err(err) => Box::pin(futures_util::stream::once(async move { Err(err) })),
+        list_api(self.client, self.path, self.form, "calls", "the call list")
     }
 }
 
@@ -492,7 +455,7 @@ impl CallRecordings<'_> {
 
     /// The call's recordings.
     pub fn list(&self) -> ListStream<'_, Recording> {
-        list_stream(
+        list_api(
             self.client,
             format!("{}.json", self.base),
             Form::default(),

@@ -410,6 +410,13 @@ impl Client {
             .await
     }
 
+    /// DELETEs `path` on the REST API (Twilio answers 204).
+    pub(crate) async fn delete(&self, path: &str) -> Result<(), TwilioError> {
+        self.request(Method::DELETE, Domain::Api, path)
+            .empty()
+            .await
+    }
+
     /// Sends `request` until it succeeds, fails for good, or the retry budget is spent, and
     /// returns the successful response with its body unread.
     async fn execute(&self, request: &Request<'_>) -> Result<reqwest::Response, TwilioError> {

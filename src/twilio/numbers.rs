@@ -3,13 +3,13 @@
 
 use reqwest::Method;
 
-use super::calls::list_stream;
 use super::client::{Client, Domain};
 use super::error::TwilioError;
 use super::form::{Form, WebhookMethod};
 use super::models::{AvailablePhoneNumber, IncomingPhoneNumber};
 use super::page;
 use super::page::ListStream;
+use super::page::list_api;
 use crate::sid::{ApplicationSid, PhoneNumberSid};
 
 /// Handler for the IncomingPhoneNumbers resource.
@@ -74,12 +74,7 @@ impl<'c> IncomingNumbers<'c> {
     /// [`TwilioError`] for an error answer or a failed request.
     pub async fn release(&self, sid: &PhoneNumberSid) -> Result<(), TwilioError> {
         self.client
-            .request(
-                Method::DELETE,
-                Domain::Api,
-                &self.path(&format!("/{sid}.json")),
-            )
-            .empty()
+            .delete(&self.path(&format!("/{sid}.json")))
             .await
     }
 }
@@ -268,7 +263,7 @@ impl<'c> ListNumbers<'c> {
 
     /// The numbers, one page in memory at a time.
     pub fn stream(self) -> ListStream<'c, IncomingPhoneNumber> {
-        list_stream(
+        list_api(
             self.client,
             self.path,
             self.form,
@@ -527,7 +522,7 @@ impl<'c> SearchNumbers<'c> {
         if form.get("InRateCenter").is_some() && form.get("InLata").is_none() {
             form.invalid("InRateCenter: a rate center search also needs InLata.".into());
         }
-        list_stream(
+        list_api(
             self.client,
             self.path,
             form,

@@ -17,6 +17,7 @@ use serde_json::Value;
 
 use super::client::{Client, Domain, Params};
 use super::error::TwilioError;
+use super::form::Form;
 
 /// The rows of a list, fetched a page at a time as they are polled.
 pub type ListStream<'c, T> = futures_util::stream::BoxStream<'c, Result<T, TwilioError>>;
@@ -89,7 +90,7 @@ pub(crate) async fn fetch_page<T: DeserializeOwned>(
     Ok(Page { rows, next })
 }
 
-struct State<'c> {
+struct State<'c, T> {
     client: &'c Client,
     domain: Domain,
     key: &'static str,
@@ -97,12 +98,13 @@ struct State<'c> {
     /// The next request: its path, and the filters of the first page (later pages carry
     /// theirs in the link).
     next: Option<(String, Params)>,
-    rows: VecDeque<Value>,
+    rows: VecDeque<Result<T, TwilioError>>,
     fetched: HashSet<String>,
 }
 
-/// Streams the rows under `key` of the list at `path` on `domain`, filtered by `query`.
-pub(crate) fn list<'c, T: DeserializeOwned + 'c>(
+/// Streams the rows under `key` of the list at `path` on `domain`, filtered by `query`, a
+/// page ([`fetch_page`]) at a time.
+pub(crate) fn list<'c, T: DeserializeOwned + Send + 'c>(
     client: &'c Client,
     domain: Domain,
     path: String,
@@ -124,11 +126,7 @@ pub(crate) fn list<'c, T: DeserializeOwned + 'c>(
         |mut state| async move {
             loop {
                 if let Some(row) = state.rows.pop_front() {
-                    let item = serde_json::from_value::<T>(row).map_err(|e| TwilioError::Decode {
-                        what: format!("a row of {}", state.what),
-                        detail: e.to_string(),
-                    });
-                    return Some((item, state));
+                    return Some((row, state));
                 }
                 let (path, query) = state.next.take()?;
                 // Twilio never links a page to itself; a server that does (or a loop of links)
@@ -137,33 +135,40 @@ pub(crate) fn list<'c, T: DeserializeOwned + 'c>(
                     tracing::warn!(%path, "list links back to a page already read; stopping");
                     return None;
                 }
-                let page: Value = match state
-                    .client
-                    .request(Method::GET, state.domain, &path)
-                    .query(query)
-                    .json(state.what)
-                    .await
+                match fetch_page(
+                    state.client,
+                    state.domain,
+                    &path,
+                    query,
+                    state.key,
+                    state.what,
+                )
+                .await
                 {
-                    Ok(page) => page,
-                    Err(err) => return Some((Err(err), state)),
-                };
-                state.next =
-                    next_link(&page).map(|link| (path_and_query(&link), Params::default()));
-                match page.get(state.key) {
-                    Some(Value::Array(rows)) => state.rows.extend(rows.iter().cloned()),
-                    Some(Value::Null) | None if state.next.is_none() => {}
-                    _ => {
-                        state.next = None;
-                        let err = TwilioError::Decode {
-                            what: state.what.to_owned(),
-                            detail: format!("the page has no \"{}\" list", state.key),
-                        };
-                        return Some((Err(err), state));
+                    Ok(Page { rows, next }) => {
+                        state.rows.extend(rows);
+                        state.next = next.map(|link| (link, Params::default()));
                     }
+                    Err(err) => return Some((Err(err), state)),
                 }
             }
         },
     ))
+}
+
+/// Streams a 2010 API list filtered by `form`, or yields the parameter error alone (nothing
+/// is sent then).
+pub(crate) fn list_api<'c, T: DeserializeOwned + Send + 'c>(
+    client: &'c Client,
+    path: String,
+    form: Form,
+    key: &'static str,
+    what: &'static str,
+) -> ListStream<'c, T> {
+    match form.finish() {
+        Ok(query) => list(client, Domain::Api, path, query, key, what),
+        Err(err) => Box::pin(futures_util::stream::once(async move { Err(err) })),
+    }
 }
 
 #[cfg(test)]

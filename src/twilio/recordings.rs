@@ -7,13 +7,13 @@ use jiff::Timestamp;
 use reqwest::Method;
 use tokio::io::AsyncWriteExt;
 
-use super::calls::list_stream;
 use super::client::{Client, Domain};
 use super::error::TwilioError;
 use super::form::Form;
 use super::models::{Recording, Transcription};
 use super::page;
 use super::page::ListStream;
+use super::page::list_api;
 use crate::sid::{CallSid, RecordingSid, TranscriptionSid};
 
 /// Audio formats Twilio serves recordings in.
@@ -103,12 +103,7 @@ impl<'c> Recordings<'c> {
     /// [`TwilioError`] for an error answer or a failed request.
     pub async fn delete(&self, sid: &RecordingSid) -> Result<(), TwilioError> {
         self.client
-            .request(
-                Method::DELETE,
-                Domain::Api,
-                &self.path(&format!("/{sid}.json")),
-            )
-            .empty()
+            .delete(&self.path(&format!("/{sid}.json")))
             .await
     }
 
@@ -244,7 +239,7 @@ impl<'c> ListRecordings<'c> {
 
     /// The recordings, newest first, one page in memory at a time.
     pub fn stream(self) -> ListStream<'c, Recording> {
-        list_stream(
+        list_api(
             self.client,
             self.path,
             self.form,
@@ -278,7 +273,7 @@ impl<'c> Transcriptions<'c> {
         if let Some(size) = page_size {
             form.int_in("PageSize", "PageSize", size, 1..=page::MAX_PAGE_SIZE);
         }
-        list_stream(
+        list_api(
             self.client,
             self.path(".json"),
             form,
@@ -303,12 +298,7 @@ impl<'c> Transcriptions<'c> {
     /// [`TwilioError`] for an error answer or a failed request.
     pub async fn delete(&self, sid: &TranscriptionSid) -> Result<(), TwilioError> {
         self.client
-            .request(
-                Method::DELETE,
-                Domain::Api,
-                &self.path(&format!("/{sid}.json")),
-            )
-            .empty()
+            .delete(&self.path(&format!("/{sid}.json")))
             .await
     }
 }
@@ -323,7 +313,7 @@ pub struct RecordingTranscriptions<'c> {
 impl<'c> RecordingTranscriptions<'c> {
     /// The recording's transcriptions.
     pub fn list(&self) -> ListStream<'c, Transcription> {
-        list_stream(
+        list_api(
             self.client,
             format!("{}.json", self.base),
             Form::default(),
@@ -348,12 +338,7 @@ impl<'c> RecordingTranscriptions<'c> {
     /// [`TwilioError`] for an error answer or a failed request.
     pub async fn delete(&self, sid: &TranscriptionSid) -> Result<(), TwilioError> {
         self.client
-            .request(
-                Method::DELETE,
-                Domain::Api,
-                &format!("{}/{sid}.json", self.base),
-            )
-            .empty()
+            .delete(&format!("{}/{sid}.json", self.base))
             .await
     }
 }

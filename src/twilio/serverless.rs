@@ -160,7 +160,7 @@ impl<'c> Serverless<'c> {
             .await
     }
 
-    fn list<T: serde::de::DeserializeOwned + 'c>(
+    fn list<T: serde::de::DeserializeOwned + Send + 'c>(
         &self,
         path: String,
         key: &'static str,
