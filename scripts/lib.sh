@@ -11,9 +11,11 @@ APP_PACKAGES=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libsoup-3.0-
   libjavascriptcoregtk-4.1-dev libgtk-3-dev libasound2-dev libdbus-1-dev
   gnome-keyring dbus-x11)
 # Extra packages for the tests: a virtual display, WebKit's WebDriver, a headless keychain,
-# Chromium for Playwright, ImageMagick for window screenshots.
+# Chromium for Playwright, ImageMagick for window screenshots; PipeWire with a null sink for
+# real audio streams (scripts/with-audio.sh), espeak-ng, lame and sox to make sound fixtures.
 TEST_PACKAGES=(xvfb xauth imagemagick webkit2gtk-driver dbus libsecret-tools chromium
-  at-spi2-core x11-utils)
+  at-spi2-core x11-utils
+  pipewire pipewire-pulse wireplumber pulseaudio-utils pipewire-alsa espeak-ng lame sox)
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Sets up everything the tests need on Debian/Ubuntu and runs all of them: formatting, lints,
-# Rust unit and integration tests (against Prism serving Twilio's spec, with a real keychain),
+# Rust unit and integration tests (against Prism serving Twilio's spec, with a real keychain, a
+# PipeWire null sink for playback and moto's S3 server for the archive),
 # the UI's type check and unit tests, Playwright tests of the built UI in Chromium, and the real
 # app window under Xvfb driven through tauri-driver. Stops at the first failure.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -27,7 +28,7 @@ setup() {
 }
 
 rust_tests() {
-  with_keychain cargo nextest run --workspace --no-fail-fast --profile ci
+  with_keychain "$ROOT/scripts/with-audio.sh" cargo nextest run --workspace --no-fail-fast --profile ci
 }
 
 ui_checks() {
@@ -46,7 +47,7 @@ window_test() {
   [ -x target/debug/switchboard-desktop ] || cargo build --workspace
   mkdir -p artifacts
   NO_AT_BRIDGE=1 SWITCHBOARD_APP="$ROOT/target/debug/switchboard-desktop" \
-    with_keychain xvfb-run -a -s "-screen 0 1280x800x24" node --test tests/window/
+    with_keychain "$ROOT/scripts/with-audio.sh" xvfb-run -a -s "-screen 0 1280x800x24" node --test tests/window/
 }
 
 timed "Setup" setup

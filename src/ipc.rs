@@ -9,6 +9,9 @@ use ts_rs::{Config, TS};
 
 use crate::account::{CredentialFieldErrors, CredentialsInput};
 use crate::app::{AppStatus, SyncStatus};
+use crate::audio::{
+    AudioOutputs, OutputDevice, Playback, PlaybackControl, PlaybackError, PlaybackState,
+};
 use crate::cache::{
     ResourceReport, SyncProgress, SyncReport, Voicemail, VoicemailAction, VoicemailFilter,
 };
@@ -20,7 +23,9 @@ use crate::greetings::{
 use crate::numbers::{
     NumberChange, NumberSearch, OfferedNumber, OwnedNumber, Routing, SearchResult,
 };
+use crate::playback::Waveform;
 use crate::routing::RoutingStatus;
+use crate::storage::{ArchiveOutcome, ArchiveSettings, ArchiveSettingsInput};
 use crate::store::Profile;
 use crate::twilio::NumberType;
 
@@ -161,6 +166,57 @@ pub fn commands(cfg: &Config) -> Vec<CommandSig> {
             ],
             "null".into(),
         ),
+        sig(
+            "play_voicemail",
+            vec![
+                ("recording_sid", "string".into()),
+                ("position_ms", "number | null".into()),
+            ],
+            Playback::name(cfg),
+        ),
+        sig(
+            "playback_control",
+            vec![("control", PlaybackControl::name(cfg))],
+            Playback::name(cfg),
+        ),
+        sig("playback_status", vec![], Playback::name(cfg)),
+        sig(
+            "voicemail_waveform",
+            vec![("recording_sid", "string".into())],
+            Waveform::name(cfg),
+        ),
+        sig(
+            "redownload_voicemail",
+            vec![("recording_sid", "string".into())],
+            Waveform::name(cfg),
+        ),
+        sig(
+            "save_voicemail_audio",
+            vec![("recording_sid", "string".into())],
+            "string".into(),
+        ),
+        sig("audio_outputs", vec![], AudioOutputs::name(cfg)),
+        sig(
+            "set_output_device",
+            vec![("id", "string | null".into())],
+            AudioOutputs::name(cfg),
+        ),
+        sig(
+            "archive_settings",
+            vec![],
+            format!("{} | null", ArchiveSettings::name(cfg)),
+        ),
+        sig(
+            "save_archive_settings",
+            vec![("input", ArchiveSettingsInput::name(cfg))],
+            ArchiveSettings::name(cfg),
+        ),
+        sig("clear_archive_settings", vec![], "null".into()),
+        sig(
+            "archive_voicemail",
+            vec![("recording_sid", "string".into())],
+            ArchiveOutcome::name(cfg),
+        ),
     ]
 }
 
@@ -171,6 +227,8 @@ pub fn events(cfg: &Config) -> Vec<(&'static str, String)> {
         (events::SYNC_PROGRESS, SyncProgress::name(cfg)),
         (events::SYNC_FINISHED, SyncStatus::name(cfg)),
         (events::SYNC_FAILED, IpcError::name(cfg)),
+        (events::PLAYBACK_STATE, Playback::name(cfg)),
+        (events::VOICEMAIL_HEARD, "string".into()),
     ]
 }
 
@@ -184,6 +242,10 @@ pub mod events {
     pub const SYNC_FINISHED: &str = "sync://finished";
     /// A sync failed; what was stored stays and the next one resumes.
     pub const SYNC_FAILED: &str = "sync://failed";
+    /// The player's state: on every change, and about ten times a second while playing.
+    pub const PLAYBACK_STATE: &str = "playback://state";
+    /// Most of a voicemail was played, so it was marked read (payload: its recording SID).
+    pub const VOICEMAIL_HEARD: &str = "voicemail://heard";
 }
 
 /// The TypeScript declarations of the whole contract.
@@ -222,6 +284,16 @@ pub fn typescript() -> String {
         Voicemail::decl(&cfg),
         VoicemailFilter::decl(&cfg),
         VoicemailAction::decl(&cfg),
+        PlaybackState::decl(&cfg),
+        Playback::decl(&cfg),
+        PlaybackError::decl(&cfg),
+        PlaybackControl::decl(&cfg),
+        Waveform::decl(&cfg),
+        OutputDevice::decl(&cfg),
+        AudioOutputs::decl(&cfg),
+        ArchiveSettings::decl(&cfg),
+        ArchiveSettingsInput::decl(&cfg),
+        ArchiveOutcome::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in src/ by `cargo test --test bindings` with UPDATE_BINDINGS=1.\n\

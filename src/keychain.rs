@@ -112,6 +112,63 @@ impl Keychain {
             Err(e) => Err(map_err(e)),
         }
     }
+
+    fn s3_entry(
+        &self,
+        account: &AccountSid,
+        access_key_id: &str,
+    ) -> Result<keyring::Entry, KeychainError> {
+        keyring::Entry::new(&self.service, &format!("{account}/s3/{access_key_id}"))
+            .map_err(map_err)
+    }
+
+    /// Stores the S3 secret access key of `access_key_id` used for `account`'s archive.
+    ///
+    /// # Errors
+    /// As [`Keychain::store_api_secret`].
+    pub fn store_s3_secret(
+        &self,
+        account: &AccountSid,
+        access_key_id: &str,
+        secret: &Sensitive<String>,
+    ) -> Result<(), KeychainError> {
+        self.s3_entry(account, access_key_id)?
+            .set_password(secret.expose())
+            .map_err(map_err)
+    }
+
+    /// The S3 secret access key of `access_key_id` for `account`.
+    ///
+    /// # Errors
+    /// [`KeychainError::Missing`] when none is stored, otherwise as [`Keychain::store_api_secret`].
+    pub fn s3_secret(
+        &self,
+        account: &AccountSid,
+        access_key_id: &str,
+    ) -> Result<Sensitive<String>, KeychainError> {
+        match self.s3_entry(account, access_key_id)?.get_password() {
+            Ok(secret) => Ok(Sensitive::new(secret)),
+            Err(keyring::Error::NoEntry) => {
+                Err(KeychainError::Missing(format!("S3 key {access_key_id}")))
+            }
+            Err(e) => Err(map_err(e)),
+        }
+    }
+
+    /// Removes the S3 secret of `access_key_id`; removing an absent one succeeds.
+    ///
+    /// # Errors
+    /// As [`Keychain::store_api_secret`].
+    pub fn delete_s3_secret(
+        &self,
+        account: &AccountSid,
+        access_key_id: &str,
+    ) -> Result<(), KeychainError> {
+        match self.s3_entry(account, access_key_id)?.delete_credential() {
+            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+            Err(e) => Err(map_err(e)),
+        }
+    }
 }
 
 fn map_err(err: keyring::Error) -> KeychainError {

@@ -3,6 +3,7 @@
 
 pub mod account;
 pub mod app;
+pub mod audio;
 pub mod cache;
 pub mod error;
 pub mod greetings;
@@ -12,9 +13,11 @@ pub mod logging;
 pub mod numbers;
 pub mod paths;
 pub mod phone;
+pub mod playback;
 pub mod routing;
 pub mod secret;
 pub mod sid;
+pub mod storage;
 pub mod store;
 pub mod twilio;
 pub mod twiml;

@@ -156,6 +156,44 @@ impl Store {
             .await?)
     }
 
+    /// The setting `key`, when set.
+    ///
+    /// # Errors
+    /// When the query fails.
+    pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+        Ok(
+            sqlx::query_scalar!("SELECT value FROM settings WHERE key = ?1", key)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    /// Sets the setting `key` to `value`.
+    ///
+    /// # Errors
+    /// When the write fails.
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+        sqlx::query!(
+            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            key,
+            value
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Removes the setting `key`.
+    ///
+    /// # Errors
+    /// When the write fails.
+    pub async fn clear_setting(&self, key: &str) -> Result<(), StoreError> {
+        sqlx::query!("DELETE FROM settings WHERE key = ?1", key)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Inserts or replaces the profile named `profile.name` and makes it the active one, in one
     /// transaction.
     ///

@@ -1,18 +1,24 @@
 //! Tauri commands: one-screen adapters from IPC to the core. No logic lives here.
 
+use std::time::Duration;
+
 use switchboard::SyncStatus;
 use switchboard::account::{CredentialFieldErrors, CredentialsInput};
+use switchboard::audio::{self, AudioOutputs, Playback, PlaybackControl};
 use switchboard::cache::SyncReport;
 use switchboard::cache::{Voicemail, VoicemailAction, VoicemailFilter};
 use switchboard::greetings::{GreetingsEdit, GreetingsOverview, GreetingsPublished};
 use switchboard::ipc::{HelpTopic, events};
 use switchboard::numbers::{self, NumberChange, NumberSearch, OwnedNumber, SearchResult};
+use switchboard::playback::Waveform;
 use switchboard::routing::{self, RoutingStatus};
+use switchboard::storage::{ArchiveOutcome, ArchiveSettings, ArchiveSettingsInput};
 use switchboard::store::Profile;
 use switchboard::{AppStatus, Code, IpcError, Switchboard};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use tracing::instrument;
 
+use crate::audio::Audio;
 use crate::core::Core;
 use crate::sync::SyncWorker;
 
@@ -199,4 +205,154 @@ pub async fn voicemail_action(
         .await?
         .voicemail_action(&recording_sid, action)
         .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn play_voicemail<R: Runtime>(
+    app: AppHandle<R>,
+    core: State<'_, Core>,
+    audio: State<'_, Audio>,
+    recording_sid: String,
+    position_ms: Option<u64>,
+) -> Result<Playback, IpcError> {
+    let player = audio.player(&app).await?;
+    player.loading(&recording_sid).await?;
+    match core.get().await?.prepare_voicemail(&recording_sid).await {
+        Ok((track, _)) => {
+            let from = Duration::from_millis(position_ms.unwrap_or(0));
+            match player.play(track, from).await {
+                Ok(playback) => Ok(playback),
+                Err(_) => Ok(player.status()),
+            }
+        }
+        Err(error) => player.failed(&recording_sid, error).await,
+    }
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn playback_control<R: Runtime>(
+    app: AppHandle<R>,
+    audio: State<'_, Audio>,
+    control: PlaybackControl,
+) -> Result<Playback, IpcError> {
+    audio.player(&app).await?.control(control).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn playback_status<R: Runtime>(
+    app: AppHandle<R>,
+    audio: State<'_, Audio>,
+) -> Result<Playback, IpcError> {
+    Ok(audio.player(&app).await?.status())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn voicemail_waveform<R: Runtime>(
+    app: AppHandle<R>,
+    core: State<'_, Core>,
+    audio: State<'_, Audio>,
+    recording_sid: String,
+) -> Result<Waveform, IpcError> {
+    // Opening the output while the waveform loads makes the next Play instant.
+    audio.player(&app).await?.warm();
+    let (_, waveform) = core
+        .get()
+        .await?
+        .prepare_voicemail(&recording_sid)
+        .await
+        .map_err(|e| IpcError::new(e.code, e.message))?;
+    Ok(waveform)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn redownload_voicemail<R: Runtime>(
+    app: AppHandle<R>,
+    core: State<'_, Core>,
+    audio: State<'_, Audio>,
+    recording_sid: String,
+) -> Result<Waveform, IpcError> {
+    let player = audio.player(&app).await?;
+    player.loading(&recording_sid).await?;
+    match core.get().await?.redownload_voicemail(&recording_sid).await {
+        Ok((_, waveform)) => {
+            player.control(PlaybackControl::Stop).await?;
+            Ok(waveform)
+        }
+        Err(error) => {
+            player.failed(&recording_sid, error.clone()).await?;
+            Err(IpcError::new(error.code, error.message))
+        }
+    }
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn save_voicemail_audio(
+    core: State<'_, Core>,
+    recording_sid: String,
+) -> Result<String, IpcError> {
+    let path = core
+        .get()
+        .await?
+        .save_voicemail_audio(&recording_sid, None)
+        .await?;
+    Ok(path.display().to_string())
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn audio_outputs(core: State<'_, Core>) -> Result<AudioOutputs, IpcError> {
+    let selected = core.get().await?.output_device().await?;
+    let devices = tauri::async_runtime::spawn_blocking(audio::output_devices)
+        .await
+        .map_err(|e| IpcError::internal(&anyhow::Error::new(e)))??;
+    Ok(AudioOutputs { devices, selected })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn set_output_device<R: Runtime>(
+    app: AppHandle<R>,
+    core: State<'_, Core>,
+    audio: State<'_, Audio>,
+    id: Option<String>,
+) -> Result<AudioOutputs, IpcError> {
+    audio.player(&app).await?.set_output(id.clone()).await?;
+    core.get().await?.set_output_device(id.as_deref()).await?;
+    audio_outputs(core).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn archive_settings(core: State<'_, Core>) -> Result<Option<ArchiveSettings>, IpcError> {
+    core.get().await?.archive_settings().await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn save_archive_settings(
+    core: State<'_, Core>,
+    input: ArchiveSettingsInput,
+) -> Result<ArchiveSettings, IpcError> {
+    core.get().await?.save_archive_settings(&input).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn clear_archive_settings(core: State<'_, Core>) -> Result<(), IpcError> {
+    core.get().await?.clear_archive_settings().await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn archive_voicemail(
+    core: State<'_, Core>,
+    recording_sid: String,
+) -> Result<ArchiveOutcome, IpcError> {
+    core.get().await?.archive_voicemail(&recording_sid).await
 }

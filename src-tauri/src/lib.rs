@@ -1,5 +1,6 @@
 //! Switchboard's desktop shell: the window, and Tauri commands as thin adapters over the core.
 
+mod audio;
 mod commands;
 mod core;
 mod sync;
@@ -17,6 +18,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, core: Core) -> tauri::Bui
     builder
         .manage(core)
         .manage(sync::SyncWorker::default())
+        .manage(audio::Audio::default())
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::validate_credentials,
@@ -39,6 +41,18 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, core: Core) -> tauri::Bui
             commands::list_voicemails,
             commands::search_voicemails,
             commands::voicemail_action,
+            commands::play_voicemail,
+            commands::playback_control,
+            commands::playback_status,
+            commands::voicemail_waveform,
+            commands::redownload_voicemail,
+            commands::save_voicemail_audio,
+            commands::audio_outputs,
+            commands::set_output_device,
+            commands::archive_settings,
+            commands::save_archive_settings,
+            commands::clear_archive_settings,
+            commands::archive_voicemail,
         ])
         .setup(|app| {
             #[cfg(target_os = "linux")]

@@ -4,6 +4,7 @@
 //! One SQLite file per acting account (`cache/{AC…}.db` under the data directory), in WAL mode,
 //! migrated at open from `migrations/cache/`. Everything here is readable with no network.
 
+mod audio;
 mod outbox;
 mod sync;
 mod voicemail;
@@ -16,6 +17,8 @@ use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 
+pub use audio::AudioRecord;
+pub(crate) use outbox::sha256_file;
 pub use outbox::{ReplayReport, VoicemailAction};
 pub use sync::{OVERLAP_SECONDS, ResourceReport, SyncProgress, SyncReport, Syncer};
 pub use voicemail::{CachedCall, Voicemail, VoicemailFilter};
@@ -202,6 +205,17 @@ impl Cache {
             .execute(&mut *conn)
             .await?
             .rows_affected();
+            // Archive marks and waveforms, from a file whose schema has them.
+            if let Err(err) = sqlx::query(
+                "UPDATE main.voicemail_state SET archive_key = o.archive_key, archived_at = o.archived_at,
+                    peaks = o.peaks, audio_ms = o.audio_ms
+                 FROM old.voicemail_state o WHERE o.recording_sid = main.voicemail_state.recording_sid",
+            )
+            .execute(&mut *conn)
+            .await
+            {
+                tracing::warn!(error = %err, "the old cache has no archive marks to carry over");
+            }
             rows += sqlx::query(
                 "INSERT OR IGNORE INTO main.outbox (op, target, created_at, attempts, last_error, next_attempt_at, done_at)
                  SELECT op, target, created_at, attempts, last_error, next_attempt_at, done_at FROM old.outbox",

@@ -238,7 +238,7 @@ impl Cache {
                 format!("Cannot read back {}: {e}.", dest.display()),
             )
         })?;
-        if !looks_like_mp3(&dest).await {
+        if !looks_like_mp3_file(&dest).await {
             let _ = tokio::fs::remove_file(&dest).await;
             return Err(IpcError::new(
                 Code::Twilio,
@@ -251,7 +251,8 @@ impl Cache {
         let bytes = i64::try_from(bytes).unwrap_or(i64::MAX);
         sqlx::query!("INSERT INTO voicemail_state (recording_sid, audio_path, audio_sha256, audio_bytes) VALUES (?1, ?2, ?3, ?4)
              ON CONFLICT (recording_sid) DO UPDATE SET audio_path = excluded.audio_path,
-                audio_sha256 = excluded.audio_sha256, audio_bytes = excluded.audio_bytes, updated_at = unixepoch()", sid_text, path, sum, bytes)
+                audio_sha256 = excluded.audio_sha256, audio_bytes = excluded.audio_bytes,
+                peaks = NULL, audio_ms = NULL, updated_at = unixepoch()", sid_text, path, sum, bytes)
         .execute(self.pool())
         .await
         .map_err(CacheError::from)?;
@@ -259,7 +260,7 @@ impl Cache {
     }
 }
 
-async fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
+pub(crate) async fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
     use tokio::io::AsyncReadExt;
     let mut file = tokio::fs::File::open(path).await?;
     let mut hasher = Sha256::new();
@@ -284,7 +285,7 @@ async fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
 }
 
 /// An ID3 tag or an MPEG audio frame sync at the start.
-async fn looks_like_mp3(path: &Path) -> bool {
+async fn looks_like_mp3_file(path: &Path) -> bool {
     use tokio::io::AsyncReadExt;
     let mut head = [0u8; 3];
     let Ok(mut file) = tokio::fs::File::open(path).await else {
@@ -293,5 +294,5 @@ async fn looks_like_mp3(path: &Path) -> bool {
     if file.read_exact(&mut head).await.is_err() {
         return false;
     }
-    &head == b"ID3" || (head[0] == 0xFF && head[1] & 0xE0 == 0xE0)
+    crate::audio::looks_like_mp3(&head)
 }

@@ -6,7 +6,8 @@
 //! follows a finished one stops at the first page reaching `OVERLAP` before the newest row
 //! already stored: the overlap picks up late changes such as a transcription finishing after
 //! its recording. When a run ends, rows in the range it listed that Twilio no longer returned
-//! are removed: they were deleted on Twilio.
+//! are removed: they were deleted on Twilio (except voicemails archived to S3, which stay
+//! listed, playable from the archive).
 
 use serde::Serialize;
 use sqlx::{Sqlite, Transaction};
@@ -552,7 +553,8 @@ async fn remove_unseen(
     let floor = floor.unwrap_or(i64::MIN);
     if resource == "recordings" {
         sqlx::query!("DELETE FROM voicemail_search WHERE rowid IN
-               (SELECT search_key FROM recordings WHERE seen_run <> ?1 AND created_at >= ?2 AND search_key IS NOT NULL)", run, floor)
+               (SELECT search_key FROM recordings WHERE seen_run <> ?1 AND created_at >= ?2 AND search_key IS NOT NULL
+                AND sid NOT IN (SELECT recording_sid FROM voicemail_state WHERE archive_key IS NOT NULL))", run, floor)
         .execute(&mut **tx)
         .await?;
     }
@@ -568,7 +570,8 @@ async fn remove_unseen(
         }
         "recordings" => {
             sqlx::query!(
-                "DELETE FROM recordings WHERE seen_run <> ?1 AND created_at >= ?2",
+                "DELETE FROM recordings WHERE seen_run <> ?1 AND created_at >= ?2
+                 AND sid NOT IN (SELECT recording_sid FROM voicemail_state WHERE archive_key IS NOT NULL)",
                 run,
                 floor
             )
@@ -577,7 +580,8 @@ async fn remove_unseen(
         }
         _ => {
             sqlx::query!(
-                "DELETE FROM transcriptions WHERE seen_run <> ?1 AND created_at >= ?2",
+                "DELETE FROM transcriptions WHERE seen_run <> ?1 AND created_at >= ?2
+                 AND (recording_sid IS NULL OR recording_sid NOT IN (SELECT recording_sid FROM voicemail_state WHERE archive_key IS NOT NULL))",
                 run,
                 floor
             )

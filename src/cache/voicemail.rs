@@ -36,6 +36,8 @@ pub struct Voicemail {
     pub state: String,
     /// Where the audio is cached, once downloaded.
     pub audio_path: Option<String>,
+    /// The S3 key of its archived copy, once uploaded and verified.
+    pub archive_key: Option<String>,
 }
 
 /// Which voicemails to list.
@@ -78,7 +80,7 @@ impl Cache {
             Voicemail,
             r#"SELECT recording_sid AS "recording_sid!", call_sid, caller, caller_name, called,
                 created_at AS "created_at!: i64", duration, recording_status, transcription_sid,
-                transcription_status, transcript, state AS "state!: String", audio_path
+                transcription_status, transcript, state AS "state!: String", audio_path, archive_key
                FROM voicemails WHERE state IN (?1, ?2)
                AND (created_at < ?3 OR (created_at = ?3 AND recording_sid < ?4))
                ORDER BY created_at DESC, recording_sid DESC LIMIT ?5"#,
@@ -122,7 +124,7 @@ impl Cache {
             Voicemail,
             r#"SELECT v.recording_sid AS "recording_sid!", v.call_sid, v.caller, v.caller_name, v.called,
                 v.created_at AS "created_at!: i64", v.duration, v.recording_status, v.transcription_sid,
-                v.transcription_status, v.transcript, v.state AS "state!: String", v.audio_path
+                v.transcription_status, v.transcript, v.state AS "state!: String", v.audio_path, v.archive_key
                FROM (SELECT rowid AS key FROM voicemail_search WHERE voicemail_search MATCH ?1
                      ORDER BY rowid DESC LIMIT ?2) m
                JOIN recordings r ON r.search_key = m.key
@@ -146,7 +148,7 @@ impl Cache {
             Voicemail,
             r#"SELECT recording_sid AS "recording_sid!", call_sid, caller, caller_name, called,
                 created_at AS "created_at!: i64", duration, recording_status, transcription_sid,
-                transcription_status, transcript, state AS "state!: String", audio_path
+                transcription_status, transcript, state AS "state!: String", audio_path, archive_key
                FROM voicemails WHERE recording_sid = ?1"#,
             sid
         )

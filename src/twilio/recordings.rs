@@ -166,6 +166,7 @@ impl<'c> Recordings<'c> {
             path: dest.display().to_string(),
             detail: e.to_string(),
         };
+        let announced = response.content_length();
         let partial = dest.with_extension(format!("{}.part", format.extension()));
         let result = async {
             let mut file = tokio::fs::File::create(&partial).await.map_err(save_err)?;
@@ -179,6 +180,14 @@ impl<'c> Recordings<'c> {
                 bytes += chunk.len() as u64;
             }
             file.sync_all().await.map_err(save_err)?;
+            if let Some(announced) = announced
+                && announced != bytes
+            {
+                return Err(TwilioError::Decode {
+                    what: format!("the audio of recording {sid}"),
+                    detail: format!("the download was cut short ({bytes} of {announced} bytes)"),
+                });
+            }
             if bytes == 0 {
                 return Err(TwilioError::Decode {
                     what: format!("the audio of recording {sid}"),

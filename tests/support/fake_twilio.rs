@@ -26,6 +26,8 @@ struct State {
     delay: Duration,
     /// Answer media downloads with 500.
     media_fails: bool,
+    /// What media downloads answer (a real MP3), instead of a few bytes that only look like one.
+    media: Option<Vec<u8>>,
     /// Every request line, in order.
     log: Vec<String>,
 }
@@ -67,7 +69,13 @@ impl FakeTwilio {
                     let request = super::read_request(&mut stream);
                     let (status, body, delay) = answer(&shared, &request);
                     std::thread::sleep(delay);
-                    let kind = if body.starts_with("ID3") {
+                    let media = shared.lock().unwrap().media.clone();
+                    let is_media = body.starts_with("ID3");
+                    let body = match media {
+                        Some(media) if is_media => media,
+                        _ => body.into_bytes(),
+                    };
+                    let kind = if is_media {
                         "audio/mpeg"
                     } else {
                         "application/json"
@@ -82,7 +90,7 @@ impl FakeTwilio {
                         }
                     );
                     let _ = stream.write_all(head.as_bytes());
-                    let _ = stream.write_all(body.as_bytes());
+                    let _ = stream.write_all(&body);
                 });
             }
         });
@@ -202,6 +210,19 @@ impl FakeTwilio {
 
     pub fn set_delay(&self, delay: Duration) {
         self.state.lock().unwrap().delay = delay;
+    }
+
+    /// Sets how long recording `n` lasts, in seconds, as Twilio reports it.
+    pub fn set_recording_duration(&self, n: usize, seconds: u64) {
+        let rec = sid("RE", n);
+        let mut s = self.state.lock().unwrap();
+        for r in s.recordings.iter_mut().filter(|r| r["sid"] == rec.as_str()) {
+            r["duration"] = json!(seconds.to_string());
+        }
+    }
+
+    pub fn set_media(&self, bytes: Vec<u8>) {
+        self.state.lock().unwrap().media = Some(bytes);
     }
 
     pub fn fail_media(&self, fail: bool) {

@@ -515,11 +515,200 @@ state: string,
 /**
  * Where the audio is cached, once downloaded.
  */
-audio_path: string | null, };
+audio_path: string | null, 
+/**
+ * The S3 key of its archived copy, once uploaded and verified.
+ */
+archive_key: string | null, };
 
 export type VoicemailFilter = "all" | "unread" | "archived";
 
 export type VoicemailAction = "read" | "unread" | "archive" | "delete" | "restore";
+
+export type PlaybackState = "idle" | "loading" | "playing" | "paused" | "ended" | "failed";
+
+export type Playback = { 
+/**
+ * The voicemail loaded; `null` when idle.
+ */
+recording_sid: string | null, 
+/**
+ * Where the player is.
+ */
+state: PlaybackState, 
+/**
+ * Position in the message.
+ */
+position_ms: number, 
+/**
+ * The message's length.
+ */
+duration_ms: number, 
+/**
+ * Playback speed, 0.75 to 2.
+ */
+speed: number, 
+/**
+ * Volume, 0 to 1.
+ */
+volume: number, 
+/**
+ * The output device in use, by name.
+ */
+device: string | null, 
+/**
+ * Something to know that is not a failure (a device that went away).
+ */
+notice: string | null, 
+/**
+ * Why playback failed.
+ */
+error: PlaybackError | null, };
+
+export type PlaybackError = { 
+/**
+ * The kind of failure.
+ */
+code: Code, 
+/**
+ * What went wrong and what to do.
+ */
+message: string, 
+/**
+ * Whether downloading the audio again may help.
+ */
+redownload: boolean, };
+
+export type PlaybackControl = { "kind": "pause" } | { "kind": "resume" } | { "kind": "seek", 
+/**
+ * Where, clamped to the message.
+ */
+position_ms: number, } | { "kind": "speed", 
+/**
+ * The factor.
+ */
+speed: number, } | { "kind": "volume", 
+/**
+ * The level.
+ */
+volume: number, } | { "kind": "stop" };
+
+export type Waveform = { 
+/**
+ * The voicemail.
+ */
+recording_sid: string, 
+/**
+ * [`audio::PEAK_BUCKETS`] values in 0..=1 over the whole message.
+ */
+peaks: Array<number>, 
+/**
+ * The message's decoded length.
+ */
+duration_ms: number, };
+
+export type OutputDevice = { 
+/**
+ * cpal's stable identifier (`host:device`), what Settings remembers.
+ */
+id: string, 
+/**
+ * The name to show.
+ */
+name: string, 
+/**
+ * Whether it is the system's default output.
+ */
+is_default: boolean, };
+
+export type AudioOutputs = { 
+/**
+ * What the system offers now.
+ */
+devices: Array<OutputDevice>, 
+/**
+ * The chosen device's id; `null` follows the system default.
+ */
+selected: string | null, };
+
+export type ArchiveSettings = { 
+/**
+ * A custom endpoint (MinIO, R2, a local server); `null` for AWS.
+ */
+endpoint: string | null, 
+/**
+ * The bucket's region.
+ */
+region: string, 
+/**
+ * The bucket.
+ */
+bucket: string, 
+/**
+ * Path-style addressing (`endpoint/bucket/key`), which most S3-compatible servers need.
+ */
+path_style: boolean, 
+/**
+ * The access key id; its secret is in the keychain.
+ */
+access_key_id: string, 
+/**
+ * Delete a voicemail from Twilio once its archived copy is verified.
+ */
+delete_from_twilio: boolean, };
+
+export type ArchiveSettingsInput = { 
+/**
+ * As [`ArchiveSettings::endpoint`].
+ */
+endpoint: string | null, 
+/**
+ * As [`ArchiveSettings::region`].
+ */
+region: string, 
+/**
+ * As [`ArchiveSettings::bucket`].
+ */
+bucket: string, 
+/**
+ * As [`ArchiveSettings::path_style`].
+ */
+path_style: boolean, 
+/**
+ * As [`ArchiveSettings::access_key_id`].
+ */
+access_key_id: string, 
+/**
+ * The secret access key; `null` keeps the one stored.
+ */
+secret_access_key: string | null, 
+/**
+ * As [`ArchiveSettings::delete_from_twilio`].
+ */
+delete_from_twilio: boolean, };
+
+export type ArchiveOutcome = { 
+/**
+ * The voicemail.
+ */
+recording_sid: string, 
+/**
+ * The S3 key of the verified copy; `null` when no archive is configured (archived
+ * locally only).
+ */
+key: string | null, 
+/**
+ * The size verified.
+ */
+bytes: number | null, 
+/**
+ * The SHA-256 verified, hex.
+ */
+sha256: string | null, 
+/**
+ * A delete from Twilio was queued (only after verification, and only when set).
+ */
+delete_queued: boolean, };
 
 /** Every command: its arguments and its result. */
 export interface Commands {
@@ -544,6 +733,18 @@ export interface Commands {
   list_voicemails: { args: { filter: VoicemailFilter; limit: number }; returns: Voicemail[] };
   search_voicemails: { args: { query: string }; returns: Voicemail[] };
   voicemail_action: { args: { recording_sid: string; action: VoicemailAction }; returns: null };
+  play_voicemail: { args: { recording_sid: string; position_ms: number | null }; returns: Playback };
+  playback_control: { args: { control: PlaybackControl }; returns: Playback };
+  playback_status: { args: Record<string, never>; returns: Playback };
+  voicemail_waveform: { args: { recording_sid: string }; returns: Waveform };
+  redownload_voicemail: { args: { recording_sid: string }; returns: Waveform };
+  save_voicemail_audio: { args: { recording_sid: string }; returns: string };
+  audio_outputs: { args: Record<string, never>; returns: AudioOutputs };
+  set_output_device: { args: { id: string | null }; returns: AudioOutputs };
+  archive_settings: { args: Record<string, never>; returns: ArchiveSettings | null };
+  save_archive_settings: { args: { input: ArchiveSettingsInput }; returns: ArchiveSettings };
+  clear_archive_settings: { args: Record<string, never>; returns: null };
+  archive_voicemail: { args: { recording_sid: string }; returns: ArchiveOutcome };
 }
 
 /** Every event: its payload. */
@@ -552,6 +753,8 @@ export interface Events {
   "sync://progress": SyncProgress;
   "sync://finished": SyncStatus;
   "sync://failed": IpcError;
+  "playback://state": Playback;
+  "voicemail://heard": string;
 }
 
 /** Every error code, for exhaustive switches. */

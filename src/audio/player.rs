@@ -1,0 +1,862 @@
+//! Playback through rodio on a thread of its own.
+//!
+//! The output stream lives on one thread (cpal streams are not `Send` everywhere); commands
+//! reach it over a channel and answer through a oneshot, and the thread reports the state
+//! about ten times a second while playing and on every change. The stream stays open for a
+//! while after playback stops, so playing again starts at once, and is closed when idle so
+//! nothing runs in the background.
+//!
+//! When the chosen device goes away mid-message, the thread reopens the system default and
+//! carries on from the same position, with a notice.
+
+use std::fs::File;
+use std::io::BufReader;
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::mpsc::{self, RecvTimeoutError};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+use cpal::ErrorKind;
+use rodio::source::SeekError;
+use rodio::{Decoder, DeviceSinkBuilder, MixerDeviceSink, Source};
+use serde::{Deserialize, Serialize};
+use tokio::sync::oneshot;
+use ts_rs::TS;
+
+use super::devices::{device_name, find_output};
+use crate::error::{Code, IpcError};
+
+/// The share of a message that must have played for it to count as heard (read).
+pub const HEARD_FRACTION: f64 = 0.6;
+
+/// How often the state is reported while playing.
+const TICK: Duration = Duration::from_millis(100);
+
+/// How long the output stays open with nothing playing.
+const KEEP_OPEN: Duration = Duration::from_secs(20);
+
+/// Where the player is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum PlaybackState {
+    /// Nothing loaded.
+    Idle,
+    /// Fetching or checking the audio.
+    Loading,
+    /// Sound is going out.
+    Playing,
+    /// Paused at `position_ms`.
+    Paused,
+    /// Played to the end.
+    Ended,
+    /// Could not play; see `error`.
+    Failed,
+}
+
+/// Why playback failed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct PlaybackError {
+    /// The kind of failure.
+    pub code: Code,
+    /// What went wrong and what to do.
+    pub message: String,
+    /// Whether downloading the audio again may help.
+    pub redownload: bool,
+}
+
+/// The player's state, as the UI shows it.
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
+pub struct Playback {
+    /// The voicemail loaded; `null` when idle.
+    pub recording_sid: Option<String>,
+    /// Where the player is.
+    pub state: PlaybackState,
+    /// Position in the message.
+    #[ts(type = "number")]
+    pub position_ms: u64,
+    /// The message's length.
+    #[ts(type = "number")]
+    pub duration_ms: u64,
+    /// Playback speed, 0.75 to 2.
+    pub speed: f32,
+    /// Volume, 0 to 1.
+    pub volume: f32,
+    /// The output device in use, by name.
+    pub device: Option<String>,
+    /// Something to know that is not a failure (a device that went away).
+    pub notice: Option<String>,
+    /// Why playback failed.
+    pub error: Option<PlaybackError>,
+}
+
+impl Default for Playback {
+    fn default() -> Self {
+        Self {
+            recording_sid: None,
+            state: PlaybackState::Idle,
+            position_ms: 0,
+            duration_ms: 0,
+            speed: 1.0,
+            volume: 1.0,
+            device: None,
+            notice: None,
+            error: None,
+        }
+    }
+}
+
+/// What the UI can ask of the player.
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize, Serialize, TS)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PlaybackControl {
+    /// Pause.
+    Pause,
+    /// Resume (or play again from the start after the end).
+    Resume,
+    /// Jump to a position.
+    Seek {
+        /// Where, clamped to the message.
+        #[ts(type = "number")]
+        position_ms: u64,
+    },
+    /// Change speed (0.75 to 2).
+    Speed {
+        /// The factor.
+        speed: f32,
+    },
+    /// Change volume (0 to 1).
+    Volume {
+        /// The level.
+        volume: f32,
+    },
+    /// Stop and unload.
+    Stop,
+}
+
+/// A checked audio file to play.
+#[derive(Debug, Clone)]
+pub struct Track {
+    /// The voicemail.
+    pub recording_sid: String,
+    /// The verified MP3.
+    pub path: PathBuf,
+    /// Its decoded length.
+    pub duration: Duration,
+}
+
+/// What the player reports.
+#[derive(Debug, Clone)]
+pub enum PlayerEvent {
+    /// The state changed or time passed.
+    State(Playback),
+    /// Most of this voicemail has now been played: it counts as read.
+    Heard(String),
+}
+
+type Reply = oneshot::Sender<Result<Playback, IpcError>>;
+
+enum Msg {
+    Play(Track, Duration, Reply),
+    Control(PlaybackControl, Reply),
+    Output(Option<String>, Reply),
+    Loading(String, Reply),
+    Failed(String, PlaybackError, Reply),
+    Warm,
+    StreamError(cpal::Error),
+}
+
+/// The player: a handle to its thread. Cheap to clone.
+#[derive(Clone)]
+pub struct Player {
+    tx: mpsc::Sender<Msg>,
+    state: Arc<Mutex<Playback>>,
+    first_sound: Arc<Mutex<Option<Arc<OnceLock<Instant>>>>>,
+}
+
+impl std::fmt::Debug for Player {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Player")
+            .field("state", &self.status())
+            .finish()
+    }
+}
+
+impl Player {
+    /// Starts the player's thread, playing on the device `output` (cpal id; `None` for the
+    /// system default). `on_event` runs on that thread: keep it quick.
+    ///
+    /// # Errors
+    /// When the thread cannot be started.
+    pub fn start(
+        output: Option<String>,
+        on_event: impl Fn(PlayerEvent) + Send + 'static,
+    ) -> std::io::Result<Self> {
+        let (tx, rx) = mpsc::channel();
+        let state = Arc::new(Mutex::new(Playback::default()));
+        let first_sound = Arc::new(Mutex::new(None));
+        let engine = Engine {
+            tx: tx.clone(),
+            output,
+            sink: None,
+            player: None,
+            track: None,
+            frames: Arc::new(AtomicU64::new(0)),
+            rate: 1,
+            shown: Arc::clone(&state),
+            now: Playback::default(),
+            played: Duration::ZERO,
+            last_pos: Duration::ZERO,
+            heard_sent: false,
+            idle_since: None,
+            checked_device: Instant::now(),
+            on_fallback: false,
+            on_event: Box::new(on_event),
+            first_sound: Arc::clone(&first_sound),
+        };
+        std::thread::Builder::new()
+            .name("switchboard-audio".into())
+            .spawn(move || engine.run(&rx))?;
+        Ok(Self {
+            tx,
+            state,
+            first_sound,
+        })
+    }
+
+    /// Plays `track` from `from`.
+    ///
+    /// # Errors
+    /// [`Code::NotFound`] when no output device can be opened, [`Code::Storage`] when the
+    /// file cannot be decoded.
+    pub async fn play(&self, track: Track, from: Duration) -> Result<Playback, IpcError> {
+        self.ask(|reply| Msg::Play(track, from, reply)).await
+    }
+
+    /// Pauses, resumes, seeks, changes speed or volume, or stops.
+    ///
+    /// # Errors
+    /// [`Code::InvalidInput`] for a speed or volume out of range, or when nothing is loaded.
+    pub async fn control(&self, control: PlaybackControl) -> Result<Playback, IpcError> {
+        self.ask(|reply| Msg::Control(control, reply)).await
+    }
+
+    /// Plays on the device `id` from now on (`None`: the system default), moving a message
+    /// that is playing to it.
+    ///
+    /// # Errors
+    /// [`Code::NotFound`] for a device that is not there.
+    pub async fn set_output(&self, id: Option<String>) -> Result<Playback, IpcError> {
+        self.ask(|reply| Msg::Output(id, reply)).await
+    }
+
+    /// Shows that `recording_sid` is being fetched or checked (stopping what played).
+    ///
+    /// # Errors
+    /// When the player's thread is gone.
+    pub async fn loading(&self, recording_sid: &str) -> Result<Playback, IpcError> {
+        self.ask(|reply| Msg::Loading(recording_sid.to_owned(), reply))
+            .await
+    }
+
+    /// Shows that `recording_sid` cannot be played, and why.
+    ///
+    /// # Errors
+    /// When the player's thread is gone.
+    pub async fn failed(
+        &self,
+        recording_sid: &str,
+        error: PlaybackError,
+    ) -> Result<Playback, IpcError> {
+        self.ask(|reply| Msg::Failed(recording_sid.to_owned(), error, reply))
+            .await
+    }
+
+    /// Opens the output now if it is closed, so the next play starts at once.
+    pub fn warm(&self) {
+        let _ = self.tx.send(Msg::Warm);
+    }
+
+    /// The state now.
+    pub fn status(&self) -> Playback {
+        self.state.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// When the first sample of the track last started went to the output (for benchmarks).
+    pub fn first_sound(&self) -> Option<Instant> {
+        self.first_sound
+            .lock()
+            .ok()?
+            .as_ref()
+            .and_then(|cell| cell.get().copied())
+    }
+
+    async fn ask(&self, msg: impl FnOnce(Reply) -> Msg) -> Result<Playback, IpcError> {
+        let (reply, answer) = oneshot::channel();
+        self.tx.send(msg(reply)).map_err(|_| stopped())?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+fn stopped() -> IpcError {
+    IpcError::new(
+        Code::Internal,
+        "The audio player stopped unexpectedly. Restart Switchboard; the log file has details.",
+    )
+}
+
+struct Engine {
+    tx: mpsc::Sender<Msg>,
+    output: Option<String>,
+    sink: Option<MixerDeviceSink>,
+    player: Option<rodio::Player>,
+    track: Option<Track>,
+    /// Frames the decoder has handed out: the position in the message, whatever the speed.
+    frames: Arc<AtomicU64>,
+    rate: u32,
+    shown: Arc<Mutex<Playback>>,
+    now: Playback,
+    played: Duration,
+    last_pos: Duration,
+    heard_sent: bool,
+    idle_since: Option<Instant>,
+    checked_device: Instant,
+    /// Playing on the default because the chosen device is missing.
+    on_fallback: bool,
+    on_event: Box<dyn Fn(PlayerEvent) + Send>,
+    first_sound: Arc<Mutex<Option<Arc<OnceLock<Instant>>>>>,
+}
+
+impl Engine {
+    fn run(mut self, rx: &mpsc::Receiver<Msg>) {
+        let mut last_report = Instant::now();
+        loop {
+            match rx.recv_timeout(TICK) {
+                Ok(msg) => self.handle(msg),
+                Err(RecvTimeoutError::Timeout) => {}
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+            if self.now.state == PlaybackState::Playing && last_report.elapsed() >= TICK {
+                last_report = Instant::now();
+                self.advance();
+            }
+            if self.now.state != PlaybackState::Playing {
+                let idle = *self.idle_since.get_or_insert_with(Instant::now);
+                if self.sink.is_some() && self.player.is_none() && idle.elapsed() > KEEP_OPEN {
+                    tracing::debug!("closing the idle audio output");
+                    self.sink = None;
+                    self.now.device = None;
+                    self.publish();
+                }
+            } else {
+                self.idle_since = None;
+            }
+        }
+    }
+
+    fn handle(&mut self, msg: Msg) {
+        match msg {
+            Msg::Play(track, from, reply) => {
+                let result = self.play(track, from);
+                self.answer(reply, result);
+            }
+            Msg::Control(control, reply) => {
+                let result = self.control(control);
+                self.answer(reply, result);
+            }
+            Msg::Output(id, reply) => {
+                let result = self.switch_output(id);
+                self.answer(reply, result);
+            }
+            Msg::Loading(sid, reply) => {
+                self.unload();
+                self.now.recording_sid = Some(sid);
+                self.now.state = PlaybackState::Loading;
+                self.now.error = None;
+                self.now.notice = None;
+                self.now.position_ms = 0;
+                self.now.duration_ms = 0;
+                self.publish();
+                self.answer(reply, Ok(()));
+            }
+            Msg::Failed(sid, error, reply) => {
+                self.unload();
+                self.now.recording_sid = Some(sid);
+                self.fail(error);
+                self.answer(reply, Ok(()));
+            }
+            Msg::Warm => {
+                if self.sink.is_none()
+                    && let Err(err) = self.open_sink()
+                {
+                    tracing::debug!(error = %err.message, "could not open the output ahead of playback");
+                }
+                self.idle_since = Some(Instant::now());
+            }
+            Msg::StreamError(err) => self.stream_error(&err),
+        }
+    }
+
+    fn answer(&mut self, reply: Reply, result: Result<(), IpcError>) {
+        let _ = reply.send(result.map(|()| self.now.clone()));
+    }
+
+    fn play(&mut self, track: Track, from: Duration) -> Result<(), IpcError> {
+        self.unload();
+        self.now.recording_sid = Some(track.recording_sid.clone());
+        self.now.duration_ms = millis(track.duration);
+        self.now.error = None;
+        self.now.notice = None;
+        self.played = Duration::ZERO;
+        self.heard_sent = false;
+        let from = from.min(track.duration);
+        self.track = Some(track);
+        match self.start_at(from) {
+            Ok(()) => {
+                self.now.state = PlaybackState::Playing;
+                self.publish();
+                Ok(())
+            }
+            Err(err) => {
+                self.fail(PlaybackError {
+                    code: err.code,
+                    message: err.message.clone(),
+                    redownload: err.code == Code::Storage,
+                });
+                Err(err)
+            }
+        }
+    }
+
+    /// Opens the output if needed and starts the loaded track at `from`.
+    fn start_at(&mut self, from: Duration) -> Result<(), IpcError> {
+        let track = self.track.clone().ok_or_else(nothing_loaded)?;
+        if self.sink.is_none() {
+            self.open_sink()?;
+        }
+        let sink = self.sink.as_ref().ok_or_else(nothing_loaded)?;
+        let file = File::open(&track.path).map_err(|e| {
+            IpcError::new(
+                Code::Storage,
+                format!("The cached audio cannot be opened ({e}). Download it again."),
+            )
+        })?;
+        let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let mut decoder = Decoder::builder()
+            .with_data(BufReader::new(file))
+            .with_byte_len(bytes)
+            .with_hint("mp3")
+            .with_seekable(true)
+            .build()
+            .map_err(|e| {
+                IpcError::new(
+                    Code::Storage,
+                    format!("The cached audio cannot be decoded ({e}). Download it again."),
+                )
+            })?;
+        self.rate = decoder.sample_rate().get();
+        if !from.is_zero() {
+            decoder.try_seek(from).map_err(|e| {
+                IpcError::new(Code::Storage, format!("Cannot seek in the audio ({e})."))
+            })?;
+        }
+        let first = Arc::new(OnceLock::new());
+        if let Ok(mut slot) = self.first_sound.lock() {
+            *slot = Some(Arc::clone(&first));
+        }
+        self.frames = Arc::new(AtomicU64::new(frames_at(from, self.rate)));
+        let source = Counted {
+            inner: decoder,
+            frames: Arc::clone(&self.frames),
+            channels: 0,
+            first,
+        };
+        let player = rodio::Player::connect_new(sink.mixer());
+        player.set_speed(self.now.speed);
+        player.set_volume(self.now.volume);
+        player.append(source);
+        self.player = Some(player);
+        self.last_pos = from;
+        self.now.position_ms = millis(from);
+        Ok(())
+    }
+
+    fn open_sink(&mut self) -> Result<(), IpcError> {
+        let tx = self.tx.clone();
+        let on_error = move |err: cpal::Error| {
+            let _ = tx.send(Msg::StreamError(err));
+        };
+        let chosen = self.output.as_deref().and_then(find_output);
+        self.on_fallback = self.output.is_some() && chosen.is_none();
+        if self.output.is_some() && chosen.is_none() {
+            tracing::warn!(device = ?self.output, "the chosen output device is not there; using the default");
+            self.now.notice = Some(
+                "The output device chosen in Settings is not connected; playing on the default output.".into(),
+            );
+        }
+        let device = match chosen {
+            Some(device) => device,
+            None => cpal::traits::HostTrait::default_output_device(&cpal::default_host())
+                .ok_or_else(no_device)?,
+        };
+        let name = device_name(&device);
+        let sink = DeviceSinkBuilder::from_device(device)
+            .map_err(|e| open_failed(&name, &e))?
+            .with_error_callback(on_error)
+            .open_sink_or_fallback()
+            .map_err(|e| open_failed(&name, &e))?;
+        let mut sink = sink;
+        sink.log_on_drop(false);
+        tracing::info!(device = %name, "audio output opened");
+        self.sink = Some(sink);
+        self.now.device = Some(name);
+        Ok(())
+    }
+
+    fn control(&mut self, control: PlaybackControl) -> Result<(), IpcError> {
+        match control {
+            PlaybackControl::Speed { speed } => {
+                if !(0.75..=2.0).contains(&speed) {
+                    return Err(IpcError::new(
+                        Code::InvalidInput,
+                        format!("Speed must be between 0.75× and 2×, not {speed}×."),
+                    ));
+                }
+                self.now.speed = speed;
+                if let Some(player) = &self.player {
+                    player.set_speed(speed);
+                }
+            }
+            PlaybackControl::Volume { volume } => {
+                if !(0.0..=1.0).contains(&volume) {
+                    return Err(IpcError::new(
+                        Code::InvalidInput,
+                        format!("Volume must be between 0 and 1, not {volume}."),
+                    ));
+                }
+                self.now.volume = volume;
+                if let Some(player) = &self.player {
+                    player.set_volume(volume);
+                }
+            }
+            PlaybackControl::Pause => {
+                if let Some(player) = &self.player
+                    && self.now.state == PlaybackState::Playing
+                {
+                    player.pause();
+                    self.sample_position();
+                    self.now.state = PlaybackState::Paused;
+                }
+            }
+            PlaybackControl::Resume => match self.now.state {
+                PlaybackState::Paused => {
+                    if let Some(player) = &self.player {
+                        player.play();
+                        self.now.state = PlaybackState::Playing;
+                    }
+                }
+                PlaybackState::Ended => {
+                    self.start_at(Duration::ZERO)?;
+                    self.now.state = PlaybackState::Playing;
+                }
+                PlaybackState::Playing => {}
+                _ => return Err(nothing_loaded()),
+            },
+            PlaybackControl::Seek { position_ms } => {
+                let track = self.track.clone().ok_or_else(nothing_loaded)?;
+                let to = Duration::from_millis(position_ms).min(track.duration);
+                match (&self.player, self.now.state) {
+                    (Some(player), PlaybackState::Playing | PlaybackState::Paused) => {
+                        player.try_seek(to).map_err(|e| seek_failed(&e))?;
+                        self.frames
+                            .store(frames_at(to, self.rate), Ordering::Relaxed);
+                    }
+                    _ => {
+                        // After the end: load again at the new position, paused.
+                        self.start_at(to)?;
+                        if let Some(player) = &self.player {
+                            player.pause();
+                        }
+                        self.now.state = PlaybackState::Paused;
+                    }
+                }
+                self.last_pos = to;
+                self.now.position_ms = millis(to);
+            }
+            PlaybackControl::Stop => {
+                self.unload();
+                self.now = Playback {
+                    speed: self.now.speed,
+                    volume: self.now.volume,
+                    device: self.now.device.clone(),
+                    ..Playback::default()
+                };
+            }
+        }
+        self.publish();
+        Ok(())
+    }
+
+    fn switch_output(&mut self, id: Option<String>) -> Result<(), IpcError> {
+        if let Some(wanted) = &id
+            && find_output(wanted).is_none()
+        {
+            return Err(IpcError::new(
+                Code::NotFound,
+                "That output device is not connected. Choose another, or the system default.",
+            ));
+        }
+        self.output = id;
+        let resume = self.player.is_some().then(|| {
+            self.sample_position();
+            (self.last_pos, self.now.state)
+        });
+        self.player = None;
+        self.sink = None;
+        self.now.device = None;
+        self.now.notice = None;
+        if let Some((at, state)) = resume {
+            self.start_at(at)?;
+            if state == PlaybackState::Paused
+                && let Some(player) = &self.player
+            {
+                player.pause();
+            }
+        }
+        self.publish();
+        Ok(())
+    }
+
+    fn stream_error(&mut self, err: &cpal::Error) {
+        let lost = matches!(
+            err.kind(),
+            ErrorKind::DeviceNotAvailable
+                | ErrorKind::HostUnavailable
+                | ErrorKind::StreamInvalidated
+                | ErrorKind::BackendError
+        );
+        if !lost {
+            tracing::debug!(error = %err, "audio stream hiccup");
+            return;
+        }
+        tracing::warn!(error = %err, "audio stream error");
+        self.device_lost();
+    }
+
+    /// Whether the chosen device is still there (checked about once a second while playing
+    /// on it: sound servers that move streams away from a removed device report no error).
+    fn check_device(&mut self) {
+        let Some(id) = self.output.clone() else {
+            return;
+        };
+        if self.sink.is_none()
+            || self.on_fallback
+            || self.checked_device.elapsed() < Duration::from_secs(1)
+        {
+            return;
+        }
+        self.checked_device = Instant::now();
+        if find_output(&id).is_none() {
+            self.device_lost();
+        }
+    }
+
+    fn device_lost(&mut self) {
+        if self.sink.is_none() {
+            return;
+        }
+        let gone = self
+            .now
+            .device
+            .clone()
+            .unwrap_or_else(|| "The output device".into());
+        tracing::warn!(device = %gone, "audio output lost; moving to the default device");
+        let resume = self.player.is_some().then(|| {
+            self.sample_position();
+            (self.last_pos, self.now.state)
+        });
+        self.player = None;
+        self.sink = None;
+        self.now.device = None;
+        // The chosen device stays remembered: it is used again when it comes back.
+        let chosen = self.output.take();
+        let reopened = match resume {
+            Some((at, state)) => self.start_at(at).map(|()| {
+                if state == PlaybackState::Paused
+                    && let Some(player) = &self.player
+                {
+                    player.pause();
+                }
+            }),
+            None => Ok(()),
+        };
+        self.output = chosen;
+        self.on_fallback = self.output.is_some();
+        match reopened {
+            Ok(()) => {
+                self.now.notice = Some(format!(
+                    "{gone} is no longer available; playing on {}.",
+                    self.now.device.as_deref().unwrap_or("the default output")
+                ));
+                self.publish();
+            }
+            Err(error) => self.fail(PlaybackError {
+                code: error.code,
+                message: format!("{gone} is no longer available, and {}", error.message),
+                redownload: false,
+            }),
+        }
+    }
+
+    /// Moves the position on and notices the end and a message heard.
+    fn advance(&mut self) {
+        self.check_device();
+        self.sample_position();
+        let Some(player) = &self.player else { return };
+        if player.empty() {
+            self.now.state = PlaybackState::Ended;
+            self.now.position_ms = self.now.duration_ms;
+            self.player = None;
+        }
+        self.check_heard();
+        self.publish();
+    }
+
+    fn sample_position(&mut self) {
+        let rate = u64::from(self.rate.max(1));
+        let frames = self.frames.load(Ordering::Relaxed);
+        let pos = Duration::from_micros(frames.saturating_mul(1_000_000) / rate);
+        let pos = self.track.as_ref().map_or(pos, |t| pos.min(t.duration));
+        // Only time that passed while playing counts towards "heard", never a jump.
+        if pos > self.last_pos && pos - self.last_pos <= Duration::from_secs(2) {
+            self.played += pos - self.last_pos;
+        }
+        self.last_pos = pos;
+        self.now.position_ms = millis(pos);
+    }
+
+    fn check_heard(&mut self) {
+        if self.heard_sent {
+            return;
+        }
+        let Some(track) = &self.track else { return };
+        let needed = track.duration.mul_f64(HEARD_FRACTION);
+        if self.played >= needed
+            || self.now.state == PlaybackState::Ended && self.played > needed / 2
+        {
+            self.heard_sent = true;
+            (self.on_event)(PlayerEvent::Heard(track.recording_sid.clone()));
+        }
+    }
+
+    fn unload(&mut self) {
+        if let Some(player) = self.player.take() {
+            player.stop();
+        }
+        self.track = None;
+    }
+
+    fn fail(&mut self, error: PlaybackError) {
+        tracing::warn!(code = ?error.code, error = %error.message, "playback failed");
+        self.now.state = PlaybackState::Failed;
+        self.now.position_ms = 0;
+        self.now.error = Some(error);
+        self.publish();
+    }
+
+    fn publish(&self) {
+        if let Ok(mut shown) = self.shown.lock() {
+            *shown = self.now.clone();
+        }
+        (self.on_event)(PlayerEvent::State(self.now.clone()));
+    }
+}
+
+/// The decoder, counting the frames it hands out and noting when the first one went.
+struct Counted {
+    inner: Decoder<BufReader<File>>,
+    frames: Arc<AtomicU64>,
+    channels: u16,
+    first: Arc<OnceLock<Instant>>,
+}
+
+impl Iterator for Counted {
+    type Item = rodio::Sample;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let sample = self.inner.next()?;
+        if self.channels == 0 {
+            let _ = self.first.set(Instant::now());
+            self.channels = self.inner.channels().get();
+        }
+        self.channels -= 1;
+        if self.channels == 0 {
+            self.frames.fetch_add(1, Ordering::Relaxed);
+        }
+        Some(sample)
+    }
+}
+
+impl Source for Counted {
+    fn current_span_len(&self) -> Option<usize> {
+        self.inner.current_span_len()
+    }
+
+    fn channels(&self) -> rodio::ChannelCount {
+        self.inner.channels()
+    }
+
+    fn sample_rate(&self) -> rodio::SampleRate {
+        self.inner.sample_rate()
+    }
+
+    fn total_duration(&self) -> Option<Duration> {
+        self.inner.total_duration()
+    }
+
+    fn try_seek(&mut self, pos: Duration) -> Result<(), SeekError> {
+        self.inner.try_seek(pos)?;
+        self.channels = 0;
+        let rate = self.inner.sample_rate().get();
+        self.frames.store(frames_at(pos, rate), Ordering::Relaxed);
+        Ok(())
+    }
+}
+
+fn frames_at(at: Duration, rate: u32) -> u64 {
+    (at.as_micros() * u128::from(rate) / 1_000_000) as u64
+}
+
+fn millis(d: Duration) -> u64 {
+    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
+}
+
+fn nothing_loaded() -> IpcError {
+    IpcError::new(
+        Code::InvalidInput,
+        "No voicemail is loaded in the player. Select one and press Play.",
+    )
+}
+
+fn no_device() -> IpcError {
+    IpcError::new(
+        Code::NotFound,
+        "No sound output device was found. Connect speakers or headphones (or check the sound settings), then press Play again.",
+    )
+}
+
+fn open_failed(name: &str, err: &rodio::DeviceSinkError) -> IpcError {
+    IpcError::new(
+        Code::NotFound,
+        format!(
+            "The sound output {name} cannot be opened ({err}). Choose another output in Settings, or check that it is connected."
+        ),
+    )
+}
+
+fn seek_failed(err: &SeekError) -> IpcError {
+    IpcError::new(
+        Code::Storage,
+        format!("Cannot seek in this voicemail ({err})."),
+    )
+}
