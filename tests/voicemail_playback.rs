@@ -140,7 +140,7 @@ async fn a_voicemail_downloads_once_plays_through_the_null_sink_and_counts_as_re
     assert_eq!(waveform.peaks.len(), switchboard::audio::PEAK_BUCKETS);
     assert!(waveform.peaks.iter().all(|p| (0.0..=1.0).contains(p)));
     assert!(
-        waveform.peaks.iter().any(|p| *p == 1.0),
+        waveform.peaks.contains(&1.0),
         "peaks are scaled to the loudest"
     );
     let quiet = waveform.peaks.iter().filter(|p| **p < 0.05).count();
