@@ -626,7 +626,7 @@ const VOICEMAILS = [
   ['RE3', '+14155550103', 'Your delivery is at the back door.', 'read', 'completed'],
 ].map(([sid, caller, transcript, state, status], i) => ({
   recording_sid: sid, call_sid: `CA${i}`, caller, caller_name: null, called: '+14158675309', created_at: 1795000000 - i * 3600,
-  duration: 30, recording_status: 'completed', transcription_sid: null, transcription_status: status, transcript, state, audio_path: null,
+  duration: 30, recording_status: 'completed', transcription_sid: null, transcription_status: status, transcript, state, audio_path: null, archive_key: null,
 }));
 
 describe('voicemail', () => {
@@ -643,8 +643,10 @@ describe('voicemail', () => {
       await eventually(async () => assert.match(await page.getByTestId('voicemail-transcript').innerText(), /Transcript pending/));
       await screenshot(page, 'voicemail');
       await page.keyboard.press('e');
-      await eventually(async () => assert.match(await page.getByTestId('voicemail-undo').innerText(), /Archived the voicemail from \+14155550102/));
+      await eventually(async () => assert.match(await page.getByTestId('voicemail-undo').innerText(), /^Archived\.\s+Undo$/));
       assert.equal(await page.getByTestId('voicemail-item').count(), 2);
+      const archived = (await ipcCalls(page)).filter((c) => c.cmd === 'archive_voicemail' || (c.cmd === 'voicemail_action' && c.args.action === 'archive'));
+      assert.deepEqual(archived, [{ cmd: 'archive_voicemail', args: { recording_sid: 'RE2' } }], 'archiving goes through archive_voicemail (S3 when set up)');
 
       await page.getByTestId('voicemail-item').last().click();
       await page.getByTestId('voicemail-delete').click();

@@ -116,6 +116,13 @@ export const STATUS = {
 
 export const NO_ERRORS = { account_sid: null, api_key_sid: null, api_key_secret: null, profile_name: null };
 
+/** Output devices the fake player offers unless a scenario lists its own. */
+export const DEVICES = [
+  { id: 'pipewire:builtin', name: 'Built-in Audio Analog Stereo', is_default: true },
+  { id: 'pipewire:usb-headset', name: 'USB Headset', is_default: false },
+  { id: 'pipewire:hdmi', name: 'HDMI / DisplayPort 1', is_default: false },
+];
+
 /**
  * Runs in the page before the app: a stand-in for the Tauri IPC bridge with the shape
  * `@tauri-apps/api` expects (`invoke`, `transformCallback`, `unregisterCallback`, `metadata`, and
@@ -123,9 +130,21 @@ export const NO_ERRORS = { account_sid: null, api_key_sid: null, api_key_secret:
  * in `window.__ipc.calls`; `window.__ipc.emit` fires a Rust event; `window.__ipc.release()` lets
  * held `connect_account` calls finish.
  *
+ * The voicemail player is a small state machine standing in for the Rust one: `play_voicemail`
+ * publishes `loading`, then after `loadMs` starts `playing` (even if a stop came meanwhile, as
+ * Rust does) or, for a sid in `playFailures`, `failed`, and answers with that state; while
+ * playing, `playback://state` fires every `tickMs` with the position advanced by `tickMs × speed`
+ * until `ended`; past 60% an unread message turns read with `voicemail://heard`, as in Rust.
+ * `redownload_voicemail` clears a sid's failures.
+ *
  * @param {{
  *   status: object, statusDelayMs?: number, statusFailures?: unknown[],
  *   validate?: object[], connect?: ({profile: object} | {error: unknown} | {hold: true, profile?: object, error?: unknown})[],
+ *   voicemails?: object[], tickMs?: number, loadMs?: number,
+ *   playFailures?: Record<string, {code: string, message: string, redownload: boolean}>,
+ *   waveformFailures?: Record<string, {code: string, message: string}>, playbackNotice?: string,
+ *   devices?: object[], selectedDevice?: string | null, outputFailures?: unknown[],
+ *   archive?: object | null, archiveSaves?: ({error: unknown} | {})[], archiveErrors?: Record<string, unknown>,
  * }} scenario
  */
 function installFakeTauri(scenario) {
@@ -144,6 +163,64 @@ function installFakeTauri(scenario) {
   const pronunciations = [];
   let nextId = 1;
   const sleep = (ms) => new Promise((done) => setTimeout(done, ms));
+  const emit = (event, payload) => {
+    for (const id of listeners.get(event) ?? []) callbacks.get(id)?.({ event, id, payload });
+  };
+
+  const devices = (scenario.devices ?? []).map((d) => ({ ...d }));
+  let selectedDevice = scenario.selectedDevice ?? null;
+  const outputFailures = [...(scenario.outputFailures ?? [])];
+  let archive = scenario.archive ? { ...scenario.archive } : null;
+  const archiveSaves = [...(scenario.archiveSaves ?? [])];
+  const playFailures = { ...(scenario.playFailures ?? {}) };
+  const waveformFailures = { ...(scenario.waveformFailures ?? {}) };
+  const tickMs = scenario.tickMs ?? 100;
+  const IDLE = { recording_sid: null, state: 'idle', position_ms: 0, duration_ms: 0, device: null, notice: null, error: null };
+  let player = { ...IDLE, speed: 1, volume: 1 };
+  let ticker;
+
+  const publish = () => {
+    emit('playback://state', { ...player });
+    return { ...player };
+  };
+  const stopTicking = () => {
+    clearInterval(ticker);
+    ticker = undefined;
+  };
+  const startTicking = () => {
+    stopTicking();
+    ticker = setInterval(() => {
+      player.position_ms = Math.min(player.duration_ms, player.position_ms + Math.round(tickMs * player.speed));
+      if (player.position_ms >= player.duration_ms) {
+        player.state = 'ended';
+        stopTicking();
+      }
+      publish();
+      const heard = voicemails.find((v) => v.recording_sid === player.recording_sid);
+      if (heard?.state === 'unread' && player.position_ms >= player.duration_ms * 0.6) {
+        heard.state = 'read';
+        emit('voicemail://heard', heard.recording_sid);
+      }
+    }, tickMs);
+  };
+  const deviceName = () => (devices.find((d) => d.id === selectedDevice) ?? devices.find((d) => d.is_default))?.name ?? 'Default output';
+  const findVoicemail = (sid) => {
+    const v = voicemails.find((x) => x.recording_sid === sid);
+    if (!v) throw { code: 'not_found', message: `There is no voicemail ${sid} in the local copy.` };
+    return v;
+  };
+  /** Peaks that look like speech: syllables under a slow envelope, with pauses, the same for a sid every time. */
+  const waveform = (sid) => {
+    const v = findVoicemail(sid);
+    const seed = [...sid].reduce((sum, c) => sum + c.charCodeAt(0), 0);
+    const peaks = Array.from({ length: 300 }, (_, i) => {
+      const envelope = 0.55 + 0.45 * Math.sin(i / 23 + seed);
+      const syllable = Math.abs(Math.sin(i * 0.37 + seed * 1.3)) * (0.6 + 0.4 * Math.sin(i * 1.7 + seed));
+      const pause = Math.sin(i / 9.5 + seed * 0.7) > 0.82 ? 0.08 : 1;
+      return Math.round(Math.max(0.02, envelope * syllable * pause) * 1000) / 1000;
+    });
+    return { recording_sid: sid, peaks, duration_ms: (v.duration ?? 30) * 1000 };
+  };
 
   async function command(cmd, args) {
     switch (cmd) {
@@ -224,6 +301,97 @@ function installFakeTauri(scenario) {
         v.state = { read: 'read', unread: 'unread', archive: 'archived', delete: 'deleted', restore: 'read' }[args.action];
         return null;
       }
+      case 'play_voicemail': {
+        // As in Rust: publish `loading`, download and check, then play (or fail) and answer with that.
+        const v = findVoicemail(args.recording_sid);
+        stopTicking();
+        const duration_ms = (v.duration ?? 30) * 1000;
+        player = { ...player, ...IDLE, recording_sid: v.recording_sid, state: 'loading' };
+        publish();
+        await sleep(scenario.loadMs ?? 150);
+        const failure = playFailures[v.recording_sid];
+        stopTicking();
+        if (failure) {
+          player = { ...player, ...IDLE, recording_sid: v.recording_sid, state: 'failed', error: failure };
+        } else {
+          const position_ms = Math.min(duration_ms, args.position_ms ?? 0);
+          player = { ...player, ...IDLE, recording_sid: v.recording_sid, state: 'playing', duration_ms, position_ms, device: deviceName(), notice: scenario.playbackNotice ?? null };
+          startTicking();
+        }
+        return publish();
+      }
+      case 'playback_control': {
+        const control = args.control;
+        const active = ['loading', 'playing', 'paused'].includes(player.state);
+        if (control.kind === 'pause' && active) {
+          stopTicking();
+          player.state = 'paused';
+        } else if (control.kind === 'resume' && player.state === 'paused') {
+          player.state = 'playing';
+          startTicking();
+        } else if (control.kind === 'seek' && (active || player.state === 'ended')) {
+          player.position_ms = Math.max(0, Math.min(player.duration_ms, control.position_ms));
+          if (player.state === 'ended') player.state = 'paused';
+        } else if (control.kind === 'speed') {
+          if (control.speed < 0.75 || control.speed > 2) throw { code: 'invalid_input', message: 'Speed must be between 0.75 and 2.' };
+          player.speed = control.speed;
+        } else if (control.kind === 'volume') {
+          player.volume = Math.max(0, Math.min(1, control.volume));
+        } else if (control.kind === 'stop') {
+          stopTicking();
+          player = { ...player, ...IDLE };
+        }
+        return publish();
+      }
+      case 'playback_status':
+        return { ...player };
+      case 'voicemail_waveform': {
+        const failure = waveformFailures[args.recording_sid];
+        if (failure) throw failure;
+        return waveform(args.recording_sid);
+      }
+      case 'redownload_voicemail':
+        await sleep(scenario.redownloadMs ?? 100);
+        delete playFailures[args.recording_sid];
+        delete waveformFailures[args.recording_sid];
+        return waveform(args.recording_sid);
+      case 'save_voicemail_audio': {
+        const v = findVoicemail(args.recording_sid);
+        return `/home/ada/Downloads/Voicemail ${v.caller ?? 'unknown'} ${v.recording_sid}.mp3`;
+      }
+      case 'audio_outputs':
+        return { devices: devices.map((d) => ({ ...d })), selected: selectedDevice };
+      case 'set_output_device': {
+        if (outputFailures.length > 0) throw outputFailures.shift();
+        if (args.id !== null && !devices.some((d) => d.id === args.id)) throw { code: 'not_found', message: 'That output device is not connected any more.' };
+        selectedDevice = args.id;
+        if (player.state === 'playing') player.device = deviceName();
+        return { devices: devices.map((d) => ({ ...d })), selected: selectedDevice };
+      }
+      case 'archive_settings':
+        return archive ? { ...archive } : null;
+      case 'save_archive_settings': {
+        await sleep(scenario.archiveCheckMs ?? 100);
+        const step = archiveSaves.shift();
+        if (step?.error) throw step.error;
+        const { secret_access_key, ...shown } = args.input;
+        if (!archive && !secret_access_key) throw { code: 'invalid_input', message: 'Secret access key: needed the first time.' };
+        archive = shown;
+        return { ...archive };
+      }
+      case 'clear_archive_settings':
+        archive = null;
+        return null;
+      case 'archive_voicemail': {
+        const v = findVoicemail(args.recording_sid);
+        await sleep(scenario.archiveMs ?? 0);
+        const failure = scenario.archiveErrors?.[v.recording_sid];
+        if (failure) throw failure;
+        v.state = 'archived';
+        if (!archive) return { recording_sid: v.recording_sid, key: null, bytes: null, sha256: null, delete_queued: false };
+        v.archive_key = `voicemail/${scenario.status.profile?.account_sid}/${v.recording_sid}.mp3`;
+        return { recording_sid: v.recording_sid, key: v.archive_key, bytes: 48213, sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', delete_queued: archive.delete_from_twilio };
+      }
       case 'remove_routing':
         routing = null;
         return true;
@@ -269,9 +437,7 @@ function installFakeTauri(scenario) {
       case 'sync_now': {
         const step = (scenario.syncNow ?? []).shift?.() ?? { report: { resources: [] } };
         for (const [done, resource] of [[1000, 'calls'], [250, 'recordings']]) {
-          for (const id of listeners.get('sync://progress') ?? []) {
-            callbacks.get(id)?.({ event: 'sync://progress', id, payload: { resource, done } });
-          }
+          emit('sync://progress', { resource, done });
           await sleep(step.stepMs ?? 0);
         }
         if (step.error) throw step.error;
@@ -310,9 +476,7 @@ function installFakeTauri(scenario) {
   };
   window.__ipc = {
     calls,
-    emit(event, payload) {
-      for (const id of listeners.get(event) ?? []) callbacks.get(id)?.({ event, id, payload });
-    },
+    emit,
     release() {
       for (const done of held.splice(0)) done();
     },
@@ -335,7 +499,7 @@ export async function openApp(context, url, scenario, { colorScheme = 'light', v
   page.on('pageerror', (error) => problems.push(`pageerror: ${error.message}`));
   await page.emulateMedia({ colorScheme });
   if (viewport) await page.setViewportSize(viewport);
-  await page.addInitScript(installFakeTauri, { status: STATUS, ...scenario });
+  await page.addInitScript(installFakeTauri, { status: STATUS, devices: DEVICES, ...scenario });
   await page.goto(url);
   return { page, problems };
 }

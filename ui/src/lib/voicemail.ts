@@ -1,5 +1,5 @@
 /** Wording of the voicemail inbox, kept pure so it is unit-tested. */
-import type { Voicemail } from './bindings';
+import type { ArchiveOutcome, Voicemail } from './bindings';
 
 /** What the transcript area says when there is no text. */
 export function transcriptState(v: Pick<Voicemail, 'transcription_status' | 'transcript'>): string {
@@ -25,4 +25,25 @@ export function firstLine(v: Pick<Voicemail, 'transcription_status' | 'transcrip
 /** "Nov 23, 14:05" in the user's locale and time zone, from Unix seconds. */
 export function leftAt(seconds: number, locale = 'en-US'): string {
   return new Date(seconds * 1000).toLocaleString(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', hour12: false });
+}
+
+/**
+ * When it was left, as short as a mail list puts it: the time for today, the day for this year,
+ * the date with its year before that. `now` is Unix milliseconds.
+ */
+export function listedAt(seconds: number, now = Date.now(), locale = 'en-US'): string {
+  const at = new Date(seconds * 1000);
+  const today = new Date(now);
+  if (at.toDateString() === today.toDateString()) {
+    return at.toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit', hour12: false });
+  }
+  const sameYear = at.getFullYear() === today.getFullYear();
+  return at.toLocaleDateString(locale, { month: 'short', day: 'numeric', ...(sameYear ? {} : { year: 'numeric' }) });
+}
+
+/** What the notice bar says once a voicemail is archived: where the S3 copy is, or just that it is archived. */
+export function archivedText(outcome: Pick<ArchiveOutcome, 'key' | 'delete_queued'>): string {
+  if (!outcome.key) return 'Archived.';
+  const archived = `Archived to S3 as ${outcome.key}`;
+  return outcome.delete_queued ? `${archived}; the copy is verified, so Twilio’s will be deleted.` : archived;
 }
