@@ -22,6 +22,18 @@ const COMMANDS: &[&str] = &[
     "list_voicemails",
     "search_voicemails",
     "voicemail_action",
+    "play_voicemail",
+    "playback_control",
+    "playback_status",
+    "voicemail_waveform",
+    "redownload_voicemail",
+    "save_voicemail_audio",
+    "audio_outputs",
+    "set_output_device",
+    "archive_settings",
+    "save_archive_settings",
+    "clear_archive_settings",
+    "archive_voicemail",
 ];
 
 fn main() {

@@ -665,3 +665,29 @@ async fn archiving_to_s3_verifies_the_copy_before_twilio_may_delete_and_plays_ba
     f.core.clear_archive_settings().await.unwrap();
     assert!(f.keychain.s3_secret(&account, "AKIATESTARCHIVE").is_err());
 }
+
+#[tokio::test]
+async fn a_play_stopped_or_replaced_while_loading_never_starts() {
+    let _sink = test_sink();
+    let f = fixture().await;
+    let (first, _) = f.core.prepare_voicemail(&sid("RE", 0)).await.unwrap();
+    let (second, _) = f.core.prepare_voicemail(&sid("RE", 1)).await.unwrap();
+    let (player, _rx) = collecting_player(None);
+
+    // Stopped while its audio was being fetched: the play that follows is dropped.
+    player.loading(&sid("RE", 0)).await.unwrap();
+    player.control(PlaybackControl::Stop).await.unwrap();
+    let after = player.play(first.clone(), Duration::ZERO).await.unwrap();
+    assert_eq!(after.state, PlaybackState::Idle, "{after:?}");
+
+    // Another voicemail was chosen meanwhile: only its play starts.
+    player.loading(&sid("RE", 0)).await.unwrap();
+    player.loading(&sid("RE", 1)).await.unwrap();
+    let stale = player.play(first, Duration::ZERO).await.unwrap();
+    assert_eq!(stale.state, PlaybackState::Loading);
+    assert_eq!(stale.recording_sid.as_deref(), Some(sid("RE", 1).as_str()));
+    let fresh = player.play(second, Duration::ZERO).await.unwrap();
+    assert_eq!(fresh.state, PlaybackState::Playing);
+    assert_eq!(fresh.recording_sid.as_deref(), Some(sid("RE", 1).as_str()));
+    player.control(PlaybackControl::Stop).await.unwrap();
+}

@@ -65,6 +65,20 @@ fn every_contract_command_is_registered_and_allowed() {
             "list_voicemails" => json!({"filter": "all", "limit": 50}),
             "search_voicemails" => json!({"query": "invoice"}),
             "voicemail_action" => json!({"recording_sid": "RE1", "action": "read"}),
+            "playback_status" | "audio_outputs" | "archive_settings" | "clear_archive_settings" => {
+                json!({})
+            }
+            "play_voicemail" => json!({"recording_sid": "RE1", "position_ms": null}),
+            "playback_control" => json!({"control": {"kind": "speed", "speed": 1.5}}),
+            "voicemail_waveform"
+            | "redownload_voicemail"
+            | "save_voicemail_audio"
+            | "archive_voicemail" => json!({"recording_sid": "RE1"}),
+            "set_output_device" => json!({"id": null}),
+            "save_archive_settings" => json!({"input": {
+                "endpoint": null, "region": "us-east-1", "bucket": "acme-voicemail", "path_style": true,
+                "access_key_id": "", "secret_access_key": null, "delete_from_twilio": false
+            }}),
             "validate_credentials" | "connect_account" => bad_input.clone(),
             "open_help" => continue, // would open a browser; its registration is covered below
             other => panic!("no sample arguments for {other}: add them here"),

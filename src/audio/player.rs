@@ -211,6 +211,7 @@ impl Player {
             idle_since: None,
             checked_device: Instant::now(),
             on_fallback: false,
+            cancelled: None,
             on_event: Box::new(on_event),
             first_sound: Arc::clone(&first_sound),
         };
@@ -323,6 +324,8 @@ struct Engine {
     checked_device: Instant,
     /// Playing on the default because the chosen device is missing.
     on_fallback: bool,
+    /// A voicemail stopped while it was loading: its play, when it comes, is dropped.
+    cancelled: Option<String>,
     on_event: Box<dyn Fn(PlayerEvent) + Send>,
     first_sound: Arc<Mutex<Option<Arc<OnceLock<Instant>>>>>,
 }
@@ -369,6 +372,7 @@ impl Engine {
                 self.answer(reply, result);
             }
             Msg::Loading(sid, reply) => {
+                self.cancelled = None;
                 self.unload();
                 self.now.recording_sid = Some(sid);
                 self.now.state = PlaybackState::Loading;
@@ -402,6 +406,14 @@ impl Engine {
     }
 
     fn play(&mut self, track: Track, from: Duration) -> Result<(), IpcError> {
+        // A play whose loading was stopped, or overtaken by another voicemail's, is dropped.
+        if self.cancelled.take().as_deref() == Some(track.recording_sid.as_str())
+            || (self.now.state == PlaybackState::Loading
+                && self.now.recording_sid.as_deref() != Some(track.recording_sid.as_str()))
+        {
+            tracing::debug!(recording = %track.recording_sid, "play dropped: stopped or replaced while loading");
+            return Ok(());
+        }
         self.unload();
         self.now.recording_sid = Some(track.recording_sid.clone());
         self.now.duration_ms = millis(track.duration);
@@ -584,6 +596,9 @@ impl Engine {
                 self.now.position_ms = millis(to);
             }
             PlaybackControl::Stop => {
+                if self.now.state == PlaybackState::Loading {
+                    self.cancelled = self.now.recording_sid.clone();
+                }
                 self.unload();
                 self.now = Playback {
                     speed: self.now.speed,
