@@ -6,10 +6,11 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 export PATH="$HOME/.cargo/bin:$PATH"
 
-# Debian packages to build and run the desktop app (Tauri's WebKitGTK, cpal's ALSA, keyring's D-Bus).
+# Debian packages to build and run the desktop app (Tauri's WebKitGTK, cpal's ALSA, keyring's D-Bus,
+# the tray's AppIndicator).
 APP_PACKAGES=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libsoup-3.0-dev
   libjavascriptcoregtk-4.1-dev libgtk-3-dev libasound2-dev libdbus-1-dev
-  gnome-keyring dbus-x11)
+  gnome-keyring dbus-x11 libayatana-appindicator3-1)
 # Extra packages for the tests: a virtual display, WebKit's WebDriver, a headless keychain,
 # Chromium for Playwright, ImageMagick for window screenshots; PipeWire with a null sink for
 # real audio streams (scripts/with-audio.sh), espeak-ng, lame and sox to make sound fixtures.

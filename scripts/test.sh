@@ -47,7 +47,7 @@ window_test() {
   [ -x target/debug/switchboard-desktop ] || cargo build --workspace
   mkdir -p artifacts
   NO_AT_BRIDGE=1 SWITCHBOARD_APP="$ROOT/target/debug/switchboard-desktop" \
-    with_keychain "$ROOT/scripts/with-audio.sh" xvfb-run -a -s "-screen 0 1280x800x24" node --test tests/window/
+    with_keychain "$ROOT/scripts/with-audio.sh" xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 tests/window/
 }
 
 timed "Setup" setup

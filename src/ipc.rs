@@ -229,6 +229,8 @@ pub fn events(cfg: &Config) -> Vec<(&'static str, String)> {
         (events::SYNC_FAILED, IpcError::name(cfg)),
         (events::PLAYBACK_STATE, Playback::name(cfg)),
         (events::VOICEMAIL_HEARD, "string".into()),
+        (events::VOICEMAIL_NEW, Voicemail::name(cfg)),
+        (events::VOICEMAIL_OPEN, "string | null".into()),
     ]
 }
 
@@ -246,6 +248,11 @@ pub mod events {
     pub const PLAYBACK_STATE: &str = "playback://state";
     /// Most of a voicemail was played, so it was marked read (payload: its recording SID).
     pub const VOICEMAIL_HEARD: &str = "voicemail://heard";
+    /// A voicemail arrived with the last sync.
+    pub const VOICEMAIL_NEW: &str = "voicemail://new";
+    /// Open the voicemail inbox (at this recording SID, when given): a notification or the tray
+    /// was clicked.
+    pub const VOICEMAIL_OPEN: &str = "voicemail://open";
 }
 
 /// The TypeScript declarations of the whole contract.

@@ -110,6 +110,16 @@ pub fn format_for_display(number: &str, home_country: Option<&str>) -> String {
     parsed.format().mode(mode).to_string()
 }
 
+/// Formats `number` for someone who owns `ours`: nationally when both are numbers of the same
+/// country (as a caller to a US number sees `(415) 555-0101`), internationally otherwise.
+pub fn format_beside(number: &str, ours: Option<&str>) -> String {
+    let home = ours
+        .and_then(|o| phonenumber::parse(None, o).ok())
+        .and_then(|p| p.country().id())
+        .map(|id| id.as_ref().to_owned());
+    format_for_display(number, home.as_deref())
+}
+
 impl fmt::Display for E164 {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
@@ -197,5 +207,14 @@ mod tests {
         assert_eq!(n.display(Some("US")), "(415) 867-5309");
         assert_eq!(n.display(Some("GB")), "+1 415-867-5309");
         assert_eq!(format_for_display("client:alice", None), "client:alice");
+        assert_eq!(
+            format_beside("+14155550101", Some("+14158675309")),
+            "(415) 555-0101"
+        );
+        assert_eq!(
+            format_beside("+442079460958", Some("+14158675309")),
+            "+44 20 7946 0958"
+        );
+        assert_eq!(format_beside("+14155550101", None), "+1 415-555-0101");
     }
 }

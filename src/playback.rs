@@ -48,17 +48,22 @@ impl Switchboard {
         let sid = RecordingSid::parse(recording_sid.trim())
             .map_err(|e| plain(IpcError::new(Code::InvalidInput, e.message)))?;
         let record = self.audio_record(&cache, sid.as_str()).await?;
-        if let (Some(path), Some(peaks), Some(ms)) = (&record.path, &record.peaks, record.audio_ms)
-            && verified(path, record.sha256.as_deref()).await
-        {
-            return Ok(ready(
-                sid.as_str(),
-                path.clone(),
-                audio::peaks_from_bytes(peaks),
-                ms,
-            ));
-        }
-        let path = self.fetch_audio(&cache, &sid, &record).await?;
+        // A verified local copy needs no network (nor the keychain); its waveform, once
+        // computed, no decoding either.
+        let path = match &record.path {
+            Some(path) if verified(path, record.sha256.as_deref()).await => {
+                if let (Some(peaks), Some(ms)) = (&record.peaks, record.audio_ms) {
+                    return Ok(ready(
+                        sid.as_str(),
+                        path.clone(),
+                        audio::peaks_from_bytes(peaks),
+                        ms,
+                    ));
+                }
+                path.clone()
+            }
+            _ => self.fetch_audio(&cache, &sid, &record).await?,
+        };
         let expected = record
             .twilio_seconds
             .and_then(|s| u64::try_from(s).ok())
@@ -312,6 +317,36 @@ impl Switchboard {
             cache.apply(recording_sid, VoicemailAction::Read).await?;
         }
         Ok(())
+    }
+
+    /// Voicemails that arrived since the last call (for notifications), newest first. The
+    /// first call for an account only notes where the inbox stands, so a first sync of a
+    /// full mailbox announces nothing.
+    ///
+    /// # Errors
+    /// Storage errors; [`Code::NotConfigured`] without a profile.
+    pub async fn new_voicemails(&self) -> Result<Vec<crate::cache::Voicemail>, IpcError> {
+        let profile = self.profile(None).await?;
+        let key = format!("notified.{}", profile.acting_account());
+        let cache = self.active_cache().await?;
+        let newest = cache.newest_voicemail_at().await?;
+        let seen = self
+            .store()
+            .setting(&key)
+            .await?
+            .and_then(|v| v.parse::<i64>().ok());
+        let fresh = match seen {
+            None => Vec::new(),
+            Some(after) => cache.unread_since(after, 20).await?,
+        };
+        if let Some(newest) = newest
+            && seen.is_none_or(|s| newest > s)
+        {
+            self.store().set_setting(&key, &newest.to_string()).await?;
+        } else if seen.is_none() {
+            self.store().set_setting(&key, "0").await?;
+        }
+        Ok(fresh)
     }
 
     fn archive_key_name(&self, account: &crate::sid::AccountSid) -> String {

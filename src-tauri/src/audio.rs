@@ -55,6 +55,7 @@ fn forward<R: Runtime>(app: &AppHandle<R>, event: PlayerEvent) {
                 match marked {
                     Ok(()) => {
                         let _ = app.emit(events::VOICEMAIL_HEARD, &sid);
+                        crate::refresh_unread_now(&app).await;
                     }
                     Err(err) => {
                         tracing::warn!(recording = %sid, error = %err.message, "could not mark the voicemail read");

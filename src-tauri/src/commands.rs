@@ -196,7 +196,8 @@ pub async fn search_voicemails(
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
-pub async fn voicemail_action(
+pub async fn voicemail_action<R: Runtime>(
+    app: AppHandle<R>,
     core: State<'_, Core>,
     recording_sid: String,
     action: VoicemailAction,
@@ -204,7 +205,9 @@ pub async fn voicemail_action(
     core.get()
         .await?
         .voicemail_action(&recording_sid, action)
-        .await
+        .await?;
+    crate::refresh_unread_now(&app).await;
+    Ok(())
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -350,9 +353,12 @@ pub async fn clear_archive_settings(core: State<'_, Core>) -> Result<(), IpcErro
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
-pub async fn archive_voicemail(
+pub async fn archive_voicemail<R: Runtime>(
+    app: AppHandle<R>,
     core: State<'_, Core>,
     recording_sid: String,
 ) -> Result<ArchiveOutcome, IpcError> {
-    core.get().await?.archive_voicemail(&recording_sid).await
+    let outcome = core.get().await?.archive_voicemail(&recording_sid).await?;
+    crate::refresh_unread_now(&app).await;
+    Ok(outcome)
 }

@@ -3,6 +3,7 @@
 mod audio;
 mod commands;
 mod core;
+mod notify;
 mod sync;
 #[cfg(target_os = "linux")]
 mod webkit;
@@ -59,13 +60,35 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, core: Core) -> tauri::Bui
             if let Some(window) = app.get_webview_window("main") {
                 webkit::tune(&window);
             }
+            app.manage(notify::tray(app.handle()));
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 handle.state::<Core>().warm().await;
+                if let Ok(core) = handle.state::<Core>().get().await
+                    && let Ok(Some(status)) = core.sync_status().await
+                {
+                    refresh_unread(&handle, status.unread_voicemails);
+                }
             });
             app.state::<sync::SyncWorker>().spawn(app.handle().clone());
             Ok(())
         })
+}
+
+/// Shows `unread` on the tray.
+pub(crate) fn refresh_unread<R: Runtime>(app: &tauri::AppHandle<R>, unread: i64) {
+    if let Some(tray) = app.try_state::<notify::Tray<R>>() {
+        tray.set_unread(unread);
+    }
+}
+
+/// Shows the current unread count on the tray.
+pub(crate) async fn refresh_unread_now<R: Runtime>(app: &tauri::AppHandle<R>) {
+    if let Ok(core) = app.state::<Core>().get().await
+        && let Ok(Some(status)) = core.sync_status().await
+    {
+        refresh_unread(app, status.unread_voicemails);
+    }
 }
 
 /// Runs the desktop app.

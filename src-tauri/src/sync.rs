@@ -73,8 +73,15 @@ impl SyncWorker {
                     resources = report.resources.len(),
                     "background sync finished"
                 );
+                match core.new_voicemails().await {
+                    Ok(fresh) => crate::notify::announce(app, &fresh),
+                    Err(err) => {
+                        tracing::warn!(error = %err.message, "could not look for new voicemail")
+                    }
+                }
                 if let Ok(Some(status)) = core.sync_status().await {
                     let _ = app.emit(events::SYNC_FINISHED, &status);
+                    crate::refresh_unread(app, status.unread_voicemails);
                 }
             }
             Err(err) => {

@@ -14,6 +14,9 @@ pub struct Voicemail {
     pub call_sid: Option<String>,
     /// Who called (E.164, or `client:…`), once the call is synced.
     pub caller: Option<String>,
+    /// The caller's number formatted for people: nationally when it is of the called
+    /// number's country, internationally otherwise.
+    pub caller_display: Option<String>,
     /// Caller ID name, when Twilio looked it up.
     pub caller_name: Option<String>,
     /// The number that was called.
@@ -78,7 +81,7 @@ impl Cache {
         let limit = i64::from(limit);
         Ok(sqlx::query_as!(
             Voicemail,
-            r#"SELECT recording_sid AS "recording_sid!", call_sid, caller, caller_name, called,
+            r#"SELECT recording_sid AS "recording_sid!", call_sid, caller, NULL AS "caller_display: String", caller_name, called,
                 created_at AS "created_at!: i64", duration, recording_status, transcription_sid,
                 transcription_status, transcript, state AS "state!: String", audio_path, archive_key
                FROM voicemails WHERE state IN (?1, ?2)
@@ -91,7 +94,41 @@ impl Cache {
             limit
         )
         .fetch_all(self.pool())
-        .await?)
+        .await
+        .map(displayed)?)
+    }
+
+    /// Unread voicemails left after `after` (Unix seconds), newest first, at most `limit`.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn unread_since(&self, after: i64, limit: u32) -> Result<Vec<Voicemail>, CacheError> {
+        let limit = i64::from(limit);
+        Ok(sqlx::query_as!(
+            Voicemail,
+            r#"SELECT recording_sid AS "recording_sid!", call_sid, caller, NULL AS "caller_display: String", caller_name, called,
+                created_at AS "created_at!: i64", duration, recording_status, transcription_sid,
+                transcription_status, transcript, state AS "state!: String", audio_path, archive_key
+               FROM voicemails WHERE state = 'unread' AND created_at > ?1
+               ORDER BY created_at DESC, recording_sid DESC LIMIT ?2"#,
+            after,
+            limit
+        )
+        .fetch_all(self.pool())
+        .await
+        .map(displayed)?)
+    }
+
+    /// When the newest voicemail was left (Unix seconds), if there is one.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn newest_voicemail_at(&self) -> Result<Option<i64>, CacheError> {
+        Ok(
+            sqlx::query_scalar!(r#"SELECT max(created_at) AS "newest: i64" FROM voicemails"#)
+                .fetch_one(self.pool())
+                .await?,
+        )
     }
 
     /// How many voicemails are unread.
@@ -122,7 +159,7 @@ impl Cache {
         let limit = i64::from(limit);
         Ok(sqlx::query_as!(
             Voicemail,
-            r#"SELECT v.recording_sid AS "recording_sid!", v.call_sid, v.caller, v.caller_name, v.called,
+            r#"SELECT v.recording_sid AS "recording_sid!", v.call_sid, v.caller, NULL AS "caller_display: String", v.caller_name, v.called,
                 v.created_at AS "created_at!: i64", v.duration, v.recording_status, v.transcription_sid,
                 v.transcription_status, v.transcript, v.state AS "state!: String", v.audio_path, v.archive_key
                FROM (SELECT rowid AS key FROM voicemail_search WHERE voicemail_search MATCH ?1
@@ -135,7 +172,8 @@ impl Cache {
             limit
         )
         .fetch_all(self.pool())
-        .await?)
+        .await
+        .map(displayed)?)
     }
 
     /// One voicemail by its recording SID.
@@ -146,14 +184,15 @@ impl Cache {
         let sid = recording_sid.trim();
         Ok(sqlx::query_as!(
             Voicemail,
-            r#"SELECT recording_sid AS "recording_sid!", call_sid, caller, caller_name, called,
+            r#"SELECT recording_sid AS "recording_sid!", call_sid, caller, NULL AS "caller_display: String", caller_name, called,
                 created_at AS "created_at!: i64", duration, recording_status, transcription_sid,
                 transcription_status, transcript, state AS "state!: String", audio_path, archive_key
                FROM voicemails WHERE recording_sid = ?1"#,
             sid
         )
         .fetch_optional(self.pool())
-        .await?)
+        .await?
+        .map(|v| displayed(vec![v]).remove(0)))
     }
 
     /// Cached calls newest first, as Twilio's wire model.
@@ -214,6 +253,17 @@ pub struct CachedCall {
     pub price: Option<String>,
     /// Currency of `price`.
     pub price_unit: Option<String>,
+}
+
+/// Fills in each voicemail's formatted caller.
+fn displayed(mut rows: Vec<Voicemail>) -> Vec<Voicemail> {
+    for v in &mut rows {
+        v.caller_display = v
+            .caller
+            .as_deref()
+            .map(|c| crate::phone::format_beside(c, v.called.as_deref()));
+    }
+    rows
 }
 
 /// Turns what the user typed into an FTS5 query: each word (letters and digits only, so no

@@ -477,6 +477,11 @@ call_sid: string | null,
  */
 caller: string | null, 
 /**
+ * The caller's number formatted for people: nationally when it is of the called
+ * number's country, internationally otherwise.
+ */
+caller_display: string | null, 
+/**
  * Caller ID name, when Twilio looked it up.
  */
 caller_name: string | null, 
@@ -755,6 +760,8 @@ export interface Events {
   "sync://failed": IpcError;
   "playback://state": Playback;
   "voicemail://heard": string;
+  "voicemail://new": Voicemail;
+  "voicemail://open": string | null;
 }
 
 /** Every error code, for exhaustive switches. */

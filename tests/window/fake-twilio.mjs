@@ -1,0 +1,172 @@
+// A Twilio-shaped server for the real-window voicemail test (the node twin of
+// tests/support/fake_twilio.rs): the account check, the call, recording and transcription lists
+// in the 2010 API's page shape, each recording's MP3 with the real bytes, and an empty Serverless
+// service list (so routing reads as not deployed). It checks the API key's Basic auth as Twilio
+// does, records every request, and logs requests it has no answer for to stderr so a new one the
+// app makes shows up in the test output.
+import { createServer } from 'node:http';
+import { once } from 'node:events';
+
+const API = '/2010-04-01';
+
+/** Twilio's RFC 2822 date: `Fri, 18 Oct 2019 17:00:00 +0000`. */
+export function rfc2822(ms) {
+  return new Date(ms).toUTCString().replace('GMT', '+0000');
+}
+
+/**
+ * Starts the server. `voicemails` are `{ call, recording, transcription, from, callerName,
+ * to, at (Unix ms), seconds, text, mp3 (Buffer) }`; the newest is listed first.
+ */
+export async function startFakeTwilio({ account, keySid, secret, friendlyName, voicemails }) {
+  const requests = [];
+  const unknown = [];
+  const expected = `Basic ${Buffer.from(`${keySid}:${secret}`).toString('base64')}`;
+  const sorted = [...voicemails].sort((a, b) => b.at - a.at);
+  const base = `${API}/Accounts/${account}`;
+
+  const error = (res, status, code, message) => {
+    const body = JSON.stringify({ code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  const json = (res, value) => {
+    const body = JSON.stringify(value);
+    res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  };
+  /** One page holding every row: Twilio's 2010 list shape with no next page. */
+  const page = (key, path, url, rows) => {
+    const size = Number(url.searchParams.get('PageSize') ?? 50);
+    const uri = `${path}?PageSize=${size}&Page=0`;
+    return {
+      [key]: rows,
+      first_page_uri: uri,
+      end: Math.max(0, rows.length - 1),
+      previous_page_uri: null,
+      next_page_uri: null,
+      page: 0,
+      page_size: size,
+      start: 0,
+      uri,
+    };
+  };
+
+  const call = (v) => ({
+    sid: v.call,
+    account_sid: account,
+    parent_call_sid: null,
+    from: v.from,
+    from_formatted: v.from,
+    to: v.to,
+    to_formatted: v.to,
+    status: 'completed',
+    direction: 'inbound',
+    caller_name: v.callerName ?? null,
+    answered_by: null,
+    date_created: rfc2822(v.at),
+    date_updated: rfc2822(v.at + (v.seconds + 10) * 1000),
+    start_time: rfc2822(v.at),
+    end_time: rfc2822(v.at + (v.seconds + 8) * 1000),
+    duration: String(v.seconds + 8),
+    price: '-0.00850',
+    price_unit: 'USD',
+    api_version: '2010-04-01',
+    uri: `${base}/Calls/${v.call}.json`,
+  });
+  const recording = (v) => ({
+    sid: v.recording,
+    account_sid: account,
+    call_sid: v.call,
+    conference_sid: null,
+    api_version: '2010-04-01',
+    date_created: rfc2822(v.at + 6000),
+    date_updated: rfc2822(v.at + (v.seconds + 8) * 1000),
+    start_time: rfc2822(v.at + 6000),
+    duration: String(v.seconds),
+    price: '-0.00250',
+    price_unit: 'USD',
+    status: 'completed',
+    channels: 1,
+    source: 'RecordVerb',
+    error_code: null,
+    encryption_details: null,
+    media_url: `https://api.twilio.com${base}/Recordings/${v.recording}`,
+    uri: `${base}/Recordings/${v.recording}.json`,
+  });
+  const transcription = (v) => ({
+    sid: v.transcription,
+    account_sid: account,
+    api_version: '2010-04-01',
+    recording_sid: v.recording,
+    status: 'completed',
+    transcription_text: v.text,
+    type: 'fast',
+    duration: String(v.seconds),
+    price: '-0.05000',
+    price_unit: 'USD',
+    date_created: rfc2822(v.at + (v.seconds + 30) * 1000),
+    date_updated: rfc2822(v.at + (v.seconds + 30) * 1000),
+    uri: `${base}/Transcriptions/${v.transcription}.json`,
+  });
+
+  const server = createServer((req, res) => {
+    const url = new URL(req.url, 'http://fake');
+    const path = url.pathname;
+    requests.push({ method: req.method, path, query: url.search, auth: req.headers.authorization ?? null });
+    if (req.headers.authorization !== expected) return error(res, 401, 20003, 'Authenticate');
+    if (req.method === 'GET' && path === `${API}/Accounts/${account}.json`) {
+      return json(res, {
+        sid: account,
+        owner_account_sid: account,
+        friendly_name: friendlyName,
+        status: 'active',
+        type: 'Full',
+        auth_token: '[Redacted]',
+        date_created: rfc2822(Date.parse('2024-03-01T10:00:00Z')),
+        date_updated: rfc2822(Date.parse('2024-03-01T10:00:00Z')),
+        uri: `${API}/Accounts/${account}.json`,
+      });
+    }
+    if (req.method === 'GET' && path === `${base}/Calls.json`) return json(res, page('calls', path, url, sorted.map(call)));
+    if (req.method === 'GET' && path === `${base}/Recordings.json`) return json(res, page('recordings', path, url, sorted.map(recording)));
+    if (req.method === 'GET' && path === `${base}/Transcriptions.json`) {
+      return json(res, page('transcriptions', path, url, sorted.map(transcription)));
+    }
+    const media = path.match(new RegExp(`^${base}/Recordings/(RE[0-9a-f]{32})\\.mp3$`));
+    if ((req.method === 'GET' || req.method === 'HEAD') && media) {
+      const v = sorted.find((x) => x.recording === media[1]);
+      if (!v) return error(res, 404, 20404, `The requested resource ${path} was not found`);
+      res.writeHead(200, { 'content-type': 'audio/mpeg', 'content-length': v.mp3.length });
+      return res.end(req.method === 'HEAD' ? undefined : v.mp3);
+    }
+    const one = path.match(new RegExp(`^${base}/Recordings/(RE[0-9a-f]{32})\\.json$`));
+    if (req.method === 'GET' && one) {
+      const v = sorted.find((x) => x.recording === one[1]);
+      return v ? json(res, recording(v)) : error(res, 404, 20404, `The requested resource ${path} was not found`);
+    }
+    // Serverless (the routing check, when SWITCHBOARD_SERVERLESS_BASE points here): nothing deployed.
+    if (req.method === 'GET' && path === '/v1/Services') {
+      const size = Number(url.searchParams.get('PageSize') ?? 50);
+      const first = `${url.origin}/v1/Services?PageSize=${size}&Page=0`;
+      return json(res, {
+        services: [],
+        meta: { page: 0, page_size: size, first_page_url: first, previous_page_url: null, url: first, next_page_url: null, key: 'services' },
+      });
+    }
+    unknown.push(`${req.method} ${req.url}`);
+    console.error(`fake Twilio: no answer for ${req.method} ${req.url}`);
+    return error(res, 404, 20404, `The requested resource ${path} was not found`);
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  return {
+    url: `http://127.0.0.1:${server.address().port}`,
+    requests,
+    unknown,
+    close: () => {
+      server.closeAllConnections();
+      return new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
