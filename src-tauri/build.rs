@@ -34,6 +34,15 @@ const COMMANDS: &[&str] = &[
     "save_archive_settings",
     "clear_archive_settings",
     "archive_voicemail",
+    "audio_inputs",
+    "set_input_device",
+    "start_recording",
+    "stop_recording",
+    "discard_take",
+    "preview_take",
+    "publish_take",
+    "greetings_hosting",
+    "apply_greetings_policy",
 ];
 
 fn main() {

@@ -423,6 +423,8 @@ impl Switchboard {
                     say: input.say,
                     open: input.open,
                     dates,
+                    url: None,
+                    id: None,
                 };
                 self.store.add_greeting(&account, &new).await?;
             }
@@ -435,17 +437,7 @@ impl Switchboard {
             }
         }
         let client = self.client().await?;
-        Ok(match self.publish_greetings(None, &client).await {
-            Ok(true) => crate::greetings::GreetingsPublished { live: true, note: None },
-            Ok(false) => crate::greetings::GreetingsPublished {
-                live: false,
-                note: Some("Call routing is not deployed yet: deploy it in Numbers so callers hear your greetings.".into()),
-            },
-            Err(err) => crate::greetings::GreetingsPublished {
-                live: false,
-                note: Some(format!("Saved here, but the routing could not be updated: {} It is sent again with the next change or deploy.", err.message)),
-            },
-        })
+        Ok(published(self.publish_greetings(None, &client).await))
     }
 
     /// The name of the greeting a caller would hear at `local` (`YYYY-MM-DDTHH:MM` in the
@@ -524,6 +516,11 @@ impl Switchboard {
             .await?
             .apply(recording_sid, action)
             .await
+    }
+
+    /// A folder for short-lived files (greeting previews).
+    pub fn scratch_dir(&self) -> std::path::PathBuf {
+        self.paths.data_dir.join("scratch")
     }
 
     /// Where voicemail audio of `account` is cached.
@@ -694,5 +691,20 @@ impl Switchboard {
         }
         tracing::info!(profile = %profile.name, account = %profile.account_sid, "account connected");
         Ok(profile)
+    }
+}
+
+/// What a routing update after a greetings change means for the user.
+pub(crate) fn published(result: Result<bool, IpcError>) -> crate::greetings::GreetingsPublished {
+    match result {
+        Ok(true) => crate::greetings::GreetingsPublished { live: true, note: None },
+        Ok(false) => crate::greetings::GreetingsPublished {
+            live: false,
+            note: Some("Call routing is not deployed yet: deploy it in Numbers so callers hear your greetings.".into()),
+        },
+        Err(err) => crate::greetings::GreetingsPublished {
+            live: false,
+            note: Some(format!("Saved here, but the routing could not be updated: {} It is sent again with the next change or deploy.", err.message)),
+        },
     }
 }

@@ -9,8 +9,10 @@ use ts_rs::{Config, TS};
 
 use crate::account::{CredentialFieldErrors, CredentialsInput};
 use crate::app::{AppStatus, SyncStatus};
+use crate::audio::greeting::{TakeSummary, Trim};
 use crate::audio::{
-    AudioOutputs, OutputDevice, Playback, PlaybackControl, PlaybackError, PlaybackState,
+    AudioInputs, AudioOutputs, InputDevice, Level, OutputDevice, Playback, PlaybackControl,
+    PlaybackError, PlaybackState,
 };
 use crate::cache::{
     ResourceReport, SyncProgress, SyncReport, Voicemail, VoicemailAction, VoicemailFilter,
@@ -27,6 +29,7 @@ use crate::playback::Waveform;
 use crate::routing::RoutingStatus;
 use crate::storage::{ArchiveOutcome, ArchiveSettings, ArchiveSettingsInput};
 use crate::store::Profile;
+use crate::studio::{GreetingsHosting, RecordedGreetingInput};
 use crate::twilio::NumberType;
 
 /// Pages of Twilio's documentation the UI links out to. Closed, so the shell only ever opens
@@ -217,6 +220,31 @@ pub fn commands(cfg: &Config) -> Vec<CommandSig> {
             vec![("recording_sid", "string".into())],
             ArchiveOutcome::name(cfg),
         ),
+        sig("audio_inputs", vec![], AudioInputs::name(cfg)),
+        sig(
+            "set_input_device",
+            vec![("id", "string | null".into())],
+            AudioInputs::name(cfg),
+        ),
+        sig("start_recording", vec![], "null".into()),
+        sig("stop_recording", vec![], TakeSummary::name(cfg)),
+        sig("discard_take", vec![], "null".into()),
+        sig(
+            "preview_take",
+            vec![("trim", Trim::name(cfg))],
+            Playback::name(cfg),
+        ),
+        sig(
+            "publish_take",
+            vec![("input", RecordedGreetingInput::name(cfg))],
+            GreetingsPublished::name(cfg),
+        ),
+        sig("greetings_hosting", vec![], GreetingsHosting::name(cfg)),
+        sig(
+            "apply_greetings_policy",
+            vec![],
+            GreetingsHosting::name(cfg),
+        ),
     ]
 }
 
@@ -231,6 +259,8 @@ pub fn events(cfg: &Config) -> Vec<(&'static str, String)> {
         (events::VOICEMAIL_HEARD, "string".into()),
         (events::VOICEMAIL_NEW, Voicemail::name(cfg)),
         (events::VOICEMAIL_OPEN, "string | null".into()),
+        (events::RECORDING_LEVEL, Level::name(cfg)),
+        (events::RECORDING_STOPPED, TakeSummary::name(cfg)),
     ]
 }
 
@@ -253,6 +283,10 @@ pub mod events {
     /// Open the voicemail inbox (at this recording SID, when given): a notification or the tray
     /// was clicked.
     pub const VOICEMAIL_OPEN: &str = "voicemail://open";
+    /// The microphone's level, about 30 times a second while recording.
+    pub const RECORDING_LEVEL: &str = "recording://level";
+    /// Recording ended at the length limit; the take.
+    pub const RECORDING_STOPPED: &str = "recording://stopped";
 }
 
 /// The TypeScript declarations of the whole contract.
@@ -301,6 +335,13 @@ pub fn typescript() -> String {
         ArchiveSettings::decl(&cfg),
         ArchiveSettingsInput::decl(&cfg),
         ArchiveOutcome::decl(&cfg),
+        InputDevice::decl(&cfg),
+        AudioInputs::decl(&cfg),
+        Level::decl(&cfg),
+        Trim::decl(&cfg),
+        TakeSummary::decl(&cfg),
+        GreetingsHosting::decl(&cfg),
+        RecordedGreetingInput::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in src/ by `cargo test --test bindings` with UPDATE_BINDINGS=1.\n\

@@ -19,6 +19,7 @@ pub mod secret;
 pub mod sid;
 pub mod storage;
 pub mod store;
+pub mod studio;
 pub mod twilio;
 pub mod twiml;
 

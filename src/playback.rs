@@ -359,9 +359,20 @@ impl Switchboard {
     /// Storage errors; [`Code::NotConfigured`] without a profile.
     pub async fn archive_settings(&self) -> Result<Option<ArchiveSettings>, IpcError> {
         let profile = self.profile(None).await?;
+        self.archive_settings_for(profile.acting_account()).await
+    }
+
+    /// The S3 settings of `account`, when set.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn archive_settings_for(
+        &self,
+        account: &crate::sid::AccountSid,
+    ) -> Result<Option<ArchiveSettings>, IpcError> {
         let raw = self
             .store()
-            .setting(&self.archive_key_name(profile.acting_account()))
+            .setting(&self.archive_key_name(account))
             .await?;
         Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
     }
@@ -434,15 +445,25 @@ impl Switchboard {
     /// # Errors
     /// Storage and keychain errors.
     pub async fn archive(&self) -> Result<Option<Archive>, IpcError> {
-        let Some(settings) = self.archive_settings().await? else {
+        let profile = self.profile(None).await?;
+        self.archive_for(profile.acting_account()).await
+    }
+
+    /// The S3 bucket of `account`, when set up.
+    ///
+    /// # Errors
+    /// Storage and keychain errors.
+    pub async fn archive_for(
+        &self,
+        account: &crate::sid::AccountSid,
+    ) -> Result<Option<Archive>, IpcError> {
+        let Some(settings) = self.archive_settings_for(account).await? else {
             return Ok(None);
         };
-        let profile = self.profile(None).await?;
-        let account = profile.acting_account().clone();
         let secret = self
             .keychain()
-            .s3_secret(&account, &settings.access_key_id)?;
-        Ok(Some(Archive::new(&settings, &secret, account)))
+            .s3_secret(account, &settings.access_key_id)?;
+        Ok(Some(Archive::new(&settings, &secret, account.clone())))
     }
 
     /// Archives a voicemail: locally at once, and when S3 is set up, a copy uploaded and

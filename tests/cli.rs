@@ -87,3 +87,73 @@ fn bad_arguments_are_refused_naming_the_field_with_a_nonzero_exit() {
         assert!(!stdout.contains(SECRET) && !stderr.contains(SECRET));
     }
 }
+
+#[test]
+fn greetings_publish_checks_the_file_and_says_what_recorded_greetings_need() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("greeting.wav");
+    std::fs::write(&bad, b"ID3 an mp3 renamed to .wav").unwrap();
+    let bad = bad.to_str().unwrap();
+    let (ok, _, stderr) = switchboard(&["greetings", "publish", "--name", "Main", "--file", bad]);
+    assert!(!ok);
+    assert!(stderr.contains("error[invalid_input]"), "{stderr}");
+    assert!(stderr.contains("not a WAV file"), "{stderr}");
+
+    let silent = dir.path().join("silent.wav");
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 8000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(&silent, spec).unwrap();
+    for _ in 0..16_000 {
+        w.write_sample(0i16).unwrap();
+    }
+    w.finalize().unwrap();
+    let (ok, _, stderr) = switchboard(&[
+        "greetings",
+        "publish",
+        "--name",
+        "Main",
+        "--file",
+        silent.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(stderr.contains("silent"), "{stderr}");
+
+    let tone = dir.path().join("tone.wav");
+    let mut w = hound::WavWriter::create(&tone, spec).unwrap();
+    for i in 0..16_000 {
+        let v =
+            (0.4 * (2.0 * std::f32::consts::PI * 440.0 * i as f32 / 8000.0).sin() * 32767.0) as i16;
+        w.write_sample(v).unwrap();
+    }
+    w.finalize().unwrap();
+    let (ok, _, stderr) = switchboard(&[
+        "greetings",
+        "publish",
+        "--name",
+        "Main",
+        "--file",
+        tone.to_str().unwrap(),
+        "--kind",
+        "after-hours",
+    ]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("--open"),
+        "an after-hours greeting needs its hours: {stderr}"
+    );
+    let (ok, _, stderr) = switchboard(&[
+        "greetings",
+        "publish",
+        "--name",
+        "Main",
+        "--file",
+        tone.to_str().unwrap(),
+    ]);
+    assert!(!ok);
+    assert!(stderr.contains("error[not_configured]"), "{stderr}");
+    assert!(stderr.contains("S3"), "{stderr}");
+}

@@ -68,6 +68,8 @@ async fn greetings_are_kept_per_account_and_one_default_is_active() {
         say: say("Hello"),
         open,
         dates,
+        url: None,
+        id: None,
     };
 
     store

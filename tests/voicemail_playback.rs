@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 
 use support::audio::{MonitorRecorder, loud_seconds, speech_mp3, test_sink};
 use support::fake_twilio::{ACCOUNT, FakeTwilio, sid};
+use support::moto::Moto;
 use switchboard::Switchboard;
 use switchboard::audio::{
     Playback, PlaybackControl, PlaybackState, Player, PlayerEvent, output_devices,
@@ -451,59 +452,6 @@ async fn playback_moves_to_the_default_output_when_the_chosen_one_disappears() {
         loud_seconds(&samples, 0.01) > 1.0,
         "the rest of the message went to the default sink"
     );
-}
-
-/// moto's S3 server from the harness's virtualenv, on a free loopback port; stopped when
-/// dropped.
-struct Moto {
-    child: std::process::Child,
-    port: u16,
-}
-
-impl Moto {
-    fn start() -> Self {
-        let port = support::free_port();
-        let child = Command::new(support::root().join("tests/harness/venv/bin/moto_server"))
-            .args(["-H", "127.0.0.1", "-p", &port.to_string()])
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .expect("moto_server is installed in tests/harness/venv (scripts/test.sh installs it)");
-        let deadline = Instant::now() + Duration::from_secs(20);
-        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-            assert!(Instant::now() < deadline, "moto_server did not start");
-            std::thread::sleep(Duration::from_millis(100));
-        }
-        Self { child, port }
-    }
-
-    fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
-    }
-
-    fn stop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-
-    fn client(&self) -> aws_sdk_s3::Client {
-        let config = aws_sdk_s3::Config::builder()
-            .behavior_version(aws_sdk_s3::config::BehaviorVersion::latest())
-            .region(aws_sdk_s3::config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_s3::config::Credentials::new(
-                "test", "test", None, None, "test",
-            ))
-            .endpoint_url(self.url())
-            .force_path_style(true)
-            .build();
-        aws_sdk_s3::Client::from_conf(config)
-    }
-}
-
-impl Drop for Moto {
-    fn drop(&mut self) {
-        self.stop();
-    }
 }
 
 fn archive_input(

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use switchboard::SyncStatus;
 use switchboard::account::{CredentialFieldErrors, CredentialsInput};
-use switchboard::audio::{self, AudioOutputs, Playback, PlaybackControl};
+use switchboard::audio::greeting::{TakeSummary, Trim};
+use switchboard::audio::{self, AudioInputs, AudioOutputs, Playback, PlaybackControl};
 use switchboard::cache::SyncReport;
 use switchboard::cache::{Voicemail, VoicemailAction, VoicemailFilter};
 use switchboard::greetings::{GreetingsEdit, GreetingsOverview, GreetingsPublished};
@@ -14,6 +15,7 @@ use switchboard::playback::Waveform;
 use switchboard::routing::{self, RoutingStatus};
 use switchboard::storage::{ArchiveOutcome, ArchiveSettings, ArchiveSettingsInput};
 use switchboard::store::Profile;
+use switchboard::studio::{GreetingsHosting, RecordedGreetingInput, Studio};
 use switchboard::{AppStatus, Code, IpcError, Switchboard};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use tracing::instrument;
@@ -361,4 +363,122 @@ pub async fn archive_voicemail<R: Runtime>(
     let outcome = core.get().await?.archive_voicemail(&recording_sid).await?;
     crate::refresh_unread_now(&app).await;
     Ok(outcome)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn audio_inputs(core: State<'_, Core>) -> Result<AudioInputs, IpcError> {
+    let selected = core.get().await?.input_device().await?;
+    let devices = tauri::async_runtime::spawn_blocking(audio::input_devices)
+        .await
+        .map_err(|e| IpcError::internal(&anyhow::Error::new(e)))??;
+    Ok(AudioInputs { devices, selected })
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn set_input_device(
+    core: State<'_, Core>,
+    id: Option<String>,
+) -> Result<AudioInputs, IpcError> {
+    if let Some(wanted) = &id {
+        let known = tauri::async_runtime::spawn_blocking(audio::input_devices)
+            .await
+            .map_err(|e| IpcError::internal(&anyhow::Error::new(e)))??;
+        if !known.iter().any(|d| &d.id == wanted) {
+            return Err(IpcError::new(
+                Code::NotFound,
+                "That microphone is not connected. Choose another, or the system default.",
+            ));
+        }
+    }
+    core.get().await?.set_input_device(id.as_deref()).await?;
+    audio_inputs(core).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn start_recording<R: Runtime>(
+    app: AppHandle<R>,
+    core: State<'_, Core>,
+    studio: State<'_, Studio>,
+) -> Result<(), IpcError> {
+    let device = core.get().await?.input_device().await?;
+    let (levels, limit) = (app.clone(), app.clone());
+    let studio = studio.inner().clone();
+    tauri::async_runtime::spawn_blocking(move || {
+        studio.start(
+            device.as_deref(),
+            move |level| {
+                let _ = levels.emit(events::RECORDING_LEVEL, level);
+            },
+            move |take| {
+                let _ = limit.emit(events::RECORDING_STOPPED, take);
+            },
+        )
+    })
+    .await
+    .map_err(|e| IpcError::internal(&anyhow::Error::new(e)))?
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn stop_recording(studio: State<'_, Studio>) -> Result<TakeSummary, IpcError> {
+    let studio = studio.inner().clone();
+    tauri::async_runtime::spawn_blocking(move || studio.stop())
+        .await
+        .map_err(|e| IpcError::internal(&anyhow::Error::new(e)))?
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn discard_take(studio: State<'_, Studio>) {
+    studio.discard();
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn preview_take<R: Runtime>(
+    app: AppHandle<R>,
+    core: State<'_, Core>,
+    audio: State<'_, Audio>,
+    studio: State<'_, Studio>,
+    trim: Trim,
+) -> Result<Playback, IpcError> {
+    let dir = core.get().await?.scratch_dir();
+    let studio = studio.inner().clone();
+    let track = tauri::async_runtime::spawn_blocking(move || studio.preview(trim, &dir))
+        .await
+        .map_err(|e| IpcError::internal(&anyhow::Error::new(e)))??;
+    audio.player(&app).await?.play(track, Duration::ZERO).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn publish_take(
+    core: State<'_, Core>,
+    studio: State<'_, Studio>,
+    input: RecordedGreetingInput,
+) -> Result<GreetingsPublished, IpcError> {
+    let core = core.get().await?;
+    let take = studio.inner().clone();
+    let trim = input.trim;
+    let wav = tauri::async_runtime::spawn_blocking(move || take.wav(trim))
+        .await
+        .map_err(|e| IpcError::internal(&anyhow::Error::new(e)))??;
+    let client = core.client().await?;
+    let published = core.publish_greeting_audio(&client, &input, wav).await?;
+    studio.discard();
+    Ok(published)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn greetings_hosting(core: State<'_, Core>) -> Result<GreetingsHosting, IpcError> {
+    core.get().await?.greetings_hosting().await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn apply_greetings_policy(core: State<'_, Core>) -> Result<GreetingsHosting, IpcError> {
+    core.get().await?.apply_greetings_policy().await
 }

@@ -20,6 +20,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, core: Core) -> tauri::Bui
         .manage(core)
         .manage(sync::SyncWorker::default())
         .manage(audio::Audio::default())
+        .manage(switchboard::studio::Studio::default())
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::validate_credentials,
@@ -54,6 +55,15 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, core: Core) -> tauri::Bui
             commands::save_archive_settings,
             commands::clear_archive_settings,
             commands::archive_voicemail,
+            commands::audio_inputs,
+            commands::set_input_device,
+            commands::start_recording,
+            commands::stop_recording,
+            commands::discard_take,
+            commands::preview_take,
+            commands::publish_take,
+            commands::greetings_hosting,
+            commands::apply_greetings_policy,
         ])
         .setup(|app| {
             #[cfg(target_os = "linux")]

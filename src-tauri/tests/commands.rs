@@ -74,7 +74,18 @@ fn every_contract_command_is_registered_and_allowed() {
             | "redownload_voicemail"
             | "save_voicemail_audio"
             | "archive_voicemail" => json!({"recording_sid": "RE1"}),
-            "set_output_device" => json!({"id": null}),
+            "set_output_device" | "set_input_device" => json!({"id": null}),
+            "audio_inputs"
+            | "stop_recording"
+            | "discard_take"
+            | "greetings_hosting"
+            | "apply_greetings_policy" => json!({}),
+            // Would open the microphone; registered and granted all the same.
+            "start_recording" => json!({}),
+            "preview_take" => json!({"trim": {"start_ms": 0, "end_ms": 1000}}),
+            "publish_take" => {
+                json!({"input": {"name": "Main", "kind": "default", "trim": {"start_ms": 0, "end_ms": 1000}}})
+            }
             "save_archive_settings" => json!({"input": {
                 "endpoint": null, "region": "us-east-1", "bucket": "acme-voicemail", "path_style": true,
                 "access_key_id": "", "secret_access_key": null, "delete_from_twilio": false

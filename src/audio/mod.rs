@@ -5,12 +5,17 @@
 //! [`Playback`] events, so the sound goes to the device chosen in Settings.
 
 mod analyse;
+mod capture;
 mod devices;
+pub mod greeting;
 mod player;
 
 pub use analyse::{
     Analysis, AudioProblem, MAX_AUDIO_BYTES, PEAK_BUCKETS, analyse_file, looks_like_mp3,
     peaks_from_bytes, peaks_to_bytes,
+};
+pub use capture::{
+    AudioInputs, InputDevice, Level, MAX_RECORDING, Recorder, Recording, input_devices,
 };
 pub use devices::{AudioOutputs, OutputDevice, output_devices};
 pub use player::{

@@ -454,10 +454,16 @@ impl Engine {
             )
         })?;
         let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+        let hint = track
+            .path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("mp3")
+            .to_owned();
         let mut decoder = Decoder::builder()
             .with_data(BufReader::new(file))
             .with_byte_len(bytes)
-            .with_hint("mp3")
+            .with_hint(&hint)
             .with_seekable(true)
             .build()
             .map_err(|e| {

@@ -43,6 +43,29 @@ pub enum GreetingsCommand {
         #[arg(long, value_name = "DATE")]
         to: Option<String>,
     },
+    /// Publish a recorded greeting from a WAV file: checked, trimmed, normalized, converted to
+    /// 16 kHz mono and uploaded to the S3 bucket set up for this account; an existing greeting
+    /// of that name gets the new audio.
+    Publish {
+        /// Its name.
+        #[arg(long)]
+        name: String,
+        /// The WAV file.
+        #[arg(long, value_name = "F.wav")]
+        file: std::path::PathBuf,
+        /// default, after-hours or holiday (for a new greeting).
+        #[arg(long, default_value = "default")]
+        kind: String,
+        /// Opening hours for an after-hours greeting, as for add-tts. Repeatable.
+        #[arg(long, value_name = "HOURS")]
+        open: Vec<String>,
+        /// First day of a holiday greeting (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        from: Option<String>,
+        /// Last day of a holiday greeting (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        to: Option<String>,
+    },
     /// Let the routing play a greeting (a default becomes the only active default).
     Activate {
         /// The greeting's name.
@@ -76,6 +99,48 @@ pub enum GreetingsCommand {
         #[arg(long)]
         at: Option<String>,
     },
+}
+
+fn schedule(
+    kind: &str,
+    open: &[String],
+    from: Option<String>,
+    to: Option<String>,
+) -> Result<(GreetingKind, Option<Vec<Window>>, Option<(String, String)>), IpcError> {
+    let kind = match kind.to_ascii_lowercase().replace('_', "-").as_str() {
+        "default" => GreetingKind::Default,
+        "after-hours" => GreetingKind::AfterHours,
+        "holiday" => GreetingKind::Holiday,
+        _ => {
+            return Err(invalid(format!(
+                "--kind: {kind:?} is not default, after-hours or holiday."
+            )));
+        }
+    };
+    let open = if kind == GreetingKind::AfterHours {
+        if open.is_empty() {
+            return Err(invalid(
+                "--open: an after-hours greeting needs opening hours, such as \"mon-fri 09:00-17:30\".",
+            ));
+        }
+        Some(
+            open.iter()
+                .map(|w| window(w))
+                .collect::<Result<Vec<_>, _>>()?,
+        )
+    } else {
+        None
+    };
+    let dates = match (kind, from, to) {
+        (GreetingKind::Holiday, Some(from), Some(to)) => Some((from, to)),
+        (GreetingKind::Holiday, _, _) => {
+            return Err(invalid(
+                "--from and --to: a holiday greeting needs its first and last dates.",
+            ));
+        }
+        _ => None,
+    };
+    Ok((kind, open, dates))
 }
 
 fn invalid(message: impl Into<String>) -> IpcError {
@@ -191,39 +256,7 @@ pub async fn run(
             from,
             to,
         } => {
-            let kind = match kind.to_ascii_lowercase().replace('_', "-").as_str() {
-                "default" => GreetingKind::Default,
-                "after-hours" => GreetingKind::AfterHours,
-                "holiday" => GreetingKind::Holiday,
-                _ => {
-                    return Err(invalid(format!(
-                        "--kind: {kind:?} is not default, after-hours or holiday."
-                    )));
-                }
-            };
-            let open = if kind == GreetingKind::AfterHours {
-                if open.is_empty() {
-                    return Err(invalid(
-                        "--open: an after-hours greeting needs opening hours, such as \"mon-fri 09:00-17:30\".",
-                    ));
-                }
-                Some(
-                    open.iter()
-                        .map(|w| window(w))
-                        .collect::<Result<Vec<_>, _>>()?,
-                )
-            } else {
-                None
-            };
-            let dates = match (kind, from, to) {
-                (GreetingKind::Holiday, Some(from), Some(to)) => Some((from, to)),
-                (GreetingKind::Holiday, _, _) => {
-                    return Err(invalid(
-                        "--from and --to: a holiday greeting needs its first and last dates.",
-                    ));
-                }
-                _ => None,
-            };
+            let (kind, open, dates) = schedule(&kind, &open, from, to)?;
             let added = store
                 .add_greeting(
                     &account,
@@ -237,11 +270,48 @@ pub async fn run(
                         },
                         open,
                         dates,
+                        url: None,
+                        id: None,
                     },
                 )
                 .await?;
             println!("Added greeting {:?}.", added.name);
             true
+        }
+        GreetingsCommand::Publish {
+            name,
+            file,
+            kind,
+            open,
+            from,
+            to,
+        } => {
+            let (kind, open, dates) = schedule(&kind, &open, from, to)?;
+            let bytes = std::fs::read(&file)
+                .map_err(|e| invalid(format!("--file: cannot read {} ({e}).", file.display())))?;
+            let wav = switchboard::audio::greeting::prepare_wav_file(&bytes)
+                .map_err(|e| invalid(format!("--file: {}", e.message)))?;
+            let input = switchboard::studio::RecordedGreetingInput {
+                name: name.clone(),
+                kind,
+                open,
+                from: dates.as_ref().map(|d| d.0.clone()),
+                to: dates.map(|d| d.1),
+                trim: switchboard::audio::greeting::Trim {
+                    start_ms: 0,
+                    end_ms: 0,
+                },
+            };
+            let published = core.publish_greeting_audio(client, &input, wav).await?;
+            let row = store.greeting(&account, &name).await?;
+            println!(
+                "Published greeting {name:?}: {}",
+                row.and_then(|r| r.greeting.url).unwrap_or_default()
+            );
+            if let Some(note) = published.note {
+                println!("{note}");
+            }
+            false
         }
         GreetingsCommand::Activate { name } => {
             store.activate_greeting(&account, &name).await?;

@@ -13,7 +13,7 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub use store::{GreetingRow, NewGreeting};
+pub use store::{GreetingRow, NewGreeting, greeting_id};
 
 /// What kind of greeting, which decides when it plays.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]

@@ -32,6 +32,15 @@ pub struct NewGreeting {
     pub open: Option<Vec<Window>>,
     /// First and last local dates, for holidays.
     pub dates: Option<(String, String)>,
+    /// Recorded audio, published (its public URL); then `say` may be empty.
+    pub url: Option<String>,
+    /// The id to give it (recorded audio is uploaded under its id first); a new one when `None`.
+    pub id: Option<String>,
+}
+
+/// A new greeting id.
+pub fn greeting_id(name: &str) -> String {
+    new_id(name)
 }
 
 /// The voices Twilio's `<Say>` takes: Amazon Polly (`Polly.Name`, `Polly.Name-Neural`,
@@ -162,11 +171,12 @@ impl Store {
                 )));
             }
         }
+        let recorded = new.url.is_some() && new.say.text.trim().is_empty();
         let greeting = Greeting {
-            id: new_id(name),
+            id: new.id.clone().unwrap_or_else(|| new_id(name)),
             kind: new.kind,
-            url: None,
-            say: Some(new.say.clone()),
+            url: new.url.clone(),
+            say: (!recorded).then(|| new.say.clone()),
             open: new.open.clone(),
             from: new.dates.as_ref().map(|d| d.0.clone()),
             to: new.dates.as_ref().map(|d| d.1.clone()),
@@ -184,7 +194,14 @@ impl Store {
             .open
             .as_ref()
             .map(|o| serde_json::to_string(o).expect("windows serialize"));
-        let say = greeting.say.as_ref().expect("text to speech");
+        let (say_text, voice, language) = match &greeting.say {
+            Some(say) => (
+                Some(say.text.clone()),
+                say.voice.clone(),
+                say.language.clone(),
+            ),
+            None => (None, None, None),
+        };
         let mut tx = self.pool().begin().await.map_err(StoreError::from)?;
         if new.kind == GreetingKind::Default {
             sqlx::query!(
@@ -196,18 +213,19 @@ impl Store {
             .map_err(StoreError::from)?;
         }
         let inserted = sqlx::query!(
-            "INSERT INTO greetings (id, account_sid, name, kind, say_text, voice, language, open_hours, holiday_from, holiday_to)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+            "INSERT INTO greetings (id, account_sid, name, kind, say_text, voice, language, open_hours, holiday_from, holiday_to, audio_url)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
             greeting.id,
             account_sid,
             name,
             kind,
-            say.text,
-            say.voice,
-            say.language,
+            say_text,
+            voice,
+            language,
             open,
             greeting.from,
-            greeting.to
+            greeting.to,
+            greeting.url
         )
         .execute(&mut *tx)
         .await;
@@ -227,6 +245,62 @@ impl Store {
             active: true,
             greeting,
         })
+    }
+
+    /// The greeting `name`, if there is one.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn greeting(
+        &self,
+        account: &AccountSid,
+        name: &str,
+    ) -> Result<Option<GreetingRow>, StoreError> {
+        Ok(self
+            .greetings(account)
+            .await?
+            .into_iter()
+            .find(|g| g.name == name.trim()))
+    }
+
+    /// Points the greeting `name` at recorded audio `url`; returns the address it had before.
+    ///
+    /// # Errors
+    /// [`Code::NotFound`] for an unknown name; storage errors.
+    pub async fn set_greeting_audio(
+        &self,
+        account: &AccountSid,
+        name: &str,
+        url: &str,
+    ) -> Result<Option<String>, IpcError> {
+        let account_sid = account.as_str();
+        let name = name.trim();
+        let mut tx = self.pool().begin().await.map_err(StoreError::from)?;
+        let old = sqlx::query_scalar!(
+            "SELECT audio_url FROM greetings WHERE account_sid = ?1 AND name = ?2",
+            account_sid,
+            name
+        )
+        .fetch_optional(&mut *tx)
+        .await
+        .map_err(StoreError::from)?
+        .ok_or_else(|| {
+            IpcError::new(
+                Code::NotFound,
+                format!("There is no greeting called {name:?}."),
+            )
+        })?;
+        sqlx::query!(
+            "UPDATE greetings SET audio_url = ?3 WHERE account_sid = ?1 AND name = ?2",
+            account_sid,
+            name,
+            url
+        )
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::from)?;
+        tx.commit().await.map_err(StoreError::from)?;
+        Ok(old)
     }
 
     /// Makes the greeting `name` active; for a default, the only active default.

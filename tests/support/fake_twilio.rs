@@ -28,6 +28,8 @@ struct State {
     media_fails: bool,
     /// What media downloads answer (a real MP3), instead of a few bytes that only look like one.
     media: Option<Vec<u8>>,
+    /// Answer Serverless requests (the routing) with 403.
+    routing_fails: bool,
     /// Every request line, in order.
     log: Vec<String>,
 }
@@ -221,6 +223,10 @@ impl FakeTwilio {
         }
     }
 
+    pub fn fail_routing(&self, fail: bool) {
+        self.state.lock().unwrap().routing_fails = fail;
+    }
+
     pub fn set_media(&self, bytes: Vec<u8>) {
         self.state.lock().unwrap().media = Some(bytes);
     }
@@ -296,6 +302,30 @@ fn answer(state: &Arc<Mutex<State>>, request: &str) -> (u16, String, Duration) {
                 delay,
             )
         };
+    }
+    if last == "IncomingPhoneNumbers.json" {
+        return (
+            200,
+            json!({"incoming_phone_numbers": [], "next_page_uri": null, "page": 0, "page_size": 1000,
+                   "uri": path, "first_page_uri": path, "previous_page_uri": null, "start": 0, "end": 0})
+            .to_string(),
+            delay,
+        );
+    }
+    if last == "Services" {
+        if s.routing_fails {
+            return (
+                403,
+                json!({"code": 20403, "message": "Forbidden", "status": 403}).to_string(),
+                delay,
+            );
+        }
+        // No routing deployed.
+        return (
+            200,
+            json!({"services": [], "meta": {"next_page_url": null, "key": "services"}}).to_string(),
+            delay,
+        );
     }
     let key = match last {
         "Calls.json" => "calls",

@@ -715,6 +715,116 @@ sha256: string | null,
  */
 delete_queued: boolean, };
 
+export type InputDevice = { 
+/**
+ * cpal's identifier (`host:device`).
+ */
+id: string, 
+/**
+ * The name to show.
+ */
+name: string, 
+/**
+ * Whether it is the system's default input.
+ */
+is_default: boolean, };
+
+export type AudioInputs = { 
+/**
+ * What the system offers now.
+ */
+devices: Array<InputDevice>, 
+/**
+ * The chosen device's id; `null` follows the system default.
+ */
+selected: string | null, };
+
+export type Level = { 
+/**
+ * Root mean square, 0..=1.
+ */
+rms: number, 
+/**
+ * The loudest sample, 0..=1.
+ */
+peak: number, 
+/**
+ * Time recorded so far.
+ */
+elapsed_ms: number, };
+
+export type Trim = { 
+/**
+ * First millisecond kept.
+ */
+start_ms: number, 
+/**
+ * First millisecond dropped at the end.
+ */
+end_ms: number, };
+
+export type TakeSummary = { 
+/**
+ * The whole take's length.
+ */
+duration_ms: number, 
+/**
+ * The trim found automatically (the user may move it).
+ */
+trim: Trim, 
+/**
+ * 400 peaks over the whole take, 0..=1, for drawing it with the trim handles.
+ */
+peaks: Array<number>, 
+/**
+ * The device it was recorded from.
+ */
+device: string, };
+
+export type GreetingsHosting = { 
+/**
+ * Whether an S3 bucket is set up (Settings); without one only text-to-speech works.
+ */
+configured: boolean, 
+/**
+ * The public address greetings are served from.
+ */
+public_base: string | null, 
+/**
+ * The bucket policy that makes only `greetings/` publicly readable.
+ */
+policy: string | null, 
+/**
+ * Whether the bucket has that policy now (`null`: it cannot be read).
+ */
+policy_applied: boolean | null, };
+
+export type RecordedGreetingInput = { 
+/**
+ * Its name; an existing greeting of that name gets the new audio.
+ */
+name: string, 
+/**
+ * When it plays (for a new greeting).
+ */
+kind: GreetingKind, 
+/**
+ * Opening hours, for after-hours greetings.
+ */
+open?: Array<OpeningHours>, 
+/**
+ * First local date, for holidays.
+ */
+from?: string, 
+/**
+ * Last local date, for holidays.
+ */
+to?: string, 
+/**
+ * The part of the take to keep.
+ */
+trim: Trim, };
+
 /** Every command: its arguments and its result. */
 export interface Commands {
   app_status: { args: Record<string, never>; returns: AppStatus };
@@ -750,6 +860,15 @@ export interface Commands {
   save_archive_settings: { args: { input: ArchiveSettingsInput }; returns: ArchiveSettings };
   clear_archive_settings: { args: Record<string, never>; returns: null };
   archive_voicemail: { args: { recording_sid: string }; returns: ArchiveOutcome };
+  audio_inputs: { args: Record<string, never>; returns: AudioInputs };
+  set_input_device: { args: { id: string | null }; returns: AudioInputs };
+  start_recording: { args: Record<string, never>; returns: null };
+  stop_recording: { args: Record<string, never>; returns: TakeSummary };
+  discard_take: { args: Record<string, never>; returns: null };
+  preview_take: { args: { trim: Trim }; returns: Playback };
+  publish_take: { args: { input: RecordedGreetingInput }; returns: GreetingsPublished };
+  greetings_hosting: { args: Record<string, never>; returns: GreetingsHosting };
+  apply_greetings_policy: { args: Record<string, never>; returns: GreetingsHosting };
 }
 
 /** Every event: its payload. */
@@ -762,6 +881,8 @@ export interface Events {
   "voicemail://heard": string;
   "voicemail://new": Voicemail;
   "voicemail://open": string | null;
+  "recording://level": Level;
+  "recording://stopped": TakeSummary;
 }
 
 /** Every error code, for exhaustive switches. */
