@@ -101,12 +101,15 @@ pub enum GreetingsCommand {
     },
 }
 
+/// A greeting's kind, opening hours and holiday dates, as the flags give them.
+type Schedule = (GreetingKind, Option<Vec<Window>>, Option<(String, String)>);
+
 fn schedule(
     kind: &str,
     open: &[String],
     from: Option<String>,
     to: Option<String>,
-) -> Result<(GreetingKind, Option<Vec<Window>>, Option<(String, String)>), IpcError> {
+) -> Result<Schedule, IpcError> {
     let kind = match kind.to_ascii_lowercase().replace('_', "-").as_str() {
         "default" => GreetingKind::Default,
         "after-hours" => GreetingKind::AfterHours,
