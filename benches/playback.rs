@@ -3,8 +3,8 @@
 //!
 //! 1. Playback of a cached voicemail: from the play command (the core finds the verified
 //!    audio and its cached waveform) until the first decoded sample goes to the output
-//!    stream. Measured warm (output already open, as after selecting the voicemail) and cold
-//!    (output closed). Target: under 50 ms.
+//!    stream. Measured warm (output already open, as within two minutes of selecting the
+//!    voicemail) and cold (output closed). Target: under 50 ms.
 //! 2. Opening the inbox with 100,000 voicemails: the first page of 50 through the core, as the
 //!    `list_voicemails` command returns it, serialized to the JSON the UI receives. Target:
 //!    under 100 ms end to end (the UI then renders 50 rows).
@@ -200,7 +200,7 @@ async fn main() {
         let mut samples = Vec::new();
         for _ in 0..if warm { 40 } else { 10 } {
             if !warm {
-                // Let the idle output close: a fresh player each time, as after 20 s of silence.
+                // A fresh player each time: the output closed, as after two idle minutes.
                 let fresh = Player::start(None, |_| {}).unwrap();
                 let t0 = Instant::now();
                 let (track, _) = core.prepare_voicemail(RECORDING).await.unwrap();

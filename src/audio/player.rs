@@ -33,8 +33,10 @@ pub const HEARD_FRACTION: f64 = 0.6;
 /// How often the state is reported while playing.
 const TICK: Duration = Duration::from_millis(100);
 
-/// How long the output stays open with nothing playing.
-const KEEP_OPEN: Duration = Duration::from_secs(20);
+/// How long the output stays open with nothing playing: selecting a voicemail opens it (see
+/// [`Player::warm`]), and reading a transcript before pressing Play takes a while. Opening it
+/// again costs about 40 ms; an open, idle output costs next to nothing.
+const KEEP_OPEN: Duration = Duration::from_secs(120);
 
 /// Where the player is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]

@@ -292,7 +292,7 @@ describe('without a connected account', () => {
       await page.getByTestId('view-onboarding').waitFor();
       await eventually(async () => {
         const listens = (await ipcCalls(page)).filter((c) => c.cmd === 'plugin:event|listen');
-        assert.deepEqual(listens.map((c) => c.args.event), ['profile://changed']);
+        assert.deepEqual(listens.map((c) => c.args.event), ['profile://changed', 'voicemail://open']);
       });
       await page.evaluate((profile) => window.__ipc.emit('profile://changed', profile), PROFILE);
       await page.getByTestId('view-settings').waitFor();
@@ -625,7 +625,8 @@ const VOICEMAILS = [
   ['RE2', '+14155550102', null, 'unread', 'in-progress'],
   ['RE3', '+14155550103', 'Your delivery is at the back door.', 'read', 'completed'],
 ].map(([sid, caller, transcript, state, status], i) => ({
-  recording_sid: sid, call_sid: `CA${i}`, caller, caller_name: null, called: '+14158675309', created_at: 1795000000 - i * 3600,
+  // RE2 comes without a display form: the inbox falls back to the number as stored.
+  recording_sid: sid, call_sid: `CA${i}`, caller, caller_display: sid === 'RE2' ? null : caller.replace(/^\+1(\d{3})(\d{3})(\d{4})$/, '($1) $2-$3'), caller_name: null, called: '+14158675309', created_at: 1795000000 - i * 3600,
   duration: 30, recording_status: 'completed', transcription_sid: null, transcription_status: status, transcript, state, audio_path: null, archive_key: null,
 }));
 

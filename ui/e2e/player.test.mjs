@@ -6,12 +6,15 @@ import { ACCOUNT_SID, eventually, ipcCalls, launchChromium, openApp, PROFILE, sc
 
 const CONNECTED = { status: { ...STATUS, profile: PROFILE } };
 
+/** `caller_display`: how Rust formats the caller's number (nationally, as the called number is also American). */
+const national = (e164) => e164.replace(/^\+1(\d{3})(\d{3})(\d{4})$/, '($1) $2-$3');
+
 const VOICEMAILS = [
   ['RE1', '+14155550101', 'Dana Whitfield', 'Hi, it is Dana about the invoice for the kitchen job, please call me back when you can.', 'unread', 30],
   ['RE2', '+14155550102', null, 'Your delivery is at the back door.', 'read', 12],
   ['RE3', '+14155550103', 'Northside Dental', 'This is a reminder of your appointment on Thursday at 3 pm. Reply or call to reschedule.', 'read', 95],
 ].map(([sid, caller, caller_name, transcript, state, duration], i) => ({
-  recording_sid: sid, call_sid: `CA${i}`, caller, caller_name, called: '+14158675309', created_at: 1795000000 - i * 3600,
+  recording_sid: sid, call_sid: `CA${i}`, caller, caller_display: national(caller), caller_name, called: '+14158675309', created_at: 1795000000 - i * 3600,
   duration, recording_status: 'completed', transcription_sid: `TR${i}`, transcription_status: 'completed', transcript, state,
   audio_path: null, archive_key: null,
 }));
@@ -83,7 +86,7 @@ describe('voicemail player', () => {
       await openInbox(page);
       const rows = await page.getByTestId('voicemail-item').allInnerTexts();
       assert.equal(rows.length, 3);
-      assert.match(rows[0], /\+14155550101\s+Dana Whitfield/, 'the caller name sits next to the number');
+      assert.match(rows[0], /^\(415\) 555-0101\s+Dana Whitfield/, 'the caller name sits next to the number, formatted by Rust');
       assert.deepEqual(await page.getByTestId('voicemail-item-duration').allInnerTexts(), ['0:30', '0:12', '1:35']);
       assert.deepEqual(await page.getByTestId('voicemail-item-name').allInnerTexts(), ['Dana Whitfield', 'Northside Dental'], 'no name is made up for an unknown caller');
       assert.equal(await time(page), '0:00 / 0:30');
@@ -92,7 +95,7 @@ describe('voicemail player', () => {
       await page.keyboard.type('appointment');
       await eventually(async () => assert.equal(await page.getByTestId('voicemail-item').count(), 1));
       await page.getByTestId('voicemail-item').click();
-      assert.match(await page.locator('[data-testid="voicemail-detail"] h2').innerText(), /\+14155550103 · Northside Dental/);
+      assert.match(await page.locator('[data-testid="voicemail-detail"] h2').innerText(), /^\(415\) 555-0103 · Northside Dental$/);
       await eventually(async () => assert.equal(await time(page), '0:00 / 1:35'));
       await eventually(async () => assert.ok((await commands(page, 'voicemail_waveform')).some((a) => a.recording_sid === 'RE3')));
       const d = await page.locator('[data-testid="player-waveform"] path.rest').getAttribute('d');
@@ -186,6 +189,28 @@ describe('voicemail player', () => {
     });
   });
 
+  test('a clicked notification opens the inbox on its voicemail, from any view (voicemail://open)', async () => {
+    await withApp({}, async (page) => {
+      await page.getByTestId('nav-settings').click();
+      await page.getByTestId('view-settings').waitFor();
+      await page.evaluate(() => window.__ipc.emit('voicemail://open', 'RE3'));
+      await page.getByTestId('view-voicemail').waitFor();
+      await eventually(async () =>
+        assert.match(await page.locator('[data-testid="voicemail-item"].selected').innerText(), /\(415\) 555-0103/),
+      );
+      assert.match(await page.getByTestId('voicemail-transcript').innerText(), /reminder of your appointment/);
+      // From the inbox itself, with a search typed: the search gives way to the voicemail asked for.
+      await page.getByTestId('voicemail-search').fill('delivery');
+      await eventually(async () => assert.equal(await page.getByTestId('voicemail-item').count(), 1));
+      await page.evaluate(() => window.__ipc.emit('voicemail://open', 'RE1'));
+      await eventually(async () => assert.equal(await page.getByTestId('voicemail-item').count(), 3));
+      await eventually(async () =>
+        assert.match(await page.locator('[data-testid="voicemail-item"].selected').innerText(), /Dana Whitfield/),
+      );
+      assert.equal(await page.getByTestId('voicemail-search').inputValue(), '');
+    });
+  });
+
   test('speed and volume go to the Rust player and stay as the events report them', async () => {
     await withApp({}, async (page) => {
       await openInbox(page);
@@ -252,7 +277,7 @@ describe('voicemail player', () => {
       await page.getByTestId('nav-voicemail').focus();
       await page.keyboard.press('ArrowDown');
       assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-testid')), 'nav-greetings');
-      assert.match(await page.locator('[data-testid="voicemail-detail"] h2').innerText(), /\+14155550101/, 'the selection did not move');
+      assert.match(await page.locator('[data-testid="voicemail-detail"] h2').innerText(), /\(415\) 555-0101/, 'the selection did not move');
       await page.keyboard.press(' ');
       await page.getByTestId('view-greetings').waitFor();
       assert.equal((await commands(page, 'play_voicemail')).length, 0, 'space on a sidebar item opens it, and plays nothing');
@@ -307,6 +332,173 @@ describe('voicemail player', () => {
       );
       assert.deepEqual(await commands(page, 'save_voicemail_audio'), [{ recording_sid: 'RE1' }]);
       await screenshot(page, 'player-notice-saved');
+    });
+  });
+});
+
+const selectedSid = (page) => page.locator('[data-testid="voicemail-item"].selected').getAttribute('data-sid');
+const heading = async (page) => (await page.locator('[data-testid="voicemail-detail"] h2').innerText()).trim();
+const notice = (page) => page.getByTestId('voicemail-undo');
+
+/** Waits for the sidebar's Voicemail item to show `n` unread (no badge at all at 0), to sight and to a screen reader. */
+async function unreadBadge(page, n) {
+  const badge = page.getByTestId('nav-voicemail-badge');
+  await eventually(async () => {
+    if (n === 0) {
+      assert.equal(await badge.count(), 0, 'no badge with nothing unread');
+      assert.equal(await page.getByRole('button', { name: 'Voicemail', exact: true }).count(), 1);
+    } else {
+      assert.equal((await badge.innerText()).trim(), String(n));
+      assert.equal(await page.getByRole('button', { name: `Voicemail, ${n} unread`, exact: true }).count(), 1, 'the count is in the accessible name');
+    }
+  });
+}
+
+describe('inbox', () => {
+  test('names callers as Rust formatted them, or as stored, or as unknown, everywhere', async () => {
+    const unknown = { ...VOICEMAILS[1], recording_sid: 'RE4', call_sid: null, caller: null, caller_display: null, created_at: 1794990000 };
+    const client = { ...VOICEMAILS[1], recording_sid: 'RE5', caller: 'client:ada', caller_display: null, created_at: 1794980000 };
+    await withApp({ voicemails: [...VOICEMAILS, unknown, client] }, async (page) => {
+      await openInbox(page);
+      const numbers = await page.locator('[data-testid="voicemail-item"] .number').allInnerTexts();
+      assert.deepEqual(numbers, ['(415) 555-0101', '(415) 555-0102', '(415) 555-0103', 'Unknown caller', 'client:ada']);
+      assert.equal(await heading(page), '(415) 555-0101 · Dana Whitfield');
+      assert.match(await page.getByTestId('voicemail-detail').locator('header p').innerText(), / · to \(415\) 867-5309$/, 'the called number is formatted the same way');
+
+      await page.getByTestId('voicemail-delete').click();
+      await eventually(async () => assert.match(await notice(page).innerText(), /^Deleted the voicemail from \(415\) 555-0101\. /));
+      await page.locator('[data-sid="RE4"]').click();
+      assert.equal(await heading(page), 'Unknown caller');
+      await page.getByTestId('voicemail-delete').click();
+      await eventually(async () => assert.match(await notice(page).innerText(), /^Deleted the voicemail from an unknown caller\. /));
+    });
+  });
+
+  test('the sidebar counts unread voicemail and follows reads, archives, deletes, restores and Rust’s events', async () => {
+    const unread = VOICEMAILS.map((v) => (v.recording_sid === 'RE3' ? { ...v, state: 'unread' } : v));
+    await withApp({ voicemails: unread }, async (page) => {
+      await page.getByTestId('sync-indicator').waitFor();
+      await unreadBadge(page, 2);
+      await screenshot(page, 'sidebar-unread');
+
+      await openInbox(page);
+      await unreadBadge(page, 2); // showing the first message is not reading it
+      await screenshot(page, 'voicemail-unread-badge');
+      await page.locator('[data-sid="RE1"]').click();
+      await unreadBadge(page, 1);
+      await page.getByTestId('voicemail-toggle-read').click();
+      await unreadBadge(page, 2);
+      await page.getByTestId('voicemail-toggle-read').click();
+      await unreadBadge(page, 1);
+
+      await page.locator('[data-sid="RE3"]').click(); // a click reads it
+      await unreadBadge(page, 0);
+      await page.getByTestId('voicemail-toggle-read').click();
+      await unreadBadge(page, 1);
+      await page.keyboard.press('e');
+      await unreadBadge(page, 0);
+      const asked = (await commands(page, 'sync_status')).length;
+      await page.getByTestId('voicemail-undo-button').click();
+      await eventually(async () => assert.ok((await commands(page, 'sync_status')).length > asked, 'restoring asks again'));
+      await unreadBadge(page, 0);
+
+      // Rust marks a message read once most of it has played.
+      await page.locator('[data-sid="RE2"]').click();
+      await page.getByTestId('voicemail-toggle-read').click();
+      await unreadBadge(page, 1);
+      await page.getByTestId('player-toggle').click();
+      await waitFor(page, 'playing');
+      await clickWaveform(page, 0.55);
+      await unreadBadge(page, 0);
+
+      await page.getByTestId('nav-settings').click();
+      await page.evaluate((v) => window.__ipc.arrive(v), { ...VOICEMAILS[0], recording_sid: 'RE9', state: 'unread', created_at: 1795003600 });
+      await unreadBadge(page, 1);
+      await page.getByTestId('nav-voicemail').click();
+      await eventually(async () => assert.equal(await page.getByTestId('voicemail-item').count(), 4));
+      await page.getByTestId('voicemail-delete').click();
+      await unreadBadge(page, 0);
+      assert.match(await page.getByTestId('sync-text').innerText(), /1 change to send/, 'the sync line shares the refreshed status');
+
+      await page.evaluate(() => window.__ipc.emit('sync://finished', { last_synced_at: Math.floor(Date.now() / 1000), stale: false, pending_changes: 0, unread_voicemails: 120 }));
+      await eventually(async () => assert.equal(await page.getByTestId('nav-voicemail-badge').innerText(), '99+'));
+      assert.equal(await page.getByRole('button', { name: 'Voicemail, 120 unread', exact: true }).count(), 1);
+    });
+  });
+
+  test('an archived message offers “Move to inbox”, never read/unread', async () => {
+    await withApp({}, async (page) => {
+      await openInbox(page);
+      await page.keyboard.press('e');
+      await page.getByTestId('filter-archived').click();
+      await eventually(async () => assert.equal(await selectedSid(page), 'RE1'));
+      assert.equal(await page.getByTestId('voicemail-toggle-read').count(), 0);
+      assert.equal(await page.getByTestId('voicemail-archive').count(), 0);
+      await screenshot(page, 'voicemail-archived-actions');
+      await page.getByTestId('voicemail-unarchive').click();
+      await eventually(async () => assert.equal(await page.getByTestId('voicemail-empty').innerText(), 'Nothing archived.'));
+      assert.deepEqual((await commands(page, 'voicemail_action')).at(-1), { recording_sid: 'RE1', action: 'read' });
+
+      // Found by a search, an archived message gets the same offer.
+      await page.getByTestId('filter-all').click();
+      await eventually(async () => assert.equal(await page.getByTestId('voicemail-item').count(), 3));
+      await page.locator('[data-sid="RE3"]').click();
+      await page.keyboard.press('e');
+      await eventually(async () => assert.equal(await page.getByTestId('voicemail-item').count(), 2));
+      await page.getByTestId('voicemail-search').fill('appointment');
+      await eventually(async () => assert.equal(await selectedSid(page), 'RE3'));
+      assert.equal(await page.getByTestId('voicemail-unarchive').innerText(), 'Move to inbox');
+      assert.equal(await page.getByTestId('voicemail-toggle-read').count(), 0);
+      await page.getByTestId('voicemail-search').fill('');
+      await eventually(async () => assert.equal(await page.getByTestId('voicemail-item').count(), 2));
+      await page.locator('[data-sid="RE2"]').click();
+      assert.equal((await page.getByTestId('voicemail-toggle-read').innerText()).trim(), 'Mark unread', 'messages in the inbox keep read/unread');
+    });
+  });
+
+  test('archiving or deleting selects the message that took its place, or the one before the last', async () => {
+    const four = [...VOICEMAILS, { ...VOICEMAILS[1], recording_sid: 'RE4', caller: '+14155550104', caller_display: '(415) 555-0104', created_at: 1794980000 }];
+    await withApp({ voicemails: four }, async (page) => {
+      await openInbox(page);
+      await page.locator('[data-sid="RE2"]').click();
+      await page.keyboard.press('e');
+      await eventually(async () => assert.equal(await page.getByTestId('voicemail-item').count(), 3));
+      assert.equal(await selectedSid(page), 'RE3', 'the next one, not the first');
+      assert.match(await heading(page), /^\(415\) 555-0103/);
+
+      await page.getByTestId('voicemail-delete').click();
+      await eventually(async () => assert.equal(await page.getByTestId('voicemail-item').count(), 2));
+      assert.equal(await selectedSid(page), 'RE4');
+      await page.keyboard.press('Delete');
+      await eventually(async () => assert.equal(await page.getByTestId('voicemail-item').count(), 1));
+      assert.equal(await selectedSid(page), 'RE1', 'the last one gives way to the one before it');
+
+      await page.getByTestId('voicemail-undo-button').click();
+      await eventually(async () => assert.equal(await selectedSid(page), 'RE4'), 'undo selects the restored message');
+    });
+  });
+
+  test('the notice bar goes when the filter changes or a search is typed, not when another message is opened', async () => {
+    await withApp({ voicemails: VOICEMAILS.map((v) => ({ ...v, state: 'unread' })) }, async (page) => {
+      await openInbox(page);
+      await page.keyboard.press('e');
+      await notice(page).waitFor();
+      await page.locator('[data-sid="RE3"]').click();
+      await eventually(async () => assert.ok((await commands(page, 'voicemail_action')).some((a) => a.recording_sid === 'RE3' && a.action === 'read')));
+      assert.equal(await notice(page).count(), 1, 'opening (and so reading) another message keeps it');
+      await page.getByTestId('filter-all').click();
+      assert.equal(await notice(page).count(), 1, 'the filter already shown is no change');
+
+      await page.getByTestId('filter-unread').click();
+      await eventually(async () => assert.equal(await notice(page).count(), 0));
+
+      await page.getByTestId('filter-all').click();
+      await eventually(async () => assert.equal(await page.getByTestId('voicemail-item').count(), 2));
+      await page.getByTestId('voicemail-delete').click();
+      await notice(page).waitFor();
+      await page.keyboard.press('/');
+      await page.keyboard.type('d');
+      await eventually(async () => assert.equal(await notice(page).count(), 0));
     });
   });
 });

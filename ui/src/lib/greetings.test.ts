@@ -42,3 +42,31 @@ describe('pronounce', () => {
     expect(pronounce('nothing to do', list)).toBe('nothing to do');
   });
 });
+
+describe('scheduleFor', () => {
+  const form = { days: [false, true, true, true, true, true, false], openFrom: '09:00', openTo: '17:30', holidayFrom: '', holidayTo: '' };
+
+  it('sends nothing for a default greeting', async () => {
+    const { scheduleFor } = await import('./greetings');
+    expect(scheduleFor('default', { ...form, holidayFrom: '2026-12-24' })).toEqual({});
+  });
+
+  it('sends the open days and hours for an after-hours greeting, midnight as the end of the day', async () => {
+    const { scheduleFor } = await import('./greetings');
+    expect(scheduleFor('after_hours', form)).toEqual({ open: [{ days: [1, 2, 3, 4, 5], from: '09:00', to: '17:30' }] });
+    expect(scheduleFor('after_hours', { ...form, days: [true, false, false, false, false, false, true], openTo: '00:00' })).toEqual({
+      open: [{ days: [0, 6], from: '09:00', to: '24:00' }],
+    });
+    expect(scheduleFor('after_hours', { ...form, days: [false, false, false, false, false, false, false] })).toEqual({ error: 'Pick the days you are open.' });
+  });
+
+  it('sends a date range for a holiday, one day when the last is empty', async () => {
+    const { scheduleFor } = await import('./greetings');
+    expect(scheduleFor('holiday', { ...form, holidayFrom: '2026-12-24', holidayTo: '2026-12-26' })).toEqual({ from: '2026-12-24', to: '2026-12-26' });
+    expect(scheduleFor('holiday', { ...form, holidayFrom: '2026-07-04' })).toEqual({ from: '2026-07-04', to: '2026-07-04' });
+    expect(scheduleFor('holiday', form)).toEqual({ error: 'Pick the first day of the holiday.' });
+    expect(scheduleFor('holiday', { ...form, holidayFrom: '2026-12-26', holidayTo: '2026-12-24' })).toEqual({
+      error: 'The last day of the holiday is before its first.',
+    });
+  });
+});

@@ -1,5 +1,5 @@
 /** Wording and the exact TwiML of greetings, kept pure so they are unit-tested. */
-import type { Greeting, OpeningHours, Say } from './bindings';
+import type { Greeting, GreetingKind, OpeningHours, Say } from './bindings';
 
 /** Amazon Polly voices Twilio speaks with, and their language. */
 export const VOICES: readonly { voice: string; language: string; label: string }[] = [
@@ -79,4 +79,42 @@ export function pronounce(text: string, list: readonly { term: string; say_as: s
     i += 1;
   }
   return out;
+}
+
+/** The schedule fields both ways of creating a greeting share (text-to-speech and recorded). */
+export interface ScheduleForm {
+  /** Open on each day, Sunday first. */
+  days: readonly boolean[];
+  /** `HH:MM`. */
+  openFrom: string;
+  /** `HH:MM`; `00:00` means the end of the day. */
+  openTo: string;
+  /** `YYYY-MM-DD`. */
+  holidayFrom: string;
+  /** `YYYY-MM-DD`; empty for a one-day holiday. */
+  holidayTo: string;
+}
+
+/** The schedule part of `GreetingInput` and `RecordedGreetingInput`. */
+export type Schedule = { open?: OpeningHours[]; from?: string; to?: string };
+
+/**
+ * What a greeting of `kind` sends for its schedule, or why the form cannot be sent: opening
+ * hours for after-hours greetings (closing at `00:00` is the end of the day), a date range for
+ * holidays (one day when the last is empty), nothing for the default one.
+ */
+export function scheduleFor(kind: GreetingKind, form: ScheduleForm): Schedule | { error: string } {
+  switch (kind) {
+    case 'default':
+      return {};
+    case 'after_hours': {
+      const days = form.days.flatMap((on, i) => (on ? [i] : []));
+      if (days.length === 0) return { error: 'Pick the days you are open.' };
+      return { open: [{ days, from: form.openFrom, to: form.openTo === '00:00' ? '24:00' : form.openTo }] };
+    }
+    case 'holiday':
+      if (form.holidayFrom === '') return { error: 'Pick the first day of the holiday.' };
+      if (form.holidayTo !== '' && form.holidayTo < form.holidayFrom) return { error: 'The last day of the holiday is before its first.' };
+      return { from: form.holidayFrom, to: form.holidayTo || form.holidayFrom };
+  }
 }

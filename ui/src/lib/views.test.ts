@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_COPY, emptyMessage, SECTIONS, viewAfterStatus } from './views';
+import { EMPTY_COPY, emptyMessage, SECTIONS, unreadBadge, viewAfterStatus } from './views';
 
 describe('SECTIONS', () => {
   it('lists the six sidebar items in order', () => {
@@ -41,5 +41,23 @@ describe('emptyMessage', () => {
   it('claims neither while the status is loading', () => {
     const message = emptyMessage(EMPTY_COPY.numbers, 'loading');
     expect(message).not.toMatch(/connect|later version/i);
+  });
+});
+
+describe('unreadBadge', () => {
+  it('is hidden with nothing unread', () => {
+    expect(unreadBadge(0)).toBeNull();
+    expect(unreadBadge(null)).toBeNull();
+    expect(unreadBadge(undefined)).toBeNull();
+  });
+
+  it('shows the count and says what it counts', () => {
+    expect(unreadBadge(3)).toEqual({ text: '3', label: '3 unread' });
+    expect(unreadBadge(1)).toEqual({ text: '1', label: '1 unread' });
+  });
+
+  it('keeps the pill small past 99 but reads out the number', () => {
+    expect(unreadBadge(99)).toEqual({ text: '99', label: '99 unread' });
+    expect(unreadBadge(1234)).toEqual({ text: '99+', label: '1234 unread' });
   });
 });

@@ -86,3 +86,15 @@ export function emptyMessage(copy: EmptyCopy, account: AccountState): string {
       return `${holds}.`;
   }
 }
+
+/** A count pill on a sidebar item: what it shows, and what a screen reader says instead. */
+export interface Badge {
+  text: string;
+  label: string;
+}
+
+/** The Voicemail item's unread pill, `null` (hidden) at 0; past 99 it shows "99+" but says the number. */
+export function unreadBadge(count: number | null | undefined): Badge | null {
+  if (!count || count < 1) return null;
+  return { text: count > 99 ? '99+' : String(count), label: `${count} unread` };
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { archivedText, firstLine, listedAt, transcriptState } from './voicemail';
+import { archivedText, calledLabel, callerLabel, firstLine, listedAt, nextSelection, transcriptState } from './voicemail';
 
 describe('voicemail wording', () => {
   it('shows the transcript, or says why there is none', () => {
@@ -34,5 +34,44 @@ describe('list dates', () => {
     expect(listedAt(at(2026, 10, 18, 9, 5), noon)).toBe('09:05');
     expect(listedAt(at(2026, 10, 17, 23, 59), noon)).toBe('Nov 17');
     expect(listedAt(at(2025, 11, 31, 8, 0), noon)).toBe('Dec 31, 2025');
+  });
+});
+
+describe('caller and called', () => {
+  it('names the caller as Rust formatted the number, else as stored, else as unknown', () => {
+    expect(callerLabel({ caller: '+14155550101', caller_display: '(415) 555-0101' })).toBe('(415) 555-0101');
+    expect(callerLabel({ caller: 'client:ada', caller_display: null })).toBe('client:ada');
+    expect(callerLabel({ caller: null, caller_display: null })).toBe('Unknown caller');
+    expect(callerLabel({ caller: null, caller_display: null }, 'an unknown caller')).toBe('an unknown caller');
+  });
+
+  it('shows a North American called number nationally and any other as stored', () => {
+    expect(calledLabel('+14158675309')).toBe('(415) 867-5309');
+    expect(calledLabel('+442071838750')).toBe('+442071838750');
+    expect(calledLabel('+11234567890')).toBe('+11234567890');
+    expect(calledLabel('client:ada')).toBe('client:ada');
+  });
+});
+
+describe('selection after a change', () => {
+  const before = ['RE1', 'RE2', 'RE3', 'RE4'];
+
+  it('keeps a voicemail still listed', () => {
+    expect(nextSelection(before, ['RE1', 'RE3', 'RE4'], 'RE3')).toBe('RE3');
+  });
+
+  it('moves to the one that took its place, or the one before when it was last', () => {
+    expect(nextSelection(before, ['RE1', 'RE3', 'RE4'], 'RE2')).toBe('RE3');
+    expect(nextSelection(before, ['RE1', 'RE2', 'RE3'], 'RE4')).toBe('RE3');
+    expect(nextSelection(before, ['RE1', 'RE4'], 'RE2'), 'skips neighbours that went too').toBe('RE4');
+    expect(nextSelection(before, ['RE1'], 'RE3')).toBe('RE1');
+    expect(nextSelection(before, ['RE9', 'RE1', 'RE3', 'RE4'], 'RE2'), 'a new message at the top changes nothing').toBe('RE3');
+  });
+
+  it('falls back to the first, or none', () => {
+    expect(nextSelection([], ['RE3', 'RE4'], 'RE1')).toBe('RE3');
+    expect(nextSelection(before, ['RE7'], null)).toBe('RE7');
+    expect(nextSelection(before, ['RE7'], 'RE5')).toBe('RE7');
+    expect(nextSelection(['RE1'], [], 'RE1')).toBeNull();
   });
 });

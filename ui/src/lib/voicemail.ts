@@ -47,3 +47,33 @@ export function archivedText(outcome: Pick<ArchiveOutcome, 'key' | 'delete_queue
   const archived = `Archived to S3 as ${outcome.key}`;
   return outcome.delete_queued ? `${archived}; the copy is verified, so Twilio’s will be deleted.` : archived;
 }
+
+/** Who left it, as the list, the detail and the notices name the caller. */
+export function callerLabel(v: Pick<Voicemail, 'caller' | 'caller_display'>, unknown = 'Unknown caller'): string {
+  return v.caller_display ?? v.caller ?? unknown;
+}
+
+/**
+ * The number that was called, nationally when it is a North American one ("(415) 867-5309"),
+ * as Rust formats the caller's; any other is shown as stored.
+ */
+export function calledLabel(called: string): string {
+  const nanp = /^\+1([2-9]\d{2})([2-9]\d{2})(\d{4})$/.exec(called);
+  return nanp ? `(${nanp[1]}) ${nanp[2]}-${nanp[3]}` : called;
+}
+
+/**
+ * Which voicemail to select once the list is `after`, `before` having held `selected`: the same
+ * one when it is still there, else the one that took its place (the next of `before` still
+ * listed), else the nearest earlier one, else the first.
+ */
+export function nextSelection(before: readonly string[], after: readonly string[], selected: string | null): string | null {
+  const listed = new Set(after);
+  if (selected !== null && listed.has(selected)) return selected;
+  const at = selected === null ? -1 : before.indexOf(selected);
+  if (at >= 0) {
+    for (let i = at + 1; i < before.length; i++) if (listed.has(before[i]!)) return before[i]!;
+    for (let i = at - 1; i >= 0; i--) if (listed.has(before[i]!)) return before[i]!;
+  }
+  return after[0] ?? null;
+}
