@@ -198,15 +198,17 @@ async fn main() {
         ),
     ] {
         let mut samples = Vec::new();
-        for _ in 0..if warm { 40 } else { 10 } {
+        for _ in 0..if warm { 40 } else { 20 } {
             if !warm {
-                // A fresh player each time: the output closed, as after two idle minutes.
-                let fresh = Player::start(None, |_| {}).unwrap();
+                // The output closed, as after two idle minutes (choosing the default output
+                // again closes it while nothing plays).
+                player.set_output(None).await.unwrap();
                 let t0 = Instant::now();
                 let (track, _) = core.prepare_voicemail(RECORDING).await.unwrap();
-                fresh.play(track, Duration::ZERO).await.unwrap();
-                samples.push(wait_first_sound(&fresh, t0).await);
-                fresh.control(PlaybackControl::Stop).await.unwrap();
+                player.play(track, Duration::ZERO).await.unwrap();
+                samples.push(wait_first_sound(&player, t0).await);
+                tokio::time::sleep(Duration::from_millis(30)).await;
+                player.control(PlaybackControl::Stop).await.unwrap();
                 continue;
             }
             player.warm();

@@ -58,10 +58,9 @@ pub fn output_devices() -> Result<Vec<OutputDevice>, IpcError> {
     Ok(out)
 }
 
-/// The device with `id`, if it is there now.
-pub(crate) fn find_output(id: &str) -> Option<cpal::Device> {
+/// The device with `id` on `host`, if it is there now.
+pub(crate) fn find_output(host: &cpal::Host, id: &str) -> Option<cpal::Device> {
     let wanted: cpal::DeviceId = id.parse().ok()?;
-    let host = cpal::default_host();
     host.output_devices()
         .ok()?
         .find(|d| d.id().ok().as_ref() == Some(&wanted))

@@ -214,6 +214,7 @@ impl Player {
             checked_device: Instant::now(),
             on_fallback: false,
             cancelled: None,
+            host: None,
             on_event: Box::new(on_event),
             first_sound: Arc::clone(&first_sound),
         };
@@ -328,6 +329,7 @@ struct Engine {
     on_fallback: bool,
     /// A voicemail stopped while it was loading: its play, when it comes, is dropped.
     cancelled: Option<String>,
+    host: Option<cpal::Host>,
     on_event: Box<dyn Fn(PlayerEvent) + Send>,
     first_sound: Arc<Mutex<Option<Arc<OnceLock<Instant>>>>>,
 }
@@ -501,12 +503,20 @@ impl Engine {
         Ok(())
     }
 
+    /// The sound system, connected once for the player's life (each connection costs tens of
+    /// milliseconds, which would delay every first Play).
+    fn host(&mut self) -> &cpal::Host {
+        self.host.get_or_insert_with(cpal::default_host)
+    }
+
     fn open_sink(&mut self) -> Result<(), IpcError> {
         let tx = self.tx.clone();
         let on_error = move |err: cpal::Error| {
             let _ = tx.send(Msg::StreamError(err));
         };
-        let chosen = self.output.as_deref().and_then(find_output);
+        let wanted = self.output.clone();
+        let host = self.host();
+        let chosen = wanted.as_deref().and_then(|id| find_output(host, id));
         self.on_fallback = self.output.is_some() && chosen.is_none();
         if self.output.is_some() && chosen.is_none() {
             tracing::warn!(device = ?self.output, "the chosen output device is not there; using the default");
@@ -516,8 +526,9 @@ impl Engine {
         }
         let device = match chosen {
             Some(device) => device,
-            None => cpal::traits::HostTrait::default_output_device(&cpal::default_host())
-                .ok_or_else(no_device)?,
+            None => {
+                cpal::traits::HostTrait::default_output_device(self.host()).ok_or_else(no_device)?
+            }
         };
         let name = device_name(&device);
         let sink = DeviceSinkBuilder::from_device(device)
@@ -622,7 +633,7 @@ impl Engine {
 
     fn switch_output(&mut self, id: Option<String>) -> Result<(), IpcError> {
         if let Some(wanted) = &id
-            && find_output(wanted).is_none()
+            && find_output(self.host(), wanted).is_none()
         {
             return Err(IpcError::new(
                 Code::NotFound,
@@ -679,7 +690,7 @@ impl Engine {
             return;
         }
         self.checked_device = Instant::now();
-        if find_output(&id).is_none() {
+        if find_output(self.host(), &id).is_none() {
             self.device_lost();
         }
     }
