@@ -1,7 +1,8 @@
 // A Twilio-shaped server for the real-window voicemail test (the node twin of
 // tests/support/fake_twilio.rs): the account check, the call, recording and transcription lists
-// in the 2010 API's page shape, each recording's MP3 with the real bytes, and an empty Serverless
-// service list (so routing reads as not deployed). It checks the API key's Basic auth as Twilio
+// in the 2010 API's page shape, each recording's MP3 with the real bytes, an empty list of owned
+// numbers, and an empty Serverless service list (so routing reads as not deployed: publishing a
+// greeting reads both to update the routing). It checks the API key's Basic auth as Twilio
 // does, records every request, and logs requests it has no answer for to stderr so a new one the
 // app makes shows up in the test output.
 import { createServer } from 'node:http';
@@ -132,6 +133,10 @@ export async function startFakeTwilio({ account, keySid, secret, friendlyName, v
     if (req.method === 'GET' && path === `${base}/Recordings.json`) return json(res, page('recordings', path, url, sorted.map(recording)));
     if (req.method === 'GET' && path === `${base}/Transcriptions.json`) {
       return json(res, page('transcriptions', path, url, sorted.map(transcription)));
+    }
+    // The routing's caller IDs: this account owns no number.
+    if (req.method === 'GET' && path === `${base}/IncomingPhoneNumbers.json`) {
+      return json(res, page('incoming_phone_numbers', path, url, []));
     }
     const media = path.match(new RegExp(`^${base}/Recordings/(RE[0-9a-f]{32})\\.mp3$`));
     if ((req.method === 'GET' || req.method === 'HEAD') && media) {

@@ -261,7 +261,7 @@ describe('problems', () => {
     expect(recordingProblem({ code: 'forbidden', message: 'Denied.' }).title).toBe('Switchboard may not use the microphone');
     expect(recordingProblem({ code: 'internal', message: 'x' }).title).toBe('Recording failed');
     expect(publishProblem({ code: 'invalid_input', message: 'The recording is silent.' }).title).toBe('This greeting cannot be published');
-    expect(publishProblem({ code: 'forbidden', message: 'AccessDenied' }).title).toBe('The bucket refused the upload');
+    expect(publishProblem({ code: 'forbidden', message: 'AccessDenied' }).title).toBe('The bucket does not allow this');
     expect(publishProblem({ code: 'twilio', message: 'x' }).title).toBe('Publishing failed');
   });
 });

@@ -307,7 +307,8 @@ export function publishProblem(error: IpcError): { title: string; message: strin
   const titles: Partial<Record<IpcError['code'], string>> = {
     invalid_input: 'This greeting cannot be published',
     unauthorized: 'The bucket did not accept the credentials',
-    forbidden: 'The bucket refused the upload',
+    // S3 denying the upload, or the uploaded greeting not readable by callers: the message says which.
+    forbidden: 'The bucket does not allow this',
     network: 'Could not reach the bucket',
     timeout: 'The bucket took too long to answer',
     storage: 'The upload did not go through',
