@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { Session, startPrism, startTauriDriver, tempDir } from './webdriver.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -18,6 +18,7 @@ let serverless;
 let pricing;
 let driver;
 let session;
+let dataDir;
 
 before(async () => {
   assert.ok(existsSync(app), `the app binary ${app} must be built first (cargo build --workspace)`);
@@ -27,7 +28,7 @@ before(async () => {
     startPrism(root, 'twilio_pricing_v1.json'),
   ]);
   driver = await startTauriDriver({
-    SWITCHBOARD_DATA_DIR: tempDir('switchboard-window-'),
+    SWITCHBOARD_DATA_DIR: (dataDir = tempDir('switchboard-window-')),
     SWITCHBOARD_API_BASE: prism.url,
     SWITCHBOARD_SERVERLESS_BASE: serverless.url,
     SWITCHBOARD_PRICING_BASE: pricing.url,
@@ -44,6 +45,7 @@ after(async () => {
   serverless?.child.kill();
   pricing?.child.kill();
   prism?.child.kill();
+  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
 
 test('the window opens on onboarding when no account is connected', async () => {
