@@ -135,9 +135,6 @@ impl Switchboard {
         let profile = self.profile(None).await.map_err(plain)?;
         let dir = self.audio_dir(profile.acting_account());
         if record.gone_from_twilio {
-            if let (Some(path), true) = (&record.path, verified_opt(record).await) {
-                return Ok(path.clone());
-            }
             let key = record.archive_key.as_deref().ok_or_else(|| {
                 plain(IpcError::new(
                     Code::NotFound,
@@ -203,10 +200,7 @@ impl Switchboard {
             redownload: true,
         })?;
         use sha2::Digest;
-        let sum: String = sha2::Sha256::digest(&body)
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
+        let sum = crate::cache::hex(&sha2::Sha256::digest(&body));
         if sha256.is_some_and(|expected| expected != sum) {
             return Err(PlaybackError {
                 code: Code::Storage,
@@ -562,13 +556,6 @@ async fn verified(path: &Path, sha256: Option<&str>) -> bool {
     crate::cache::sha256_file(path)
         .await
         .is_ok_and(|(actual, _)| actual == expected)
-}
-
-async fn verified_opt(record: &AudioRecord) -> bool {
-    match &record.path {
-        Some(path) => verified(path, record.sha256.as_deref()).await,
-        None => false,
-    }
 }
 
 fn plain(err: IpcError) -> PlaybackError {

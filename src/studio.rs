@@ -212,19 +212,8 @@ pub fn summarize(recording: &Recording) -> TakeSummary {
         start_ms: 0,
         end_ms: duration_ms,
     });
-    let bucket = recording.samples.len().div_ceil(PEAK_BUCKETS).max(1);
-    let mut peaks: Vec<f32> = recording
-        .samples
-        .chunks(bucket)
-        .map(|c| c.iter().fold(0f32, |m, s| m.max(s.abs())))
-        .collect();
-    peaks.resize(PEAK_BUCKETS, 0.0);
-    let top = peaks.iter().copied().fold(0f32, f32::max);
-    if top > 0.0 {
-        for p in &mut peaks {
-            *p /= top;
-        }
-    }
+    let loudness: Vec<f32> = recording.samples.iter().map(|s| s.abs()).collect();
+    let peaks = crate::audio::fold_peaks(&loudness, PEAK_BUCKETS);
     TakeSummary {
         duration_ms,
         trim,

@@ -100,17 +100,7 @@ fn greetings_publish_checks_the_file_and_says_what_recorded_greetings_need() {
     assert!(stderr.contains("not a WAV file"), "{stderr}");
 
     let silent = dir.path().join("silent.wav");
-    let spec = hound::WavSpec {
-        channels: 1,
-        sample_rate: 8000,
-        bits_per_sample: 16,
-        sample_format: hound::SampleFormat::Int,
-    };
-    let mut w = hound::WavWriter::create(&silent, spec).unwrap();
-    for _ in 0..16_000 {
-        w.write_sample(0i16).unwrap();
-    }
-    w.finalize().unwrap();
+    write_wav(&silent, |_| 0.0);
     let (ok, _, stderr) = switchboard(&[
         "greetings",
         "publish",
@@ -123,13 +113,9 @@ fn greetings_publish_checks_the_file_and_says_what_recorded_greetings_need() {
     assert!(stderr.contains("silent"), "{stderr}");
 
     let tone = dir.path().join("tone.wav");
-    let mut w = hound::WavWriter::create(&tone, spec).unwrap();
-    for i in 0..16_000 {
-        let v =
-            (0.4 * (2.0 * std::f32::consts::PI * 440.0 * i as f32 / 8000.0).sin() * 32767.0) as i16;
-        w.write_sample(v).unwrap();
-    }
-    w.finalize().unwrap();
+    write_wav(&tone, |i| {
+        0.4 * (2.0 * std::f32::consts::PI * 440.0 * i as f32 / 8000.0).sin()
+    });
     let (ok, _, stderr) = switchboard(&[
         "greetings",
         "publish",
@@ -156,4 +142,19 @@ fn greetings_publish_checks_the_file_and_says_what_recorded_greetings_need() {
     assert!(!ok);
     assert!(stderr.contains("error[not_configured]"), "{stderr}");
     assert!(stderr.contains("S3"), "{stderr}");
+}
+
+/// Two seconds of 8 kHz mono 16-bit WAV whose sample `i` is `sample(i)`.
+fn write_wav(path: &std::path::Path, sample: impl Fn(usize) -> f32) {
+    let spec = hound::WavSpec {
+        channels: 1,
+        sample_rate: 8000,
+        bits_per_sample: 16,
+        sample_format: hound::SampleFormat::Int,
+    };
+    let mut w = hound::WavWriter::create(path, spec).unwrap();
+    for i in 0..16_000 {
+        w.write_sample((sample(i) * 32767.0) as i16).unwrap();
+    }
+    w.finalize().unwrap();
 }

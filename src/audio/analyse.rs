@@ -154,7 +154,7 @@ pub fn looks_like_mp3(head: &[u8; 3]) -> bool {
 
 /// `buckets` maxima over `windows`, scaled so the loudest is 1 (quiet messages still show a
 /// shape), each in 0..=1.
-fn fold_peaks(windows: &[f32], buckets: usize) -> Vec<f32> {
+pub(crate) fn fold_peaks(windows: &[f32], buckets: usize) -> Vec<f32> {
     if windows.is_empty() {
         return vec![0.0; buckets];
     }

@@ -15,7 +15,7 @@ use cpal::{FromSample, SampleFormat, SizedSample};
 use serde::Serialize;
 use ts_rs::TS;
 
-use super::devices::device_name;
+use super::devices::{device_name, listed};
 use crate::error::{Code, IpcError};
 
 /// The longest recording.
@@ -82,19 +82,14 @@ pub fn input_devices() -> Result<Vec<InputDevice>, IpcError> {
             format!("The sound system cannot list microphones ({e}). Check that audio works on this computer."),
         )
     })?;
-    let mut out: Vec<InputDevice> = devices
-        .filter_map(|device| {
-            let id = device.id().ok()?;
-            Some(InputDevice {
-                is_default: default.as_ref() == Some(&id),
-                name: device_name(&device),
-                id: id.to_string(),
-            })
+    Ok(listed(devices, default.as_ref())
+        .into_iter()
+        .map(|(id, name, is_default)| InputDevice {
+            id,
+            name,
+            is_default,
         })
-        .collect();
-    out.sort_by(|a, b| b.is_default.cmp(&a.is_default).then(a.name.cmp(&b.name)));
-    out.dedup_by(|a, b| a.id == b.id);
-    Ok(out)
+        .collect())
 }
 
 /// A recording in progress.
@@ -199,43 +194,23 @@ fn capture(
     tracing::info!(device = %name, rate, channels, "recording started");
 
     let limit = (max.as_secs_f64() * f64::from(rate)) as usize;
-    let mut samples: Vec<f32> = Vec::with_capacity(limit.min(rate as usize * 30));
-    let (mut frame, mut in_frame) = (0f32, 0u16);
-    let (mut sum, mut peak, mut count) = (0f64, 0f32, 0usize);
+    let samples: Vec<f32> = Vec::with_capacity(limit.min(rate as usize * 30));
+    let mut take = Take {
+        samples,
+        limit,
+        channels,
+        frame: 0.0,
+        in_frame: 0,
+        sum: 0.0,
+        peak: 0.0,
+        count: 0,
+    };
     let mut last_level = Instant::now();
     loop {
-        let available = consumer.slots();
-        if available > 0
-            && let Ok(chunk) = consumer.read_chunk(available)
-        {
-            for sample in chunk {
-                frame += sample;
-                in_frame += 1;
-                if in_frame == channels {
-                    let mono = frame / f32::from(channels);
-                    (frame, in_frame) = (0.0, 0);
-                    if samples.len() < limit {
-                        samples.push(mono);
-                    }
-                    sum += f64::from(mono * mono);
-                    peak = peak.max(mono.abs());
-                    count += 1;
-                }
-            }
-        }
+        take.drain(&mut consumer);
         if last_level.elapsed() >= LEVEL_EVERY {
             last_level = Instant::now();
-            let rms = if count > 0 {
-                (sum / count as f64).sqrt() as f32
-            } else {
-                0.0
-            };
-            on_level(Level {
-                rms: rms.min(1.0),
-                peak: peak.min(1.0),
-                elapsed_ms: (samples.len() as u64 * 1000) / u64::from(rate),
-            });
-            (sum, peak, count) = (0.0, 0.0, 0);
+            on_level(take.level(rate));
         }
         if let Some(reason) = failed.lock().ok().and_then(|f| f.clone()) {
             drop(stream);
@@ -246,25 +221,14 @@ fn capture(
                 ),
             ));
         }
-        if stop.load(Ordering::Relaxed) || samples.len() >= limit {
+        if stop.load(Ordering::Relaxed) || take.samples.len() >= limit {
             // What reached the buffer before the stop is part of the take.
-            let rest = consumer.slots();
-            if let Ok(chunk) = consumer.read_chunk(rest) {
-                for sample in chunk {
-                    frame += sample;
-                    in_frame += 1;
-                    if in_frame == channels {
-                        if samples.len() < limit {
-                            samples.push(frame / f32::from(channels));
-                        }
-                        (frame, in_frame) = (0.0, 0);
-                    }
-                }
-            }
+            take.drain(&mut consumer);
             break;
         }
         std::thread::sleep(Duration::from_millis(5));
     }
+    let samples = take.samples;
     drop(stream);
     tracing::info!(
         seconds = samples.len() as f64 / f64::from(rate),
@@ -276,6 +240,58 @@ fn capture(
         device: name,
         dropped: dropped.load(Ordering::Relaxed),
     })
+}
+
+/// The take as it is read from the ring buffer: mixed to mono, with the loudness since the
+/// last level report.
+struct Take {
+    samples: Vec<f32>,
+    limit: usize,
+    channels: u16,
+    frame: f32,
+    in_frame: u16,
+    sum: f64,
+    peak: f32,
+    count: usize,
+}
+
+impl Take {
+    /// Reads everything the callback has written so far.
+    fn drain(&mut self, consumer: &mut rtrb::Consumer<f32>) {
+        let Ok(chunk) = consumer.read_chunk(consumer.slots()) else {
+            return;
+        };
+        for sample in chunk {
+            self.frame += sample;
+            self.in_frame += 1;
+            if self.in_frame == self.channels {
+                let mono = self.frame / f32::from(self.channels);
+                (self.frame, self.in_frame) = (0.0, 0);
+                if self.samples.len() < self.limit {
+                    self.samples.push(mono);
+                }
+                self.sum += f64::from(mono * mono);
+                self.peak = self.peak.max(mono.abs());
+                self.count += 1;
+            }
+        }
+    }
+
+    /// The level since the last report, and starts the next.
+    fn level(&mut self, rate: u32) -> Level {
+        let rms = if self.count > 0 {
+            (self.sum / self.count as f64).sqrt() as f32
+        } else {
+            0.0
+        };
+        let level = Level {
+            rms: rms.min(1.0),
+            peak: self.peak.min(1.0),
+            elapsed_ms: (self.samples.len() as u64 * 1000) / u64::from(rate),
+        };
+        (self.sum, self.peak, self.count) = (0.0, 0.0, 0);
+        level
+    }
 }
 
 type Opened = (

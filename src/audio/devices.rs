@@ -39,23 +39,30 @@ pub fn output_devices() -> Result<Vec<OutputDevice>, IpcError> {
             format!("The sound system cannot list output devices ({e}). Check that audio works on this computer."),
         )
     })?;
-    let mut out: Vec<OutputDevice> = devices
+    Ok(listed(devices, default.as_ref())
+        .into_iter()
+        .map(|(id, name, is_default)| OutputDevice {
+            id,
+            name,
+            is_default,
+        })
+        .collect())
+}
+
+/// `(id, name, is_default)` of each device, the default first, then by name.
+pub(crate) fn listed(
+    devices: impl Iterator<Item = cpal::Device>,
+    default: Option<&cpal::DeviceId>,
+) -> Vec<(String, String, bool)> {
+    let mut out: Vec<(String, String, bool)> = devices
         .filter_map(|device| {
             let id = device.id().ok()?;
-            let name = device
-                .description()
-                .map(|d| d.name().to_owned())
-                .unwrap_or_else(|_| id.to_string());
-            Some(OutputDevice {
-                is_default: default.as_ref() == Some(&id),
-                id: id.to_string(),
-                name,
-            })
+            Some((id.to_string(), device_name(&device), default == Some(&id)))
         })
         .collect();
-    out.sort_by(|a, b| b.is_default.cmp(&a.is_default).then(a.name.cmp(&b.name)));
-    out.dedup_by(|a, b| a.id == b.id);
-    Ok(out)
+    out.sort_by(|a, b| b.2.cmp(&a.2).then(a.1.cmp(&b.1)));
+    out.dedup_by(|a, b| a.0 == b.0);
+    out
 }
 
 /// The device with `id` on `host`, if it is there now.

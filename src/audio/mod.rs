@@ -10,6 +10,7 @@ mod devices;
 pub mod greeting;
 mod player;
 
+pub(crate) use analyse::fold_peaks;
 pub use analyse::{
     Analysis, AudioProblem, MAX_AUDIO_BYTES, PEAK_BUCKETS, analyse_file, looks_like_mp3,
     peaks_from_bytes, peaks_to_bytes,

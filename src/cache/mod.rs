@@ -18,8 +18,8 @@ use sqlx::sqlite::{
 };
 
 pub use audio::AudioRecord;
-pub(crate) use outbox::sha256_file;
 pub use outbox::{ReplayReport, VoicemailAction};
+pub(crate) use outbox::{hex, sha256_file};
 pub use sync::{OVERLAP_SECONDS, ResourceReport, SyncProgress, SyncReport, Syncer};
 pub use voicemail::{CachedCall, Voicemail, VoicemailFilter};
 

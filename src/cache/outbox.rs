@@ -281,7 +281,7 @@ pub(crate) async fn sha256_file(path: &Path) -> std::io::Result<(String, u64)> {
         ));
     }
     let digest = hasher.finalize();
-    Ok((digest.iter().map(|b| format!("{b:02x}")).collect(), total))
+    Ok((hex(&digest), total))
 }
 
 /// An ID3 tag or an MPEG audio frame sync at the start.
@@ -295,4 +295,9 @@ async fn looks_like_mp3_file(path: &Path) -> bool {
         return false;
     }
     crate::audio::looks_like_mp3(&head)
+}
+
+/// Lowercase hex of `bytes`, as checksums are stored and compared.
+pub(crate) fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }

@@ -478,7 +478,7 @@ impl Archive {
     pub async fn put_greeting(&self, greeting_id: &str, wav: Vec<u8>) -> Result<String, IpcError> {
         use sha2::Digest;
         let digest = sha2::Sha256::digest(&wav);
-        let hash: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let hash = crate::cache::hex(&digest[..8]);
         let key = format!("{}{greeting_id}-{hash}.wav", self.greetings_prefix());
         self.client
             .put_object()
