@@ -196,6 +196,18 @@ impl Dial {
         self.0.children.push(el);
         self
     }
+    /// Joins the conference `name` as a party of a two-person call: no beeps, the conference
+    /// starts on entry, and ends when this party leaves if `ends_on_exit`.
+    #[must_use]
+    pub fn room(mut self, name: &str, ends_on_exit: bool) -> Self {
+        let mut el = Element::new("Conference");
+        el.attr("beep", "false");
+        el.attr("startConferenceOnEnter", true);
+        el.attr("endConferenceOnExit", ends_on_exit);
+        el.text = Some(name.to_owned());
+        self.0.children.push(el);
+        self
+    }
     attr_setters! {
         /// The caller ID shown to the called party.
         caller_id(&str) => "callerId";

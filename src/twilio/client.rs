@@ -326,6 +326,11 @@ impl Client {
         Calls::new(self)
     }
 
+    /// The participants of a conference, by `CF…` SID or friendly name.
+    pub fn participants(&self, conference: &str) -> super::conferences::Participants<'_> {
+        super::conferences::Participants::new(self, conference)
+    }
+
     /// Recordings: list, fetch, delete, download audio; a recording's transcriptions.
     pub fn recordings(&self) -> Recordings<'_> {
         Recordings::new(self)

@@ -6,6 +6,7 @@ mod accounts;
 mod applications;
 mod calls;
 mod client;
+mod conferences;
 mod error;
 mod form;
 mod models;
@@ -24,6 +25,7 @@ pub use calls::{
     RecordingControl, UpdateCall,
 };
 pub use client::{ApiBase, Client, Credentials, Domain, validate_location};
+pub use conferences::{AddParticipant, Participant, Participants, UpdateParticipant};
 pub use error::TwilioError;
 pub use form::{WebhookMethod, check_url};
 pub use models::*;

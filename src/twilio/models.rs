@@ -13,7 +13,7 @@ use crate::sid::{
 };
 
 /// A string field that may also come as a number, `null` or be missing.
-fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+pub(super) fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(match serde_json::Value::deserialize(d)? {
         serde_json::Value::String(s) if s.is_empty() => None,
         serde_json::Value::String(s) => Some(s),
