@@ -37,6 +37,35 @@ describe('allowed calls', () => {
   });
 });
 
+describe('calls placed by the app join their conference', () => {
+  const room = 'sb-0123456789abcdef0123456789ABCDEF';
+
+  test('Room joins that conference, which the app dials the other party into', () => {
+    const event = { From: 'client:alice-AC0123', Room: room, To: '+14155550100' };
+    const twiml = run('outbound', context, event);
+    assert.equal(twiml, expected((r) => {
+      r.dial().conference({ beep: 'false', startConferenceOnEnter: true, endConferenceOnExit: true }, room);
+    }));
+    assert.ok(!twiml.includes('+14155550100'), 'the number is dialed by the app, not here');
+    for (const attr of ['beep="false"', 'startConferenceOnEnter="true"', 'endConferenceOnExit="true"']) {
+      assert.ok(twiml.includes(attr), `${attr} in ${twiml}`);
+    }
+  });
+
+  for (const Room of ['', 'sb-123', 'room-0123456789abcdef0123456789abcdef', `${room}x`, '<Room/>', 42]) {
+    test(`Room=${JSON.stringify(Room)} is not a name the app makes`, () => {
+      const twiml = run('outbound', context, { From: 'client:alice-AC0123', Room });
+      assert.equal(twiml, refused('This call could not be connected. Try again from the app.'));
+      assert.ok(!twiml.includes('<Dial'));
+    });
+  }
+
+  test('an unknown device may not join a room either', () => {
+    const twiml = run('outbound', context, { From: 'client:mallory', Room: room });
+    assert.equal(twiml, refused(UNKNOWN_DEVICE));
+  });
+});
+
 describe('refused calls never dial', () => {
   for (const To of [
     '4155550100', '+1 415 555 0100', '+1-415-555-0100', '(415) 555-0100', '+04155550100',
