@@ -43,6 +43,16 @@ const COMMANDS: &[&str] = &[
     "publish_take",
     "greetings_hosting",
     "apply_greetings_policy",
+    "call_setup",
+    "save_call_settings",
+    "voice_token",
+    "start_call",
+    "attach_call",
+    "call_control",
+    "incoming_call",
+    "active_calls",
+    "call_log",
+    "preview_ringtone",
 ];
 
 fn main() {

@@ -15,7 +15,13 @@ use crate::audio::{
     PlaybackError, PlaybackState,
 };
 use crate::cache::{
+    CallLog, CallLogDirection, CallLogEntry, CallLogFilter, CallLogOutcome, CallSummary,
     ResourceReport, SyncProgress, SyncReport, Voicemail, VoicemailAction, VoicemailFilter,
+};
+use crate::calling::{
+    CallControl, CallDirection, CallPhase, CallSettings, CallSetup, CallView, CallerId,
+    Capabilities, DialRequest, EngineChoice, EngineKind, EnginePreference, RecordingState,
+    VoiceToken,
 };
 use crate::error::{Code, IpcError};
 use crate::greetings::{
@@ -245,6 +251,48 @@ pub fn commands(cfg: &Config) -> Vec<CommandSig> {
             vec![],
             GreetingsHosting::name(cfg),
         ),
+        sig(
+            "call_setup",
+            vec![("capabilities", Capabilities::name(cfg))],
+            CallSetup::name(cfg),
+        ),
+        sig(
+            "save_call_settings",
+            vec![("settings", CallSettings::name(cfg))],
+            CallSettings::name(cfg),
+        ),
+        sig("voice_token", vec![], VoiceToken::name(cfg)),
+        sig(
+            "start_call",
+            vec![("request", DialRequest::name(cfg))],
+            CallView::name(cfg),
+        ),
+        sig(
+            "attach_call",
+            vec![("id", "string".into()), ("call_sid", "string".into())],
+            CallView::name(cfg),
+        ),
+        sig(
+            "call_control",
+            vec![("id", "string".into()), ("control", CallControl::name(cfg))],
+            CallView::name(cfg),
+        ),
+        sig(
+            "incoming_call",
+            vec![
+                ("call_sid", "string".into()),
+                ("from", "string".into()),
+                ("to", "string".into()),
+            ],
+            CallView::name(cfg),
+        ),
+        sig("active_calls", vec![], format!("{}[]", CallView::name(cfg))),
+        sig(
+            "call_log",
+            vec![("filter", CallLogFilter::name(cfg))],
+            CallLog::name(cfg),
+        ),
+        sig("preview_ringtone", vec![], "string".into()),
     ]
 }
 
@@ -261,6 +309,9 @@ pub fn events(cfg: &Config) -> Vec<(&'static str, String)> {
         (events::VOICEMAIL_OPEN, "string | null".into()),
         (events::RECORDING_LEVEL, Level::name(cfg)),
         (events::RECORDING_STOPPED, TakeSummary::name(cfg)),
+        (events::CALL_STATE, CallView::name(cfg)),
+        (events::CALL_ANSWER, "string".into()),
+        (events::CALL_DECLINE, "string".into()),
     ]
 }
 
@@ -287,6 +338,12 @@ pub mod events {
     pub const RECORDING_LEVEL: &str = "recording://level";
     /// Recording ended at the length limit; the take.
     pub const RECORDING_STOPPED: &str = "recording://stopped";
+    /// A call changed (payload: the whole call).
+    pub const CALL_STATE: &str = "call://state";
+    /// Answer the incoming call with this id: its notification's Answer was clicked.
+    pub const CALL_ANSWER: &str = "call://answer";
+    /// Decline the incoming call with this id: its notification's Decline was clicked.
+    pub const CALL_DECLINE: &str = "call://decline";
 }
 
 /// The TypeScript declarations of the whole contract.
@@ -342,6 +399,26 @@ pub fn typescript() -> String {
         TakeSummary::decl(&cfg),
         GreetingsHosting::decl(&cfg),
         RecordedGreetingInput::decl(&cfg),
+        EngineKind::decl(&cfg),
+        EnginePreference::decl(&cfg),
+        Capabilities::decl(&cfg),
+        EngineChoice::decl(&cfg),
+        CallSettings::decl(&cfg),
+        CallerId::decl(&cfg),
+        CallSetup::decl(&cfg),
+        VoiceToken::decl(&cfg),
+        DialRequest::decl(&cfg),
+        CallControl::decl(&cfg),
+        CallPhase::decl(&cfg),
+        CallDirection::decl(&cfg),
+        RecordingState::decl(&cfg),
+        CallView::decl(&cfg),
+        CallLogDirection::decl(&cfg),
+        CallLogOutcome::decl(&cfg),
+        CallLogFilter::decl(&cfg),
+        CallLogEntry::decl(&cfg),
+        CallSummary::decl(&cfg),
+        CallLog::decl(&cfg),
     ];
     let mut out = String::from(
         "// Generated from the Rust types in src/ by `cargo test --test bindings` with UPDATE_BINDINGS=1.\n\

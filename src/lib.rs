@@ -5,6 +5,7 @@ pub mod account;
 pub mod app;
 pub mod audio;
 pub mod cache;
+pub mod calling;
 pub mod error;
 pub mod greetings;
 pub mod ipc;

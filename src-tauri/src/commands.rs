@@ -7,7 +7,10 @@ use switchboard::account::{CredentialFieldErrors, CredentialsInput};
 use switchboard::audio::greeting::{TakeSummary, Trim};
 use switchboard::audio::{self, AudioInputs, AudioOutputs, Playback, PlaybackControl};
 use switchboard::cache::SyncReport;
-use switchboard::cache::{Voicemail, VoicemailAction, VoicemailFilter};
+use switchboard::cache::{CallLog, CallLogFilter, Voicemail, VoicemailAction, VoicemailFilter};
+use switchboard::calling::{
+    CallControl, CallSettings, CallSetup, CallView, Capabilities, DialRequest, VoiceToken,
+};
 use switchboard::greetings::{GreetingsEdit, GreetingsOverview, GreetingsPublished};
 use switchboard::ipc::{HelpTopic, events};
 use switchboard::numbers::{self, NumberChange, NumberSearch, OwnedNumber, SearchResult};
@@ -22,6 +25,7 @@ use tracing::instrument;
 
 use crate::audio::Audio;
 use crate::core::Core;
+use crate::phone::Phone;
 use crate::sync::SyncWorker;
 
 #[tauri::command(rename_all = "snake_case")]
@@ -481,4 +485,117 @@ pub async fn greetings_hosting(core: State<'_, Core>) -> Result<GreetingsHosting
 #[instrument(skip_all, err(Debug))]
 pub async fn apply_greetings_policy(core: State<'_, Core>) -> Result<GreetingsHosting, IpcError> {
     core.get().await?.apply_greetings_policy().await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn call_setup(
+    core: State<'_, Core>,
+    phone: State<'_, Phone>,
+    capabilities: Capabilities,
+) -> Result<CallSetup, IpcError> {
+    core.get()
+        .await?
+        .call_setup(&capabilities, phone.calling.active())
+        .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn save_call_settings(
+    core: State<'_, Core>,
+    settings: CallSettings,
+) -> Result<CallSettings, IpcError> {
+    core.get().await?.save_call_settings(&settings).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn voice_token(core: State<'_, Core>) -> Result<VoiceToken, IpcError> {
+    core.get().await?.voice_token().await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, fields(engine = ?request.engine), err(Debug))]
+pub async fn start_call(
+    core: State<'_, Core>,
+    phone: State<'_, Phone>,
+    request: DialRequest,
+) -> Result<CallView, IpcError> {
+    let call = core.get().await?.prepare_call(&request).await?;
+    Ok(phone
+        .calling
+        .place(call.client, call.engine, &call.to, &call.from))
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub fn attach_call(
+    phone: State<'_, Phone>,
+    id: String,
+    call_sid: String,
+) -> Result<CallView, IpcError> {
+    let sid = call_sid
+        .parse()
+        .map_err(|e: switchboard::sid::SidError| IpcError::new(Code::InvalidInput, e.message))?;
+    phone.calling.attach(&id, &sid)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, fields(control = ?control), err(Debug))]
+pub async fn call_control(
+    phone: State<'_, Phone>,
+    id: String,
+    control: CallControl,
+) -> Result<CallView, IpcError> {
+    phone.calling.control(&id, control).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn incoming_call<R: Runtime>(
+    app: AppHandle<R>,
+    core: State<'_, Core>,
+    phone: State<'_, Phone>,
+    call_sid: String,
+    from: String,
+    to: String,
+) -> Result<CallView, IpcError> {
+    let sid = call_sid
+        .parse()
+        .map_err(|e: switchboard::sid::SidError| IpcError::new(Code::InvalidInput, e.message))?;
+    let core = core.get().await?;
+    let known = phone.calling.get(&call_sid).is_some();
+    let view = phone
+        .calling
+        .incoming(core.client().await?, sid, &from, &to);
+    if !known {
+        let device = core.call_settings().await?.ringtone_device;
+        if let Err(err) = phone.ringtone.start(device, None) {
+            tracing::warn!(error = %err.message, "the ringtone could not play");
+        }
+        crate::phone::announce(&app, &view);
+    }
+    Ok(view)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn active_calls(phone: State<'_, Phone>) -> Vec<CallView> {
+    phone.calling.active()
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn call_log(core: State<'_, Core>, filter: CallLogFilter) -> Result<CallLog, IpcError> {
+    core.get().await?.call_log(&filter).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn preview_ringtone(
+    core: State<'_, Core>,
+    phone: State<'_, Phone>,
+) -> Result<String, IpcError> {
+    let device = core.get().await?.call_settings().await?.ringtone_device;
+    phone.ringtone.start(device, Some(1))
 }

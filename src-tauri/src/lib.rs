@@ -4,6 +4,7 @@ mod audio;
 mod commands;
 mod core;
 mod notify;
+mod phone;
 mod sync;
 #[cfg(target_os = "linux")]
 mod webkit;
@@ -64,6 +65,16 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, core: Core) -> tauri::Bui
             commands::publish_take,
             commands::greetings_hosting,
             commands::apply_greetings_policy,
+            commands::call_setup,
+            commands::save_call_settings,
+            commands::voice_token,
+            commands::start_call,
+            commands::attach_call,
+            commands::call_control,
+            commands::incoming_call,
+            commands::active_calls,
+            commands::call_log,
+            commands::preview_ringtone,
         ])
         .setup(|app| {
             #[cfg(target_os = "linux")]
@@ -71,6 +82,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, core: Core) -> tauri::Bui
                 webkit::tune(&window);
             }
             app.manage(notify::tray(app.handle()));
+            app.manage(phone::Phone::new(app.handle()));
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 handle.state::<Core>().warm().await;

@@ -98,7 +98,7 @@ impl<R: Runtime> Tray<R> {
     }
 }
 
-fn show_window<R: Runtime>(app: &AppHandle<R>) {
+pub fn show_window<R: Runtime>(app: &AppHandle<R>) {
     if let Some(window) = app.get_webview_window("main") {
         let _ = window.unminimize();
         let _ = window.show();

@@ -90,6 +90,18 @@ fn every_contract_command_is_registered_and_allowed() {
                 "endpoint": null, "region": "us-east-1", "bucket": "acme-voicemail", "path_style": true,
                 "access_key_id": "", "secret_access_key": null, "delete_from_twilio": false
             }}),
+            "call_setup" => json!({"capabilities": {"webrtc": false, "microphone": true}}),
+            "save_call_settings" => json!({"settings": {"engine": "bridge", "bridge_phone": "+1"}}),
+            "voice_token" | "active_calls" => json!({}),
+            // Would ring the default output for six seconds; registered all the same.
+            "preview_ringtone" => continue,
+            "start_call" => json!({"request": {"to": "415", "engine": "bridge"}}),
+            "attach_call" => json!({"id": "sb-1", "call_sid": "CA1"}),
+            "call_control" => json!({"id": "sb-1", "control": {"action": "hangup"}}),
+            "incoming_call" => {
+                json!({"call_sid": "CA1", "from": "+14155550100", "to": "+14155550101"})
+            }
+            "call_log" => json!({"filter": {"direction": "inbound"}}),
             "validate_credentials" | "connect_account" => bad_input.clone(),
             "open_help" => continue, // would open a browser; its registration is covered below
             other => panic!("no sample arguments for {other}: add them here"),

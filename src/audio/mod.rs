@@ -9,6 +9,7 @@ mod capture;
 mod devices;
 pub mod greeting;
 mod player;
+mod ringtone;
 
 pub(crate) use analyse::fold_peaks;
 pub use analyse::{
@@ -23,3 +24,4 @@ pub use player::{
     HEARD_FRACTION, Playback, PlaybackControl, PlaybackError, PlaybackState, Player, PlayerEvent,
     Track,
 };
+pub use ringtone::{RING_OFF, RING_ON, RING_RATE, Ringtone, ring_cycle};

@@ -878,14 +878,14 @@ fn nothing_loaded() -> IpcError {
     )
 }
 
-fn no_device() -> IpcError {
+pub(super) fn no_device() -> IpcError {
     IpcError::new(
         Code::NotFound,
         "No sound output device was found. Connect speakers or headphones (or check the sound settings), then press Play again.",
     )
 }
 
-fn open_failed(name: &str, err: &rodio::DeviceSinkError) -> IpcError {
+pub(super) fn open_failed(name: &str, err: &rodio::DeviceSinkError) -> IpcError {
     IpcError::new(
         Code::NotFound,
         format!(

@@ -5,6 +5,7 @@
 //! migrated at open from `migrations/cache/`. Everything here is readable with no network.
 
 mod audio;
+mod calls;
 mod outbox;
 mod sync;
 mod voicemail;
@@ -18,6 +19,9 @@ use sqlx::sqlite::{
 };
 
 pub use audio::AudioRecord;
+pub use calls::{
+    CallLog, CallLogDirection, CallLogEntry, CallLogFilter, CallLogOutcome, CallSummary,
+};
 pub use outbox::{ReplayReport, VoicemailAction};
 pub(crate) use outbox::{hex, sha256_file};
 pub use sync::{OVERLAP_SECONDS, ResourceReport, SyncProgress, SyncReport, Syncer};

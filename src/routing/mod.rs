@@ -231,7 +231,11 @@ async fn find_environment(
     Ok(None)
 }
 
-async fn find_application(
+/// The routing's TwiML App for outgoing calls, when deployed.
+///
+/// # Errors
+/// Twilio's errors.
+pub async fn find_application(
     client: &Client,
 ) -> Result<Option<crate::twilio::Application>, TwilioError> {
     let mut apps = client.applications().list(Some(APPLICATION_NAME));

@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 pub mod audio;
 pub mod fake_serverless;
 pub mod fake_twilio;
+pub mod fake_voice;
 pub mod moto;
 
 use switchboard::keychain::Keychain;

@@ -825,6 +825,380 @@ to?: string,
  */
 trim: Trim, };
 
+export type EngineKind = "webview" | "bridge";
+
+export type EnginePreference = "auto" | "webview" | "bridge";
+
+export type Capabilities = { 
+/**
+ * `RTCPeerConnection` exists in the window.
+ */
+webrtc: boolean, 
+/**
+ * `navigator.mediaDevices.getUserMedia` exists in the window.
+ */
+microphone: boolean, };
+
+export type EngineChoice = { 
+/**
+ * The engine.
+ */
+engine: EngineKind, 
+/**
+ * What Settings asked for.
+ */
+preference: EnginePreference, 
+/**
+ * A sentence saying why this engine, shown in the dialer.
+ */
+reason: string, 
+/**
+ * Whether the webview engine could run in this window.
+ */
+webview_available: boolean, 
+/**
+ * What must be fixed before a call can be placed, if anything.
+ */
+blocker: string | null, };
+
+export type CallSettings = { 
+/**
+ * Which engine to use.
+ */
+engine: EnginePreference, 
+/**
+ * The user's own phone, E.164, which the bridge engine rings first.
+ */
+bridge_phone: string | null, 
+/**
+ * The caller ID calls are placed with by default.
+ */
+caller_id: string | null, 
+/**
+ * The output device (as listed by the core) the ringtone plays on; the default when
+ * absent.
+ */
+ringtone_device: string | null, 
+/**
+ * The window's microphone (a browser `deviceId`) for the webview engine.
+ */
+microphone: string | null, 
+/**
+ * The window's speaker (a browser `deviceId`) for the webview engine.
+ */
+speaker: string | null, };
+
+export type CallerId = { 
+/**
+ * E.164.
+ */
+number: string, 
+/**
+ * Formatted for people.
+ */
+display: string, 
+/**
+ * The user's name for it.
+ */
+friendly_name: string | null, };
+
+export type CallSetup = { 
+/**
+ * The engine and why.
+ */
+choice: EngineChoice, 
+/**
+ * The calling settings.
+ */
+settings: CallSettings, 
+/**
+ * The account's voice numbers.
+ */
+caller_ids: Array<CallerId>, 
+/**
+ * Why `caller_ids` could not be read, if it could not.
+ */
+caller_ids_error: string | null, 
+/**
+ * The caller ID to preselect: the Settings default while the account still owns it,
+ * else the first voice number.
+ */
+caller_id: string | null, 
+/**
+ * The country of that caller ID (ISO alpha-2), for reading numbers typed without `+`.
+ */
+country: string | null, 
+/**
+ * The Voice SDK identity of this profile's desktop.
+ */
+identity: string, 
+/**
+ * Calls in progress.
+ */
+active: Array<CallView>, };
+
+export type VoiceToken = { 
+/**
+ * The signed JWT.
+ */
+token: string, 
+/**
+ * The client identity it registers.
+ */
+identity: string, 
+/**
+ * When it expires, Unix seconds.
+ */
+expires_at: number, };
+
+export type DialRequest = { 
+/**
+ * The number as typed.
+ */
+to: string, 
+/**
+ * ISO country the number is read in when it has no `+` (the dialer's country picker).
+ */
+country: string | null, 
+/**
+ * The caller ID; the Settings default (or the first voice number) when absent.
+ */
+from: string | null, 
+/**
+ * The engine that brings the user in.
+ */
+engine: EngineKind, };
+
+export type CallControl = { "action": "hangup" } | { "action": "hold" } | { "action": "resume" } | { "action": "mute", 
+/**
+ * Muted.
+ */
+on: boolean, } | { "action": "transfer", 
+/**
+ * The number, as typed.
+ */
+to: string, 
+/**
+ * Country for a number without `+`.
+ */
+country: string | null, } | { "action": "digits", 
+/**
+ * `0`-`9`, `*`, `#`, and `w` for a half-second pause.
+ */
+digits: string, } | { "action": "start_recording" } | { "action": "pause_recording" } | { "action": "resume_recording" } | { "action": "stop_recording" };
+
+export type CallPhase = "placing" | "calling_you" | "ringing" | "in_progress" | "ended";
+
+export type CallDirection = "outbound" | "inbound";
+
+export type RecordingState = "off" | "on" | "paused";
+
+export type CallView = { 
+/**
+ * The call's own name (its conference's friendly name for outbound calls).
+ */
+id: string, 
+/**
+ * The engine carrying the user's voice.
+ */
+engine: EngineKind, 
+/**
+ * Outbound or inbound.
+ */
+direction: CallDirection, 
+/**
+ * The other party, E.164 (or an address such as `client:…` as Twilio reports it).
+ */
+remote: string, 
+/**
+ * `remote` formatted for people.
+ */
+remote_display: string, 
+/**
+ * The account's number the other party sees (outbound) or that was called (inbound).
+ */
+caller_id: string, 
+/**
+ * Where it stands.
+ */
+phase: CallPhase, 
+/**
+ * The other party is on hold, hearing music.
+ */
+on_hold: boolean, 
+/**
+ * The user's microphone is muted.
+ */
+muted: boolean, 
+/**
+ * Recording state.
+ */
+recording: RecordingState, 
+/**
+ * The user's leg (`CA…`) once known.
+ */
+you_sid: string | null, 
+/**
+ * The other party's leg once dialed.
+ */
+them_sid: string | null, 
+/**
+ * When the other party answered, Unix milliseconds.
+ */
+answered_at: number | null, 
+/**
+ * When it ended, Unix milliseconds.
+ */
+ended_at: number | null, 
+/**
+ * How it ended: a sentence for people.
+ */
+end_reason: string | null, 
+/**
+ * Something the user should know now (lost contact with Twilio, a control that failed).
+ */
+notice: string | null, };
+
+export type CallLogDirection = "inbound" | "outbound";
+
+export type CallLogOutcome = "answered" | "missed" | "unanswered";
+
+export type CallLogFilter = { 
+/**
+ * Only this direction.
+ */
+direction: CallLogDirection | null, 
+/**
+ * Only this outcome.
+ */
+outcome: CallLogOutcome | null, 
+/**
+ * Only calls created at or after this, Unix seconds.
+ */
+since: number | null, 
+/**
+ * Only calls created before this, Unix seconds.
+ */
+until: number | null, 
+/**
+ * Digits that must appear in the other party's number.
+ */
+number: string | null, 
+/**
+ * Leave out calls to this number (the bridge phone).
+ */
+hide_to: string | null, 
+/**
+ * Rows to return (default 100, at most 500).
+ */
+limit: number | null, };
+
+export type CallLogEntry = { 
+/**
+ * The call.
+ */
+sid: string, 
+/**
+ * `inbound` or `outbound`.
+ */
+direction: CallLogDirection, 
+/**
+ * How it ended, as the log groups it.
+ */
+outcome: CallLogOutcome, 
+/**
+ * Twilio's final status (`completed`, `busy`, …).
+ */
+status: string, 
+/**
+ * Who called.
+ */
+from_number: string | null, 
+/**
+ * Who was called.
+ */
+to_number: string | null, 
+/**
+ * The other party (the caller of an incoming call, the callee of an outgoing one).
+ */
+remote: string | null, 
+/**
+ * `remote` formatted for people.
+ */
+remote_display: string | null, 
+/**
+ * Caller ID name, when Twilio looked it up.
+ */
+caller_name: string | null, 
+/**
+ * When Twilio created it, Unix seconds.
+ */
+created_at: number, 
+/**
+ * When it started, Unix seconds.
+ */
+started_at: number | null, 
+/**
+ * Seconds.
+ */
+duration: number | null, 
+/**
+ * Cost as Twilio reports it (negative).
+ */
+price: string | null, 
+/**
+ * Currency of `price`.
+ */
+price_unit: string | null, 
+/**
+ * A recording of the call (a voicemail, or a call recording), if any.
+ */
+recording_sid: string | null, 
+/**
+ * Whether that recording is a voicemail (in the inbox).
+ */
+voicemail: boolean, };
+
+export type CallSummary = { 
+/**
+ * Calls.
+ */
+total: number, 
+/**
+ * Incoming calls.
+ */
+inbound: number, 
+/**
+ * Outgoing calls.
+ */
+outbound: number, 
+/**
+ * Missed incoming calls.
+ */
+missed: number, 
+/**
+ * Average length of the calls that connected, seconds.
+ */
+average_duration: number | null, 
+/**
+ * What they cost, as a positive amount in `cost_unit`.
+ */
+total_cost: number | null, 
+/**
+ * The currency of `total_cost` (the most used one when calls were billed in several).
+ */
+cost_unit: string | null, };
+
+export type CallLog = { 
+/**
+ * Newest first.
+ */
+calls: Array<CallLogEntry>, 
+/**
+ * Totals over every match.
+ */
+summary: CallSummary, };
+
 /** Every command: its arguments and its result. */
 export interface Commands {
   app_status: { args: Record<string, never>; returns: AppStatus };
@@ -869,6 +1243,16 @@ export interface Commands {
   publish_take: { args: { input: RecordedGreetingInput }; returns: GreetingsPublished };
   greetings_hosting: { args: Record<string, never>; returns: GreetingsHosting };
   apply_greetings_policy: { args: Record<string, never>; returns: GreetingsHosting };
+  call_setup: { args: { capabilities: Capabilities }; returns: CallSetup };
+  save_call_settings: { args: { settings: CallSettings }; returns: CallSettings };
+  voice_token: { args: Record<string, never>; returns: VoiceToken };
+  start_call: { args: { request: DialRequest }; returns: CallView };
+  attach_call: { args: { id: string; call_sid: string }; returns: CallView };
+  call_control: { args: { id: string; control: CallControl }; returns: CallView };
+  incoming_call: { args: { call_sid: string; from: string; to: string }; returns: CallView };
+  active_calls: { args: Record<string, never>; returns: CallView[] };
+  call_log: { args: { filter: CallLogFilter }; returns: CallLog };
+  preview_ringtone: { args: Record<string, never>; returns: string };
 }
 
 /** Every event: its payload. */
@@ -883,6 +1267,9 @@ export interface Events {
   "voicemail://open": string | null;
   "recording://level": Level;
   "recording://stopped": TakeSummary;
+  "call://state": CallView;
+  "call://answer": string;
+  "call://decline": string;
 }
 
 /** Every error code, for exhaustive switches. */

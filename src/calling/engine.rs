@@ -1,0 +1,199 @@
+//! Which engine places the user's calls, and why.
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+/// How the user's own voice reaches a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum EngineKind {
+    /// The Twilio Voice JS SDK in the window: the app's microphone and speakers.
+    Webview,
+    /// REST call control: Twilio rings the user's own phone, then connects the other party.
+    Bridge,
+}
+
+impl EngineKind {
+    /// The name shown to people.
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Webview => "In the app",
+            Self::Bridge => "Through your phone",
+        }
+    }
+}
+
+/// What the user asked for in Settings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum EnginePreference {
+    /// The best engine this window supports.
+    #[default]
+    Auto,
+    /// The webview engine, when the window has WebRTC.
+    Webview,
+    /// The bridge engine, always.
+    Bridge,
+}
+
+impl EnginePreference {
+    /// The stored form.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Auto => "auto",
+            Self::Webview => "webview",
+            Self::Bridge => "bridge",
+        }
+    }
+
+    /// Reads the stored form; anything unknown is `Auto`.
+    pub fn parse(raw: &str) -> Self {
+        match raw {
+            "webview" => Self::Webview,
+            "bridge" => Self::Bridge,
+            _ => Self::Auto,
+        }
+    }
+}
+
+/// What the window found out about itself (feature detection, never assumed from the OS).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
+pub struct Capabilities {
+    /// `RTCPeerConnection` exists in the window.
+    pub webrtc: bool,
+    /// `navigator.mediaDevices.getUserMedia` exists in the window.
+    pub microphone: bool,
+}
+
+/// The engine that will place the next call, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct EngineChoice {
+    /// The engine.
+    pub engine: EngineKind,
+    /// What Settings asked for.
+    pub preference: EnginePreference,
+    /// A sentence saying why this engine, shown in the dialer.
+    pub reason: String,
+    /// Whether the webview engine could run in this window.
+    pub webview_available: bool,
+    /// What must be fixed before a call can be placed, if anything.
+    pub blocker: Option<String>,
+}
+
+/// Chooses the engine for a window with `caps`, given the Settings `preference` and whether a
+/// bridge phone is set.
+pub fn choose(
+    preference: EnginePreference,
+    caps: &Capabilities,
+    bridge_phone_set: bool,
+) -> EngineChoice {
+    let webview_available = caps.webrtc && caps.microphone;
+    let missing = if caps.webrtc {
+        "this window cannot open a microphone (no getUserMedia)"
+    } else {
+        "this window has no WebRTC (RTCPeerConnection), as in WebKitGTK on Linux"
+    };
+    let (engine, reason) = match preference {
+        EnginePreference::Auto if webview_available => (
+            EngineKind::Webview,
+            "Calls use this computer's microphone and speakers: the window supports WebRTC."
+                .to_owned(),
+        ),
+        EnginePreference::Auto => (
+            EngineKind::Bridge,
+            format!(
+                "Calls ring your phone first, then Twilio connects the other party: {missing}."
+            ),
+        ),
+        EnginePreference::Webview if webview_available => (
+            EngineKind::Webview,
+            "Calls use this computer's microphone and speakers, as chosen in Settings.".to_owned(),
+        ),
+        EnginePreference::Webview => (
+            EngineKind::Bridge,
+            format!(
+                "Settings ask for calls in the app, but {missing}; calls ring your phone instead."
+            ),
+        ),
+        EnginePreference::Bridge => (
+            EngineKind::Bridge,
+            "Calls ring your phone first, then Twilio connects the other party, as chosen in Settings."
+                .to_owned(),
+        ),
+    };
+    let blocker = (engine == EngineKind::Bridge && !bridge_phone_set).then(|| {
+        "Set your own phone number in Settings, under Calling: Twilio rings it first, then connects the call."
+            .to_owned()
+    });
+    EngineChoice {
+        engine,
+        preference,
+        reason,
+        webview_available,
+        blocker,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn caps(webrtc: bool, microphone: bool) -> Capabilities {
+        Capabilities { webrtc, microphone }
+    }
+
+    #[test]
+    fn automatic_choice_follows_what_the_window_can_do() {
+        let webkitgtk = choose(EnginePreference::Auto, &caps(false, true), true);
+        assert_eq!(webkitgtk.engine, EngineKind::Bridge);
+        assert!(
+            webkitgtk.reason.contains("RTCPeerConnection"),
+            "{}",
+            webkitgtk.reason
+        );
+        assert!(!webkitgtk.webview_available);
+        assert_eq!(webkitgtk.blocker, None);
+
+        let webview2 = choose(EnginePreference::Auto, &caps(true, true), false);
+        assert_eq!(webview2.engine, EngineKind::Webview);
+        assert!(webview2.webview_available);
+        assert_eq!(
+            webview2.blocker, None,
+            "the webview engine needs no bridge phone"
+        );
+
+        let no_mic = choose(EnginePreference::Auto, &caps(true, false), true);
+        assert_eq!(no_mic.engine, EngineKind::Bridge);
+        assert!(no_mic.reason.contains("getUserMedia"), "{}", no_mic.reason);
+    }
+
+    #[test]
+    fn settings_override_and_an_impossible_choice_says_so() {
+        let forced = choose(EnginePreference::Bridge, &caps(true, true), true);
+        assert_eq!(forced.engine, EngineKind::Bridge);
+        assert!(forced.reason.contains("chosen in Settings"));
+
+        let wanted = choose(EnginePreference::Webview, &caps(false, true), true);
+        assert_eq!(wanted.engine, EngineKind::Bridge);
+        assert!(
+            wanted
+                .reason
+                .starts_with("Settings ask for calls in the app, but")
+        );
+
+        let unset = choose(EnginePreference::Bridge, &caps(true, true), false);
+        assert!(unset.blocker.unwrap().contains("Settings"));
+    }
+
+    #[test]
+    fn the_stored_preference_reads_back_and_unknown_is_auto() {
+        for p in [
+            EnginePreference::Auto,
+            EnginePreference::Webview,
+            EnginePreference::Bridge,
+        ] {
+            assert_eq!(EnginePreference::parse(p.as_str()), p);
+        }
+        assert_eq!(EnginePreference::parse("sip"), EnginePreference::Auto);
+    }
+}

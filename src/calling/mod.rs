@@ -1,0 +1,370 @@
+//! Calling: the engines that bring the user into a call, the live calls and their controls,
+//! the Settings that steer them, and Voice SDK access tokens.
+
+mod engine;
+mod session;
+
+use serde::{Deserialize, Serialize};
+use ts_rs::TS;
+
+pub use engine::{Capabilities, EngineChoice, EngineKind, EnginePreference, choose};
+pub use session::{
+    BridgeEngine, CallControl, CallDirection, CallEngine, CallPhase, CallView, Calling,
+    DialRequest, Engine, MAX_DIGITS, RecordingState, Timing, WebviewEngine, check_digits,
+    is_room_name, room_name,
+};
+
+use crate::app::Switchboard;
+use crate::cache::{CallLog, CallLogFilter};
+use crate::error::{Code, IpcError};
+use crate::phone::E164;
+use crate::twilio::Client;
+use crate::twilio::token::{AccessToken, VoiceGrant};
+
+const ENGINE: &str = "calls.engine";
+const BRIDGE_PHONE: &str = "calls.bridge_phone";
+const CALLER_ID: &str = "calls.caller_id";
+const RINGTONE_DEVICE: &str = "calls.ringtone_device";
+const MICROPHONE: &str = "calls.microphone";
+const SPEAKER: &str = "calls.speaker";
+
+/// How long a Voice SDK token lives; the window asks for a new one before it runs out
+/// (`tokenWillExpire`, ten seconds ahead by default).
+pub const TOKEN_TTL_SECONDS: u64 = 3600;
+
+/// The calling part of Settings.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Deserialize, Serialize, TS)]
+pub struct CallSettings {
+    /// Which engine to use.
+    pub engine: EnginePreference,
+    /// The user's own phone, E.164, which the bridge engine rings first.
+    pub bridge_phone: Option<String>,
+    /// The caller ID calls are placed with by default.
+    pub caller_id: Option<String>,
+    /// The output device (as listed by the core) the ringtone plays on; the default when
+    /// absent.
+    pub ringtone_device: Option<String>,
+    /// The window's microphone (a browser `deviceId`) for the webview engine.
+    pub microphone: Option<String>,
+    /// The window's speaker (a browser `deviceId`) for the webview engine.
+    pub speaker: Option<String>,
+}
+
+/// A number the account may show as caller ID.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CallerId {
+    /// E.164.
+    pub number: String,
+    /// Formatted for people.
+    pub display: String,
+    /// The user's name for it.
+    pub friendly_name: Option<String>,
+}
+
+/// Everything the dialer needs to start.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct CallSetup {
+    /// The engine and why.
+    pub choice: EngineChoice,
+    /// The calling settings.
+    pub settings: CallSettings,
+    /// The account's voice numbers.
+    pub caller_ids: Vec<CallerId>,
+    /// Why `caller_ids` could not be read, if it could not.
+    pub caller_ids_error: Option<String>,
+    /// The caller ID to preselect: the Settings default while the account still owns it,
+    /// else the first voice number.
+    pub caller_id: Option<String>,
+    /// The country of that caller ID (ISO alpha-2), for reading numbers typed without `+`.
+    pub country: Option<String>,
+    /// The Voice SDK identity of this profile's desktop.
+    pub identity: String,
+    /// Calls in progress.
+    pub active: Vec<CallView>,
+}
+
+/// A Voice SDK access token for the window. Its `Debug` hides the token.
+#[derive(Clone, PartialEq, Eq, Serialize, TS)]
+pub struct VoiceToken {
+    /// The signed JWT.
+    pub token: String,
+    /// The client identity it registers.
+    pub identity: String,
+    /// When it expires, Unix seconds.
+    #[ts(type = "number")]
+    pub expires_at: i64,
+}
+
+impl std::fmt::Debug for VoiceToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("VoiceToken")
+            .field("token", &"[redacted]")
+            .field("identity", &self.identity)
+            .field("expires_at", &self.expires_at)
+            .finish()
+    }
+}
+
+/// A call checked and ready to place.
+#[derive(Debug)]
+pub struct PreparedCall {
+    /// The client of the active profile.
+    pub client: Client,
+    /// The engine that brings the user in.
+    pub engine: Engine,
+    /// The other party.
+    pub to: E164,
+    /// The caller ID, one of the account's numbers.
+    pub from: E164,
+}
+
+fn invalid(message: impl Into<String>) -> IpcError {
+    IpcError::new(Code::InvalidInput, message)
+}
+
+fn phone(field: &str, raw: &str, country: Option<&str>) -> Result<E164, IpcError> {
+    E164::parse(field, raw, country).map_err(|e| invalid(e.message))
+}
+
+/// The ISO country of an E.164 number, when known.
+pub fn country_of(number: &str) -> Option<String> {
+    let parsed = phonenumber::parse(None, number).ok()?;
+    parsed.country().id().map(|id| id.as_ref().to_owned())
+}
+
+impl Switchboard {
+    /// The calling settings.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn call_settings(&self) -> Result<CallSettings, IpcError> {
+        let store = self.store();
+        Ok(CallSettings {
+            engine: store
+                .setting(ENGINE)
+                .await?
+                .map_or_else(EnginePreference::default, |raw| {
+                    EnginePreference::parse(&raw)
+                }),
+            bridge_phone: store.setting(BRIDGE_PHONE).await?,
+            caller_id: store.setting(CALLER_ID).await?,
+            ringtone_device: store.setting(RINGTONE_DEVICE).await?,
+            microphone: store.setting(MICROPHONE).await?,
+            speaker: store.setting(SPEAKER).await?,
+        })
+    }
+
+    /// Checks and saves the calling settings; numbers are stored in E.164.
+    ///
+    /// # Errors
+    /// [`Code::InvalidInput`] for a malformed phone or caller ID (nothing is saved then);
+    /// storage errors.
+    pub async fn save_call_settings(&self, input: &CallSettings) -> Result<CallSettings, IpcError> {
+        let blank = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_owned)
+        };
+        let bridge_phone = blank(&input.bridge_phone)
+            .map(|raw| phone("Your phone", &raw, None))
+            .transpose()?;
+        let caller_id = blank(&input.caller_id)
+            .map(|raw| phone("Caller ID", &raw, None))
+            .transpose()?;
+        let store = self.store();
+        store.set_setting(ENGINE, input.engine.as_str()).await?;
+        for (key, value) in [
+            (BRIDGE_PHONE, bridge_phone.map(|p| p.as_str().to_owned())),
+            (CALLER_ID, caller_id.map(|p| p.as_str().to_owned())),
+            (RINGTONE_DEVICE, blank(&input.ringtone_device)),
+            (MICROPHONE, blank(&input.microphone)),
+            (SPEAKER, blank(&input.speaker)),
+        ] {
+            match value {
+                Some(v) => store.set_setting(key, &v).await?,
+                None => store.clear_setting(key).await?,
+            }
+        }
+        self.call_settings().await
+    }
+
+    /// The account's voice numbers, as caller IDs.
+    ///
+    /// # Errors
+    /// Twilio's errors.
+    pub async fn caller_ids(&self, client: &Client) -> Result<Vec<CallerId>, IpcError> {
+        Ok(crate::numbers::list(client)
+            .await?
+            .into_iter()
+            .filter(|n| n.voice)
+            .map(|n| CallerId {
+                number: n.phone_number,
+                display: n.display,
+                friendly_name: n.friendly_name,
+            })
+            .collect())
+    }
+
+    /// What the dialer shows: the engine for a window with `caps` and why, the caller IDs,
+    /// and the settings. A failure to list the numbers is reported, not fatal.
+    ///
+    /// # Errors
+    /// [`Code::NotConfigured`] without a profile; storage errors.
+    pub async fn call_setup(
+        &self,
+        caps: &Capabilities,
+        active: Vec<CallView>,
+    ) -> Result<CallSetup, IpcError> {
+        let profile = self.profile(None).await?;
+        let settings = self.call_settings().await?;
+        let choice = choose(settings.engine, caps, settings.bridge_phone.is_some());
+        let (caller_ids, caller_ids_error) = match self.client().await {
+            Ok(client) => match self.caller_ids(&client).await {
+                Ok(ids) => (ids, None),
+                Err(err) => (Vec::new(), Some(err.message)),
+            },
+            Err(err) => (Vec::new(), Some(err.message)),
+        };
+        let caller_id = settings
+            .caller_id
+            .clone()
+            .filter(|c| caller_ids.iter().any(|id| &id.number == c))
+            .or_else(|| caller_ids.first().map(|c| c.number.clone()));
+        let country = caller_id.as_deref().and_then(country_of);
+        Ok(CallSetup {
+            choice,
+            settings,
+            caller_ids,
+            caller_ids_error,
+            caller_id,
+            country,
+            identity: crate::routing::client_identity(&profile.name),
+            active,
+        })
+    }
+
+    /// Checks a call before it is placed: the number, the caller ID (one of the account's
+    /// voice numbers) and, for the bridge engine, the user's phone.
+    ///
+    /// # Errors
+    /// [`Code::InvalidInput`] naming what is wrong; [`Code::NotConfigured`] without a bridge
+    /// phone or caller ID; Twilio's errors listing the numbers.
+    pub async fn prepare_call(&self, request: &DialRequest) -> Result<PreparedCall, IpcError> {
+        let settings = self.call_settings().await?;
+        let to = phone("Number", &request.to, request.country.as_deref())?;
+        let client = self.client().await?;
+        let owned = self.caller_ids(&client).await?;
+        let from = match request
+            .from
+            .as_deref()
+            .map(str::trim)
+            .filter(|f| !f.is_empty())
+        {
+            Some(raw) => phone("Caller ID", raw, None)?,
+            None => {
+                let default = settings
+                    .caller_id
+                    .filter(|c| owned.iter().any(|o| &o.number == c))
+                    .or_else(|| owned.first().map(|o| o.number.clone()))
+                    .ok_or_else(|| {
+                        IpcError::new(
+                            Code::NotConfigured,
+                            "This account has no voice number to call from. Buy one under Numbers.",
+                        )
+                    })?;
+                phone("Caller ID", &default, None)?
+            }
+        };
+        if !owned.iter().any(|o| o.number == from.as_str()) {
+            return Err(invalid(format!(
+                "Caller ID: {} is not one of this account's voice numbers; choose one of them.",
+                from.display(None)
+            )));
+        }
+        if owned.iter().any(|o| o.number == to.as_str()) {
+            return Err(invalid(format!(
+                "Number: {} is one of this account's own numbers; dial someone else.",
+                to.display(None)
+            )));
+        }
+        let engine = match request.engine {
+            EngineKind::Webview => Engine::Webview(WebviewEngine),
+            EngineKind::Bridge => {
+                let raw = settings.bridge_phone.ok_or_else(|| {
+                    IpcError::new(
+                        Code::NotConfigured,
+                        "Set your own phone number in Settings, under Calling: Twilio rings it first, then connects the call.",
+                    )
+                })?;
+                let mine = phone("Your phone", &raw, None)?;
+                if mine == to {
+                    return Err(invalid(
+                        "Number: that is your own phone, which the call rings first; dial someone else.",
+                    ));
+                }
+                Engine::Bridge(BridgeEngine { phone: mine })
+            }
+        };
+        Ok(PreparedCall {
+            client,
+            engine,
+            to,
+            from,
+        })
+    }
+
+    /// A Voice SDK token for this profile's desktop: its identity, the routing's outgoing
+    /// TwiML App, incoming calls allowed, valid for [`TOKEN_TTL_SECONDS`].
+    ///
+    /// # Errors
+    /// [`Code::NotConfigured`] while call routing is not deployed; keychain and Twilio errors.
+    pub async fn voice_token(&self) -> Result<VoiceToken, IpcError> {
+        let (profile, credentials) = self.credentials().await?;
+        let client = self.client_with(&profile, credentials.clone())?;
+        let app = crate::routing::find_application(&client)
+            .await?
+            .ok_or_else(|| {
+                IpcError::new(
+                    Code::NotConfigured,
+                    "Calling in the app needs call routing: deploy it in Settings, under Call routing.",
+                )
+            })?;
+        let identity = crate::routing::client_identity(&profile.name);
+        let now = jiff::Timestamp::now().as_second();
+        let issued = u64::try_from(now).map_err(|_| invalid("The system clock is before 1970."))?;
+        let token = AccessToken::new(
+            profile.acting_account().clone(),
+            credentials.api_key_sid.clone(),
+            &identity,
+        )
+        .map_err(|e| invalid(e.to_string()))?
+        .voice(VoiceGrant {
+            incoming_allow: true,
+            outgoing_application_sid: Some(app.sid),
+            ..VoiceGrant::default()
+        })
+        .ttl(TOKEN_TTL_SECONDS)
+        .map_err(|e| invalid(e.to_string()))?
+        .issued_at(issued)
+        .to_jwt(&credentials.api_key_secret)
+        .map_err(|e| IpcError::new(Code::Internal, e.to_string()))?;
+        Ok(VoiceToken {
+            token,
+            identity,
+            expires_at: now + i64::try_from(TOKEN_TTL_SECONDS).unwrap_or(3600),
+        })
+    }
+
+    /// The call log of the active profile, without the legs that rang the bridge phone.
+    ///
+    /// # Errors
+    /// Storage errors; [`Code::NotConfigured`] without a profile.
+    pub async fn call_log(&self, filter: &CallLogFilter) -> Result<CallLog, IpcError> {
+        let mut filter = filter.clone();
+        if filter.hide_to.is_none() {
+            filter.hide_to = self.call_settings().await?.bridge_phone;
+        }
+        Ok(self.active_cache().await?.call_log(&filter).await?)
+    }
+}

@@ -1,0 +1,401 @@
+//! A small telephone network behind Twilio's REST shape, for call-flow tests: conference
+//! participants dialed by number, calls whose status moves on as they are polled (each number
+//! answers, is busy or never answers, as the test says), hold, mute, redirects and recordings,
+//! every request kept with its form, and outages on demand.
+
+use std::collections::HashMap;
+use std::io::Write;
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+
+use super::fake_twilio::ACCOUNT;
+
+/// What a dialed number does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pickup {
+    /// Rings for this many status polls, then answers.
+    AnswerAfter(u32),
+    /// Busy at once.
+    Busy,
+    /// Rings for this many polls, then gives up unanswered.
+    NoAnswerAfter(u32),
+}
+
+#[derive(Debug, Clone)]
+pub struct FakeCall {
+    pub sid: String,
+    pub to: String,
+    pub from: String,
+    pub label: Option<String>,
+    pub status: String,
+    pub polls: u32,
+    pub hold: bool,
+    pub muted: bool,
+    pub twiml: Vec<String>,
+    pub parent: Option<String>,
+}
+
+#[derive(Default)]
+struct State {
+    numbers: Vec<String>,
+    pickup: HashMap<String, Pickup>,
+    calls: Vec<FakeCall>,
+    /// `METHOD path` and the decoded form of every request, in order.
+    log: Vec<(String, Vec<(String, String)>)>,
+    /// While set, every request is answered 503 (Twilio unreachable behind a proxy).
+    down: bool,
+    /// Answer the next participant update with this Twilio error.
+    fail_update: Option<(u16, u32, String)>,
+    recordings: usize,
+    /// Call routing is deployed (its TwiML App exists).
+    routed: bool,
+}
+
+pub struct FakeVoice {
+    port: u16,
+    state: Arc<Mutex<State>>,
+}
+
+fn form(body: &str) -> Vec<(String, String)> {
+    url::form_urlencoded::parse(body.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect()
+}
+
+fn get<'a>(form: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    form.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
+}
+
+fn error(status: u16, code: u32, message: &str) -> (u16, Value) {
+    (
+        status,
+        json!({"code": code, "message": message, "more_info": format!("https://www.twilio.com/docs/errors/{code}"), "status": status}),
+    )
+}
+
+impl FakeVoice {
+    /// A network where `numbers` are the account's own (voice) numbers.
+    pub fn start(numbers: &[&str]) -> Self {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let state = Arc::new(Mutex::new(State {
+            numbers: numbers.iter().map(|n| (*n).to_owned()).collect(),
+            ..State::default()
+        }));
+        let shared = state.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { break };
+                let shared = shared.clone();
+                std::thread::spawn(move || {
+                    let request = super::read_request(&mut stream);
+                    let (status, body) = answer(&shared, &request);
+                    let body = body.to_string();
+                    let head = format!(
+                        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
+                        body.len()
+                    );
+                    let _ = stream.write_all(head.as_bytes());
+                    let _ = stream.write_all(body.as_bytes());
+                });
+            }
+        });
+        Self { port, state }
+    }
+
+    pub fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Says what `number` does when dialed (default: answers after two polls).
+    pub fn pickup(&self, number: &str, pickup: Pickup) {
+        self.state
+            .lock()
+            .unwrap()
+            .pickup
+            .insert(number.to_owned(), pickup);
+    }
+
+    /// Makes Twilio unreachable (every request 503) or reachable again.
+    pub fn set_down(&self, down: bool) {
+        self.state.lock().unwrap().down = down;
+    }
+
+    /// The next participant update fails with this Twilio error.
+    pub fn fail_next_update(&self, status: u16, code: u32, message: &str) {
+        self.state.lock().unwrap().fail_update = Some((status, code, message.to_owned()));
+    }
+
+    /// The other end hangs up the call to `number`.
+    pub fn hang_up(&self, number: &str) {
+        let mut s = self.state.lock().unwrap();
+        for call in s.calls.iter_mut().filter(|c| c.to == number) {
+            call.status = "completed".into();
+        }
+    }
+
+    /// Adds an incoming call from `from` to the app's client leg; returns the client leg's SID.
+    pub fn ring_client(&self, from: &str, to: &str) -> String {
+        let mut s = self.state.lock().unwrap();
+        let n = s.calls.len();
+        let parent = format!("CA{:032x}", 0xfeed_0000 + n);
+        let child = format!("CA{:032x}", 0xc11e_0000 + n);
+        s.calls.push(FakeCall {
+            sid: parent.clone(),
+            to: to.into(),
+            from: from.into(),
+            label: None,
+            status: "in-progress".into(),
+            polls: 0,
+            hold: false,
+            muted: false,
+            twiml: Vec::new(),
+            parent: None,
+        });
+        s.calls.push(FakeCall {
+            sid: child.clone(),
+            to: "client:desk_test".into(),
+            from: from.into(),
+            label: None,
+            status: "ringing".into(),
+            polls: 0,
+            hold: false,
+            muted: false,
+            twiml: Vec::new(),
+            parent: Some(parent),
+        });
+        child
+    }
+
+    /// Deploys (or removes) call routing: its outgoing TwiML App.
+    pub fn set_routed(&self, routed: bool) {
+        self.state.lock().unwrap().routed = routed;
+    }
+
+    /// The window's SDK joined a conference: its leg, connected; returns its SID.
+    pub fn client_leg(&self) -> String {
+        let mut s = self.state.lock().unwrap();
+        let sid = format!("CA{:032x}", 0x5d4_0000 + s.calls.len());
+        s.calls.push(FakeCall {
+            sid: sid.clone(),
+            to: "+15005550006".into(),
+            from: "client:desk_test".into(),
+            label: None,
+            status: "in-progress".into(),
+            polls: 0,
+            hold: false,
+            muted: false,
+            twiml: Vec::new(),
+            parent: None,
+        });
+        sid
+    }
+
+    /// Answers the app's client leg `sid` (the SDK accepted it).
+    pub fn answer(&self, sid: &str) {
+        let mut s = self.state.lock().unwrap();
+        if let Some(call) = s.calls.iter_mut().find(|c| c.sid == sid) {
+            call.status = "in-progress".into();
+        }
+    }
+
+    pub fn calls(&self) -> Vec<FakeCall> {
+        self.state.lock().unwrap().calls.clone()
+    }
+
+    pub fn call_to(&self, number: &str) -> Option<FakeCall> {
+        self.calls().into_iter().find(|c| c.to == number)
+    }
+
+    /// The requests whose `METHOD path` contains `needle`, with their forms.
+    pub fn requests(&self, needle: &str) -> Vec<(String, Vec<(String, String)>)> {
+        self.state
+            .lock()
+            .unwrap()
+            .log
+            .iter()
+            .filter(|(line, _)| line.contains(needle))
+            .cloned()
+            .collect()
+    }
+
+    /// The value of `key` in each request matching `needle`.
+    pub fn sent(&self, needle: &str, key: &str) -> Vec<String> {
+        self.requests(needle)
+            .iter()
+            .filter_map(|(_, f)| get(f, key).map(str::to_owned))
+            .collect()
+    }
+}
+
+fn page(key: &str, rows: Vec<Value>) -> Value {
+    json!({key: rows, "next_page_uri": null, "page": 0, "page_size": 1000, "start": 0, "end": 0,
+           "uri": "/", "first_page_uri": "/", "previous_page_uri": null})
+}
+
+fn call_json(call: &FakeCall) -> Value {
+    json!({
+        "sid": call.sid, "account_sid": ACCOUNT, "to": call.to, "from": call.from,
+        "status": call.status, "direction": if call.parent.is_some() { "outbound-dial" } else { "outbound-api" },
+        "parent_call_sid": call.parent, "date_created": "Tue, 01 Dec 2026 10:00:00 +0000",
+    })
+}
+
+fn participant_json(call: &FakeCall) -> Value {
+    json!({
+        "account_sid": ACCOUNT, "call_sid": call.sid, "conference_sid": "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "label": call.label, "status": if call.status == "in-progress" { "connected" } else { "queued" },
+        "hold": call.hold, "muted": call.muted,
+    })
+}
+
+/// Moves a call on by one poll, as its number's pickup says.
+fn advance(call: &mut FakeCall, pickup: Pickup) {
+    if !matches!(call.status.as_str(), "queued" | "ringing") {
+        return;
+    }
+    call.polls += 1;
+    call.status = match pickup {
+        Pickup::Busy => "busy".into(),
+        Pickup::AnswerAfter(n) if call.polls > n => "in-progress".into(),
+        Pickup::NoAnswerAfter(n) if call.polls > n => "no-answer".into(),
+        _ => "ringing".into(),
+    };
+}
+
+fn answer(state: &Arc<Mutex<State>>, request: &str) -> (u16, Value) {
+    let mut s = state.lock().unwrap();
+    let mut words = request.split_whitespace();
+    let method = words.next().unwrap_or("GET").to_owned();
+    let target = words.next().unwrap_or("/").to_owned();
+    let path = target.split('?').next().unwrap_or("/").to_owned();
+    let body = request.split_once("\r\n\r\n").map_or("", |(_, b)| b);
+    let form = form(body);
+    s.log.push((format!("{method} {path}"), form.clone()));
+    if s.down {
+        return error(503, 20503, "Service unavailable");
+    }
+    if path.ends_with("/Services") {
+        // Serverless: no routing service.
+        return (
+            200,
+            json!({"services": [], "meta": {"next_page_url": null, "key": "services"}}),
+        );
+    }
+    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    // /2010-04-01/Accounts/AC…/<resource…>
+    let rest = parts.get(3..).unwrap_or(&[]);
+    match (method.as_str(), rest) {
+        ("GET", ["IncomingPhoneNumbers.json"]) => {
+            let rows = s
+                .numbers
+                .iter()
+                .enumerate()
+                .map(|(i, n)| {
+                    json!({"sid": format!("PN{i:032x}"), "account_sid": ACCOUNT, "phone_number": n,
+                           "friendly_name": n, "capabilities": {"voice": true, "sms": true, "mms": false, "fax": false}})
+                })
+                .collect();
+            (200, page("incoming_phone_numbers", rows))
+        }
+        ("GET", ["Applications.json"]) if s.routed => {
+            let app = json!({"sid": "AP0123456789abcdef0123456789abcdef", "account_sid": ACCOUNT,
+                             "friendly_name": "Switchboard outbound"});
+            (200, page("applications", vec![app]))
+        }
+        ("GET", ["Applications.json"]) => (200, page("applications", Vec::new())),
+        ("POST", ["Conferences", _room, "Participants.json"]) => {
+            let to = get(&form, "To").unwrap_or("").to_owned();
+            let n = s.calls.len();
+            let call = FakeCall {
+                sid: format!("CA{:032x}", 0xca11_0000 + n),
+                to: to.clone(),
+                from: get(&form, "From").unwrap_or("").to_owned(),
+                label: get(&form, "Label").map(str::to_owned),
+                status: "queued".into(),
+                polls: 0,
+                hold: false,
+                muted: false,
+                twiml: Vec::new(),
+                parent: None,
+            };
+            let json = participant_json(&call);
+            s.calls.push(call);
+            (201, json)
+        }
+        ("POST", ["Conferences", _conf, "Participants", who]) => {
+            if let Some((status, code, message)) = s.fail_update.take() {
+                return error(status, code, &message);
+            }
+            let sid = who.trim_end_matches(".json");
+            let Some(call) = s.calls.iter_mut().find(|c| c.sid == sid) else {
+                return error(404, 20404, "The requested resource was not found");
+            };
+            if let Some(hold) = get(&form, "Hold") {
+                call.hold = hold == "true";
+            }
+            if let Some(muted) = get(&form, "Muted") {
+                call.muted = muted == "true";
+            }
+            (200, participant_json(call))
+        }
+        ("GET", ["Calls", file]) => {
+            let sid = file.trim_end_matches(".json").to_owned();
+            let pickups = s.pickup.clone();
+            let Some(call) = s.calls.iter_mut().find(|c| c.sid == sid) else {
+                return error(404, 20404, "The requested resource was not found");
+            };
+            let pickup = pickups
+                .get(&call.to)
+                .copied()
+                .unwrap_or(Pickup::AnswerAfter(2));
+            if !call.to.starts_with("client:") {
+                advance(call, pickup);
+            }
+            (200, call_json(call))
+        }
+        ("POST", ["Calls", file]) => {
+            let sid = file.trim_end_matches(".json").to_owned();
+            let Some(call) = s.calls.iter_mut().find(|c| c.sid == sid) else {
+                return error(404, 20404, "The requested resource was not found");
+            };
+            if let Some(status) = get(&form, "Status") {
+                if matches!(
+                    call.status.as_str(),
+                    "completed" | "busy" | "no-answer" | "failed" | "canceled"
+                ) {
+                    return error(400, 21220, "Call is not in-progress. Cannot redirect.");
+                }
+                let live = call.status == "in-progress";
+                call.status = match (status, live) {
+                    ("completed", true) => "completed".into(),
+                    ("canceled", false) => "canceled".into(),
+                    _ => call.status.clone(),
+                };
+            }
+            if let Some(twiml) = get(&form, "Twiml") {
+                call.twiml.push(twiml.to_owned());
+            }
+            (200, call_json(call))
+        }
+        ("POST", ["Calls", _call, "Recordings.json"]) => {
+            s.recordings += 1;
+            let sid = format!("RE{:032x}", s.recordings);
+            (
+                201,
+                json!({"sid": sid, "account_sid": ACCOUNT, "status": "in-progress", "source": "StartCallRecordingAPI"}),
+            )
+        }
+        ("POST", ["Calls", _call, "Recordings", _which]) => {
+            let status = get(&form, "Status").unwrap_or("in-progress").to_owned();
+            let sid = format!("RE{:032x}", s.recordings);
+            (
+                200,
+                json!({"sid": sid, "account_sid": ACCOUNT, "status": status, "source": "StartCallRecordingAPI"}),
+            )
+        }
+        _ => error(404, 20404, "The requested resource was not found"),
+    }
+}
