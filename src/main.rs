@@ -55,6 +55,11 @@ enum Command {
     /// List, search, buy, configure and release phone numbers.
     #[command(subcommand)]
     Numbers(cli::NumbersCommand),
+    /// Place a bridge call: Twilio rings your phone, then connects TO with your caller ID.
+    ///
+    /// Prints each leg's SID and returns once the call is connected (it goes on in Twilio;
+    /// end it with `switchboard calls hangup SID`), or fails saying why (busy, no answer).
+    Call(cli::call::CallArgs),
     /// List, inspect, place and control calls.
     #[command(subcommand)]
     Calls(cli::CallsCommand),
@@ -204,6 +209,7 @@ async fn dispatch(
             cli::cache::cached_calls(core, &client, list.limit_or_all(), list.json()).await?;
         }
         Command::Calls(command) => cli::calls(&client(core, profile).await?, command).await?,
+        Command::Call(args) => cli::call::call(core, client(core, profile).await?, args).await?,
         Command::Sync {
             json,
             rebuild,

@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use support::fake_twilio::ACCOUNT;
 use support::fake_voice::{FakeVoice, Pickup};
 use support::{API_KEY_SID, Prism};
+use switchboard::Code;
 use switchboard::calling::{
     BridgeEngine, CallControl, CallPhase, CallSettings, CallView, Calling, Capabilities,
     DialRequest, Engine, EngineKind, EnginePreference, RecordingState, Timing, WebviewEngine,
@@ -21,10 +22,8 @@ use switchboard::calling::{
 use switchboard::phone::E164;
 use switchboard::secret::Sensitive;
 use switchboard::sid::{AccountSid, ApiKeySid, CallSid};
-use switchboard::store::Profile;
 use switchboard::twilio::{ApiBase, Client, Credentials, RecordingControl};
 use switchboard::twiml::{Dial, Play, Response};
-use switchboard::{Code, Switchboard};
 
 const OURS: &str = "+14155550123";
 const MINE: &str = "+14155550111";
@@ -603,55 +602,6 @@ async fn the_requests_of_a_call_match_twilios_spec() {
     prism.assert_all_valid(14);
 }
 
-struct Core {
-    _dir: tempfile::TempDir,
-    core: Switchboard,
-    keychain: switchboard::keychain::Keychain,
-}
-
-impl Drop for Core {
-    fn drop(&mut self) {
-        let _ = self.keychain.delete_api_secret(
-            &AccountSid::parse(ACCOUNT).unwrap(),
-            &ApiKeySid::parse(API_KEY_SID).unwrap(),
-        );
-    }
-}
-
-async fn core(net: &FakeVoice) -> Core {
-    let (dir, paths) = support::temp_paths();
-    let keychain = support::test_keychain();
-    let account = AccountSid::parse(ACCOUNT).unwrap();
-    let key = ApiKeySid::parse(API_KEY_SID).unwrap();
-    keychain
-        .store_api_secret(&account, &key, &Sensitive::new("s".repeat(32)))
-        .unwrap();
-    let core = Switchboard::open(
-        paths,
-        keychain.clone(),
-        Some(ApiBase::custom(&net.url()).unwrap()),
-    )
-    .await
-    .unwrap();
-    core.store()
-        .save_active_profile(&Profile {
-            name: "test".into(),
-            account_sid: account,
-            account_name: None,
-            api_key_sid: key,
-            region: None,
-            edge: None,
-            subaccount_sid: None,
-        })
-        .await
-        .unwrap();
-    Core {
-        _dir: dir,
-        core,
-        keychain,
-    }
-}
-
 fn request(to: &str, from: Option<&str>, engine: EngineKind) -> DialRequest {
     DialRequest {
         to: to.into(),
@@ -664,7 +614,8 @@ fn request(to: &str, from: Option<&str>, engine: EngineKind) -> DialRequest {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_call_is_checked_before_anything_is_dialed() {
     let net = FakeVoice::start(&[OURS]);
-    let Core { core, .. } = &core(&net).await;
+    let fixture = support::TestCore::on(&net.url()).await;
+    let core = &fixture.core;
     let linux = Capabilities {
         webrtc: false,
         microphone: true,
@@ -765,7 +716,8 @@ async fn a_call_is_checked_before_anything_is_dialed() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_voice_token_needs_routing_and_grants_this_desktop_its_calls() {
     let net = FakeVoice::start(&[OURS]);
-    let Core { core, .. } = &core(&net).await;
+    let fixture = support::TestCore::on(&net.url()).await;
+    let core = &fixture.core;
     let err = core.voice_token().await.unwrap_err();
     assert_eq!(err.code, Code::NotConfigured);
     assert!(err.message.contains("deploy it in Settings"));
@@ -796,4 +748,76 @@ async fn a_voice_token_needs_routing_and_grants_this_desktop_its_calls() {
     );
     assert_eq!(claims["sub"], ACCOUNT);
     assert_eq!(claims["exp"].as_i64().unwrap(), token.expires_at);
+}
+
+fn cli(net: &FakeVoice, args: &[&str]) -> (bool, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args([
+            "--data-dir",
+            dir.path().to_str().unwrap(),
+            "--api-base",
+            &net.url(),
+        ])
+        .args(args)
+        .env("TWILIO_ACCOUNT_SID", ACCOUNT)
+        .env("TWILIO_API_KEY", API_KEY_SID)
+        .env("TWILIO_API_SECRET", "s".repeat(32))
+        .output()
+        .unwrap();
+    let text = |b: &[u8]| String::from_utf8_lossy(b).into_owned();
+    (out.status.success(), text(&out.stdout), text(&out.stderr))
+}
+
+#[test]
+fn the_cli_places_a_bridge_call_prints_both_legs_and_says_why_one_failed() {
+    let net = FakeVoice::start(&[OURS]);
+    let (ok, stdout, stderr) = cli(&net, &["call", "(415) 555-0100", "--bridge-to", MINE]);
+    assert!(ok, "{stderr}");
+    let you = net.call_to(MINE).unwrap().sid;
+    let them = net.call_to("+14155550100").unwrap().sid;
+    assert!(
+        stdout.contains(&format!("your phone  {you}  ringing (415) 555-0111")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("them        {them}  ringing (415) 555-0100")),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(&format!("switchboard calls hangup {you}")),
+        "{stdout}"
+    );
+    assert_eq!(net.sent("/Participants.json", "From"), [OURS, OURS]);
+
+    net.pickup("+14155550100", Pickup::Busy);
+    let (ok, _, stderr) = cli(
+        &net,
+        &["call", "+14155550100", "--bridge-to", MINE, "--json"],
+    );
+    assert!(!ok);
+    assert_eq!(stderr.trim(), "error[twilio]: Busy.");
+
+    let (ok, _, stderr) = cli(&net, &["call", "+14155550100"]);
+    assert!(!ok);
+    assert!(
+        stderr.contains("error[not_configured]: Set your own phone number"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = cli(
+        &net,
+        &[
+            "call",
+            "+14155550100",
+            "--from",
+            "+14155550999",
+            "--bridge-to",
+            MINE,
+        ],
+    );
+    assert!(!ok);
+    assert!(
+        stderr.contains("is not one of this account's voice numbers"),
+        "{stderr}"
+    );
 }

@@ -13,7 +13,7 @@ use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use support::audio::test_sink;
+use support::audio::{strongest, test_sink};
 use support::fake_twilio::{ACCOUNT, FakeTwilio};
 use support::moto::Moto;
 use switchboard::Switchboard;
@@ -55,25 +55,6 @@ fn tone_wav(
         .success();
     assert!(ok);
     path
-}
-
-/// The strongest of `candidates` (Hz) in `samples` at `rate`, by the Goertzel algorithm.
-fn strongest(samples: &[f32], rate: u32, candidates: &[f32]) -> f32 {
-    let power = |freq: f32| {
-        let w = 2.0 * std::f32::consts::PI * freq / rate as f32;
-        let coeff = 2.0 * w.cos();
-        let (mut s1, mut s2) = (0f32, 0f32);
-        for x in samples {
-            let s0 = x + coeff * s1 - s2;
-            s2 = s1;
-            s1 = s0;
-        }
-        s1 * s1 + s2 * s2 - coeff * s1 * s2
-    };
-    *candidates
-        .iter()
-        .max_by(|a, b| power(**a).total_cmp(&power(**b)))
-        .unwrap()
 }
 
 #[test]

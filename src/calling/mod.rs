@@ -245,15 +245,32 @@ impl Switchboard {
     }
 
     /// Checks a call before it is placed: the number, the caller ID (one of the account's
-    /// voice numbers) and, for the bridge engine, the user's phone.
+    /// voice numbers) and, for the bridge engine, the user's phone from Settings.
+    ///
+    /// # Errors
+    /// As [`Switchboard::prepare_call_on`].
+    pub async fn prepare_call(&self, request: &DialRequest) -> Result<PreparedCall, IpcError> {
+        self.prepare_call_on(self.client().await?, request, None)
+            .await
+    }
+
+    /// Checks a call placed through `client`, ringing `bridge_phone` (else the one in
+    /// Settings) for the bridge engine. A number without `+` is read in the request's
+    /// country, else in the caller ID's.
     ///
     /// # Errors
     /// [`Code::InvalidInput`] naming what is wrong; [`Code::NotConfigured`] without a bridge
     /// phone or caller ID; Twilio's errors listing the numbers.
-    pub async fn prepare_call(&self, request: &DialRequest) -> Result<PreparedCall, IpcError> {
+    pub async fn prepare_call_on(
+        &self,
+        client: Client,
+        request: &DialRequest,
+        bridge_phone: Option<&str>,
+    ) -> Result<PreparedCall, IpcError> {
         let settings = self.call_settings().await?;
-        let to = phone("Number", &request.to, request.country.as_deref())?;
-        let client = self.client().await?;
+        if request.to.trim().is_empty() {
+            return Err(invalid("Number: enter the number to call."));
+        }
         let owned = self.caller_ids(&client).await?;
         let from = match request
             .from
@@ -276,6 +293,11 @@ impl Switchboard {
                 phone("Caller ID", &default, None)?
             }
         };
+        let country = request
+            .country
+            .clone()
+            .or_else(|| country_of(from.as_str()));
+        let to = phone("Number", &request.to, country.as_deref())?;
         if !owned.iter().any(|o| o.number == from.as_str()) {
             return Err(invalid(format!(
                 "Caller ID: {} is not one of this account's voice numbers; choose one of them.",
@@ -291,13 +313,16 @@ impl Switchboard {
         let engine = match request.engine {
             EngineKind::Webview => Engine::Webview(WebviewEngine),
             EngineKind::Bridge => {
-                let raw = settings.bridge_phone.ok_or_else(|| {
-                    IpcError::new(
-                        Code::NotConfigured,
-                        "Set your own phone number in Settings, under Calling: Twilio rings it first, then connects the call.",
-                    )
-                })?;
-                let mine = phone("Your phone", &raw, None)?;
+                let raw = bridge_phone
+                    .map(str::to_owned)
+                    .or(settings.bridge_phone)
+                    .ok_or_else(|| {
+                        IpcError::new(
+                            Code::NotConfigured,
+                            "Set your own phone number in Settings, under Calling: Twilio rings it first, then connects the call.",
+                        )
+                    })?;
+                let mine = phone("Your phone", &raw, country.as_deref())?;
                 if mine == to {
                     return Err(invalid(
                         "Number: that is your own phone, which the call rings first; dial someone else.",

@@ -1,6 +1,7 @@
 //! The resource commands: profiles, numbers, calls, recordings, transcriptions.
 
 pub mod cache;
+pub mod call;
 pub mod greetings;
 pub mod output;
 pub mod routing;

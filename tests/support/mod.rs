@@ -403,3 +403,62 @@ impl InterceptingProxy {
         format!("http://127.0.0.1:{}", self.port)
     }
 }
+
+/// A core on a throwaway data directory, its requests sent to `base`, with an active profile
+/// on the fake account whose secret is in a keychain namespace of its own (removed on drop).
+pub struct TestCore {
+    pub core: switchboard::Switchboard,
+    keychain: Keychain,
+    _dir: tempfile::TempDir,
+}
+
+impl TestCore {
+    pub async fn on(base: &str) -> Self {
+        use switchboard::sid::{AccountSid, ApiKeySid};
+        let (dir, paths) = temp_paths();
+        let keychain = test_keychain();
+        let account = AccountSid::parse(fake_twilio::ACCOUNT).unwrap();
+        let key = ApiKeySid::parse(API_KEY_SID).unwrap();
+        keychain
+            .store_api_secret(
+                &account,
+                &key,
+                &switchboard::secret::Sensitive::new("s".repeat(32)),
+            )
+            .unwrap();
+        let core = switchboard::Switchboard::open(
+            paths,
+            keychain.clone(),
+            Some(ApiBase::custom(base).unwrap()),
+        )
+        .await
+        .unwrap();
+        core.store()
+            .save_active_profile(&switchboard::store::Profile {
+                name: "test".into(),
+                account_sid: account,
+                account_name: None,
+                api_key_sid: key,
+                region: None,
+                edge: None,
+                subaccount_sid: None,
+            })
+            .await
+            .unwrap();
+        Self {
+            core,
+            keychain,
+            _dir: dir,
+        }
+    }
+}
+
+impl Drop for TestCore {
+    fn drop(&mut self) {
+        use switchboard::sid::{AccountSid, ApiKeySid};
+        let _ = self.keychain.delete_api_secret(
+            &AccountSid::parse(fake_twilio::ACCOUNT).unwrap(),
+            &ApiKeySid::parse(API_KEY_SID).unwrap(),
+        );
+    }
+}
