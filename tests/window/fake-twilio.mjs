@@ -5,6 +5,11 @@
 // greeting reads both to update the routing). It checks the API key's Basic auth as Twilio
 // does, records every request, and logs requests it has no answer for to stderr so a new one the
 // app makes shows up in the test output.
+//
+// It is also a small phone network for calls placed from the window (the node twin of
+// tests/support/fake_voice.rs): conference participants dialed by number, calls whose status
+// moves on as they are polled (`pickup` says what each number does), hold, mute, redirects and
+// recordings, and every request's form kept for the test to read.
 import { createServer } from 'node:http';
 import { once } from 'node:events';
 
@@ -19,8 +24,12 @@ export function rfc2822(ms) {
  * Starts the server. `voicemails` are `{ call, recording, transcription, from, callerName,
  * to, at (Unix ms), seconds, text, mp3 (Buffer) }`; the newest is listed first.
  */
-export async function startFakeTwilio({ account, keySid, secret, friendlyName, voicemails }) {
+export async function startFakeTwilio({
+  account, keySid, secret, friendlyName, voicemails = [], numbers = [], pickup = {},
+}) {
   const requests = [];
+  // The phone network: calls placed as conference participants, by SID.
+  const live = [];
   const unknown = [];
   const expected = `Basic ${Buffer.from(`${keySid}:${secret}`).toString('base64')}`;
   const sorted = [...voicemails].sort((a, b) => b.at - a.at);
@@ -111,11 +120,76 @@ export async function startFakeTwilio({ account, keySid, secret, friendlyName, v
     uri: `${base}/Transcriptions/${v.transcription}.json`,
   });
 
-  const server = createServer((req, res) => {
+  const liveCall = (c) => ({
+    sid: c.sid, account_sid: account, parent_call_sid: null, from: c.from, to: c.to, status: c.status,
+    direction: 'outbound-api', date_created: rfc2822(c.at), api_version: '2010-04-01',
+    uri: `${base}/Calls/${c.sid}.json`,
+  });
+  const participant = (c) => ({
+    account_sid: account, call_sid: c.sid, conference_sid: 'CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', label: c.label,
+    status: c.status === 'in-progress' ? 'connected' : 'queued', hold: c.hold, muted: c.muted,
+    start_conference_on_enter: true, end_conference_on_exit: true, coaching: false,
+  });
+  // Each poll moves a ringing call on: it answers after `pickup[to].answerAfter` polls (2 by
+  // default), or is `busy` at once.
+  const advance = (c) => {
+    if (c.status !== 'queued' && c.status !== 'ringing') return;
+    c.polls += 1;
+    const rule = pickup[c.to] ?? { answerAfter: 2 };
+    if (rule.busy) c.status = 'busy';
+    else c.status = c.polls > rule.answerAfter ? 'in-progress' : 'ringing';
+  };
+
+  const server = createServer(async (req, res) => {
     const url = new URL(req.url, 'http://fake');
     const path = url.pathname;
-    requests.push({ method: req.method, path, query: url.search, auth: req.headers.authorization ?? null });
+    const chunks = [];
+    for await (const chunk of req) chunks.push(chunk);
+    const form = Object.fromEntries(new URLSearchParams(Buffer.concat(chunks).toString('utf8')));
+    requests.push({ method: req.method, path, query: url.search, auth: req.headers.authorization ?? null, form });
     if (req.headers.authorization !== expected) return error(res, 401, 20003, 'Authenticate');
+    if (req.method === 'POST' && path.startsWith(`${base}/Conferences/`) && path.endsWith('/Participants.json')) {
+      const c = {
+        sid: `CA${(0xca110000 + live.length).toString(16).padStart(32, '0')}`, to: form.To, from: form.From,
+        label: form.Label ?? null, status: 'queued', polls: 0, hold: false, muted: false, twiml: [], at: Date.now(),
+      };
+      live.push(c);
+      const body = JSON.stringify(participant(c));
+      res.writeHead(201, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+      return res.end(body);
+    }
+    const member = path.match(new RegExp(`^${base}/Conferences/[^/]+/Participants/(CA[0-9a-f]{32})\\.json$`));
+    if (req.method === 'POST' && member) {
+      const c = live.find((x) => x.sid === member[1]);
+      if (!c) return error(res, 404, 20404, `The requested resource ${path} was not found`);
+      if (form.Hold !== undefined) c.hold = form.Hold === 'true';
+      if (form.Muted !== undefined) c.muted = form.Muted === 'true';
+      return json(res, participant(c));
+    }
+    const oneCall = path.match(new RegExp(`^${base}/Calls/(CA[0-9a-f]{32})\\.json$`));
+    if (oneCall) {
+      const c = live.find((x) => x.sid === oneCall[1]);
+      if (!c) return error(res, 404, 20404, `The requested resource ${path} was not found`);
+      if (req.method === 'GET') advance(c);
+      if (req.method === 'POST') {
+        const ended = ['completed', 'busy', 'no-answer', 'failed', 'canceled'].includes(c.status);
+        if (form.Status && ended) return error(res, 400, 21220, 'Call is not in-progress. Cannot redirect.');
+        if (form.Status === 'completed' && c.status === 'in-progress') c.status = 'completed';
+        if (form.Status === 'canceled' && c.status !== 'in-progress') c.status = 'canceled';
+        if (form.Twiml) c.twiml.push(form.Twiml);
+      }
+      return json(res, liveCall(c));
+    }
+    const recordings = path.match(new RegExp(`^${base}/Calls/(CA[0-9a-f]{32})/Recordings(/[^/]+)?\\.json$`));
+    if (req.method === 'POST' && recordings) {
+      return json(res, {
+        sid: 'REcccccccccccccccccccccccccccccccc', account_sid: account, call_sid: recordings[1],
+        status: form.Status ?? 'in-progress', source: 'StartCallRecordingAPI', channels: 1,
+      });
+    }
+    if (req.method === 'GET' && path === `${base}/Applications.json`) {
+      return json(res, page('applications', path, url, []));
+    }
     if (req.method === 'GET' && path === `${API}/Accounts/${account}.json`) {
       return json(res, {
         sid: account,
@@ -134,9 +208,14 @@ export async function startFakeTwilio({ account, keySid, secret, friendlyName, v
     if (req.method === 'GET' && path === `${base}/Transcriptions.json`) {
       return json(res, page('transcriptions', path, url, sorted.map(transcription)));
     }
-    // The routing's caller IDs: this account owns no number.
+    // The account's numbers (the routing's and the dialer's caller IDs).
     if (req.method === 'GET' && path === `${base}/IncomingPhoneNumbers.json`) {
-      return json(res, page('incoming_phone_numbers', path, url, []));
+      const rows = numbers.map((n, i) => ({
+        sid: `PN${i.toString(16).padStart(32, '0')}`, account_sid: account, phone_number: n, friendly_name: n,
+        capabilities: { voice: true, sms: true, mms: false, fax: false }, voice_url: null, voice_application_sid: null,
+        date_created: rfc2822(Date.parse('2024-03-01T10:00:00Z')), uri: `${base}/IncomingPhoneNumbers/PN${i}.json`,
+      }));
+      return json(res, page('incoming_phone_numbers', path, url, rows));
     }
     const media = path.match(new RegExp(`^${base}/Recordings/(RE[0-9a-f]{32})\\.mp3$`));
     if ((req.method === 'GET' || req.method === 'HEAD') && media) {
@@ -169,6 +248,10 @@ export async function startFakeTwilio({ account, keySid, secret, friendlyName, v
     url: `http://127.0.0.1:${server.address().port}`,
     requests,
     unknown,
+    /** Calls placed on the phone network, in order: `{ sid, to, from, label, status, hold, muted, twiml }`. */
+    calls: live,
+    /** The other end of the call to `number` hangs up. */
+    hangUp: (number) => live.filter((c) => c.to === number).forEach((c) => { c.status = 'completed'; }),
     close: () => {
       server.closeAllConnections();
       return new Promise((resolve) => server.close(resolve));
