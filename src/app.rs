@@ -351,6 +351,12 @@ impl Switchboard {
             Err(_) => crate::routing::client_identity("default"),
         };
         let mut config = crate::routing::config_for(client, identity).await?;
+        let calls = self.call_settings().await?;
+        if calls.ring_bridge_phone
+            && let Some(phone) = calls.bridge_phone
+        {
+            config.forward = vec![phone];
+        }
         let account = client.account_sid();
         config.tz = self.store.greeting_time_zone(account).await?;
         let pronunciations = self.store.pronunciations(account).await?;

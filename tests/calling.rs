@@ -662,6 +662,27 @@ async fn a_call_is_checked_before_anything_is_dialed() {
         .await
         .unwrap();
     assert_eq!(saved.bridge_phone.as_deref(), Some(MINE), "kept in E.164");
+    let client = core.client().await.unwrap();
+    assert!(
+        core.routing_config(None, &client)
+            .await
+            .unwrap()
+            .forward
+            .is_empty()
+    );
+    let ringing = core
+        .save_call_settings(&CallSettings {
+            ring_bridge_phone: true,
+            ..saved.clone()
+        })
+        .await
+        .unwrap();
+    assert!(ringing.ring_bridge_phone);
+    assert_eq!(
+        core.routing_config(None, &client).await.unwrap().forward,
+        [MINE],
+        "incoming calls ring your phone too"
+    );
     let setup = core
         .call_setup(
             &Capabilities {

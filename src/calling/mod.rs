@@ -27,6 +27,7 @@ const CALLER_ID: &str = "calls.caller_id";
 const RINGTONE_DEVICE: &str = "calls.ringtone_device";
 const MICROPHONE: &str = "calls.microphone";
 const SPEAKER: &str = "calls.speaker";
+const RING_BRIDGE_PHONE: &str = "calls.ring_bridge_phone";
 
 /// How long a Voice SDK token lives; the window asks for a new one before it runs out
 /// (`tokenWillExpire`, ten seconds ahead by default).
@@ -39,6 +40,9 @@ pub struct CallSettings {
     pub engine: EnginePreference,
     /// The user's own phone, E.164, which the bridge engine rings first.
     pub bridge_phone: Option<String>,
+    /// Incoming calls ring that phone too, alongside the app (the routing forwards to it).
+    #[serde(default)]
+    pub ring_bridge_phone: bool,
     /// The caller ID calls are placed with by default.
     pub caller_id: Option<String>,
     /// The output device (as listed by the core) the ringtone plays on; the default when
@@ -147,6 +151,7 @@ impl Switchboard {
                     EnginePreference::parse(&raw)
                 }),
             bridge_phone: store.setting(BRIDGE_PHONE).await?,
+            ring_bridge_phone: store.setting(RING_BRIDGE_PHONE).await?.as_deref() == Some("true"),
             caller_id: store.setting(CALLER_ID).await?,
             ringtone_device: store.setting(RINGTONE_DEVICE).await?,
             microphone: store.setting(MICROPHONE).await?,
@@ -154,12 +159,37 @@ impl Switchboard {
         })
     }
 
-    /// Checks and saves the calling settings; numbers are stored in E.164.
+    /// Checks and saves the calling settings; numbers are stored in E.164. When who incoming
+    /// calls ring changed and routing is deployed, the routing is told at once.
     ///
     /// # Errors
     /// [`Code::InvalidInput`] for a malformed phone or caller ID (nothing is saved then);
-    /// storage errors.
+    /// storage errors; a routing update that failed (the settings are saved, and saving again
+    /// retries it).
     pub async fn save_call_settings(&self, input: &CallSettings) -> Result<CallSettings, IpcError> {
+        let before = self.call_settings().await?;
+        let saved = self.store_call_settings(input).await?;
+        let rang = |s: &CallSettings| {
+            s.ring_bridge_phone
+                .then(|| s.bridge_phone.clone())
+                .flatten()
+        };
+        if rang(&before) != rang(&saved) || (saved.ring_bridge_phone && input.ring_bridge_phone) {
+            let client = self.client().await?;
+            if let Err(err) = self.publish_greetings(None, &client).await {
+                return Err(IpcError::new(
+                    err.code,
+                    format!(
+                        "Your settings are saved, but the routing could not be told which phones incoming calls ring: {} Saving again retries.",
+                        err.message
+                    ),
+                ));
+            }
+        }
+        Ok(saved)
+    }
+
+    async fn store_call_settings(&self, input: &CallSettings) -> Result<CallSettings, IpcError> {
         let blank = |v: &Option<String>| {
             v.as_deref()
                 .map(str::trim)
@@ -174,6 +204,16 @@ impl Switchboard {
             .transpose()?;
         let store = self.store();
         store.set_setting(ENGINE, input.engine.as_str()).await?;
+        store
+            .set_setting(
+                RING_BRIDGE_PHONE,
+                if input.ring_bridge_phone {
+                    "true"
+                } else {
+                    "false"
+                },
+            )
+            .await?;
         for (key, value) in [
             (BRIDGE_PHONE, bridge_phone.map(|p| p.as_str().to_owned())),
             (CALLER_ID, caller_id.map(|p| p.as_str().to_owned())),

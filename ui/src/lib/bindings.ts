@@ -871,6 +871,10 @@ engine: EnginePreference,
  */
 bridge_phone: string | null, 
 /**
+ * Incoming calls ring that phone too, alongside the app (the routing forwards to it).
+ */
+ring_bridge_phone: boolean, 
+/**
  * The caller ID calls are placed with by default.
  */
 caller_id: string | null, 
