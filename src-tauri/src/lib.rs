@@ -115,6 +115,8 @@ pub(crate) async fn refresh_unread_now<R: Runtime>(app: &tauri::AppHandle<R>) {
 
 /// Runs the desktop app.
 pub fn run() {
+    #[cfg(target_os = "linux")]
+    webkit::tune_process();
     let paths = switchboard::paths::Paths::discover();
     let _log_guard = match &paths {
         Ok(p) => switchboard::logging::init(&p.log_dir, cfg!(debug_assertions))
