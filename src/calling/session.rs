@@ -95,6 +95,37 @@ pub struct CallView {
     pub notice: Option<String>,
 }
 
+impl CallView {
+    /// A call just begun with `remote`, shown beside the account's number `ours`.
+    fn new(
+        id: String,
+        engine: EngineKind,
+        direction: CallDirection,
+        remote: &str,
+        ours: &str,
+        phase: CallPhase,
+    ) -> Self {
+        Self {
+            id,
+            engine,
+            direction,
+            remote: remote.to_owned(),
+            remote_display: format_beside(remote, Some(ours)),
+            caller_id: ours.to_owned(),
+            phase,
+            on_hold: false,
+            muted: false,
+            recording: RecordingState::Off,
+            you_sid: None,
+            them_sid: None,
+            answered_at: None,
+            ended_at: None,
+            end_reason: None,
+            notice: None,
+        }
+    }
+}
+
 /// A call to place.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
 pub struct DialRequest {
@@ -488,38 +519,15 @@ impl Calling {
         remote: &E164,
         caller_id: &E164,
     ) -> CallView {
-        let id = room_name();
-        let view = CallView {
-            id: id.clone(),
-            engine: engine.kind(),
-            direction: CallDirection::Outbound,
-            remote: remote.as_str().to_owned(),
-            remote_display: format_beside(remote.as_str(), Some(caller_id.as_str())),
-            caller_id: caller_id.as_str().to_owned(),
-            phase: CallPhase::Placing,
-            on_hold: false,
-            muted: false,
-            recording: RecordingState::Off,
-            you_sid: None,
-            them_sid: None,
-            answered_at: None,
-            ended_at: None,
-            end_reason: None,
-            notice: None,
-        };
-        let session = Arc::new(Session {
-            poller: client.clone().with_retry(RetryPolicy::NONE),
-            client,
-            engine,
-            view: Mutex::new(view.clone()),
-            conference: Mutex::new(None),
-            attached: tokio::sync::Notify::new(),
-        });
-        self.calls
-            .lock()
-            .expect("calls")
-            .insert(id, Arc::clone(&session));
-        self.publish(&session);
+        let view = CallView::new(
+            room_name(),
+            engine.kind(),
+            CallDirection::Outbound,
+            remote.as_str(),
+            caller_id.as_str(),
+            CallPhase::Placing,
+        );
+        let session = self.track(client, engine, view.clone());
         let this = self.clone();
         tokio::spawn(async move { this.drive_outbound(session).await });
         view
@@ -532,28 +540,27 @@ impl Calling {
         if let Some(view) = self.get(&id) {
             return view;
         }
-        let view = CallView {
-            id: id.clone(),
-            engine: EngineKind::Webview,
-            direction: CallDirection::Inbound,
-            remote: remote.to_owned(),
-            remote_display: format_beside(remote, Some(called)),
-            caller_id: called.to_owned(),
-            phase: CallPhase::Ringing,
-            on_hold: false,
-            muted: false,
-            recording: RecordingState::Off,
-            you_sid: Some(call.to_string()),
-            them_sid: None,
-            answered_at: None,
-            ended_at: None,
-            end_reason: None,
-            notice: None,
-        };
+        let mut view = CallView::new(
+            id,
+            EngineKind::Webview,
+            CallDirection::Inbound,
+            remote,
+            called,
+            CallPhase::Ringing,
+        );
+        view.you_sid = Some(call.to_string());
+        let session = self.track(client, Engine::Webview(WebviewEngine), view.clone());
+        let this = self.clone();
+        tokio::spawn(async move { this.drive_inbound(session).await });
+        view
+    }
+
+    /// Keeps a new call and announces it.
+    fn track(&self, client: Client, engine: Engine, view: CallView) -> Arc<Session> {
         let session = Arc::new(Session {
             poller: client.clone().with_retry(RetryPolicy::NONE),
             client,
-            engine: Engine::Webview(WebviewEngine),
+            engine,
             view: Mutex::new(view.clone()),
             conference: Mutex::new(None),
             attached: tokio::sync::Notify::new(),
@@ -561,11 +568,9 @@ impl Calling {
         self.calls
             .lock()
             .expect("calls")
-            .insert(id, Arc::clone(&session));
+            .insert(view.id, Arc::clone(&session));
         self.publish(&session);
-        let this = self.clone();
-        tokio::spawn(async move { this.drive_inbound(session).await });
-        view
+        session
     }
 
     /// Reports the window's SDK leg of call `id` (webview engine), once connected.

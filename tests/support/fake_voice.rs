@@ -37,6 +37,23 @@ pub struct FakeCall {
     pub parent: Option<String>,
 }
 
+impl FakeCall {
+    fn new(sid: String, to: &str, from: &str, status: &str) -> Self {
+        Self {
+            sid,
+            to: to.to_owned(),
+            from: from.to_owned(),
+            label: None,
+            status: status.to_owned(),
+            polls: 0,
+            hold: false,
+            muted: false,
+            twiml: Vec::new(),
+            parent: None,
+        }
+    }
+}
+
 #[derive(Default)]
 struct State {
     numbers: Vec<String>,
@@ -142,30 +159,11 @@ impl FakeVoice {
         let n = s.calls.len();
         let parent = format!("CA{:032x}", 0xfeed_0000 + n);
         let child = format!("CA{:032x}", 0xc11e_0000 + n);
-        s.calls.push(FakeCall {
-            sid: parent.clone(),
-            to: to.into(),
-            from: from.into(),
-            label: None,
-            status: "in-progress".into(),
-            polls: 0,
-            hold: false,
-            muted: false,
-            twiml: Vec::new(),
-            parent: None,
-        });
-        s.calls.push(FakeCall {
-            sid: child.clone(),
-            to: "client:desk_test".into(),
-            from: from.into(),
-            label: None,
-            status: "ringing".into(),
-            polls: 0,
-            hold: false,
-            muted: false,
-            twiml: Vec::new(),
-            parent: Some(parent),
-        });
+        s.calls
+            .push(FakeCall::new(parent.clone(), to, from, "in-progress"));
+        let mut leg = FakeCall::new(child.clone(), "client:desk_test", from, "ringing");
+        leg.parent = Some(parent);
+        s.calls.push(leg);
         child
     }
 
@@ -178,18 +176,12 @@ impl FakeVoice {
     pub fn client_leg(&self) -> String {
         let mut s = self.state.lock().unwrap();
         let sid = format!("CA{:032x}", 0x5d4_0000 + s.calls.len());
-        s.calls.push(FakeCall {
-            sid: sid.clone(),
-            to: "+15005550006".into(),
-            from: "client:desk_test".into(),
-            label: None,
-            status: "in-progress".into(),
-            polls: 0,
-            hold: false,
-            muted: false,
-            twiml: Vec::new(),
-            parent: None,
-        });
+        s.calls.push(FakeCall::new(
+            sid.clone(),
+            "+15005550006",
+            "client:desk_test",
+            "in-progress",
+        ));
         sid
     }
 
@@ -309,18 +301,13 @@ fn answer(state: &Arc<Mutex<State>>, request: &str) -> (u16, Value) {
         ("POST", ["Conferences", _room, "Participants.json"]) => {
             let to = get(&form, "To").unwrap_or("").to_owned();
             let n = s.calls.len();
-            let call = FakeCall {
-                sid: format!("CA{:032x}", 0xca11_0000 + n),
-                to: to.clone(),
-                from: get(&form, "From").unwrap_or("").to_owned(),
-                label: get(&form, "Label").map(str::to_owned),
-                status: "queued".into(),
-                polls: 0,
-                hold: false,
-                muted: false,
-                twiml: Vec::new(),
-                parent: None,
-            };
+            let mut call = FakeCall::new(
+                format!("CA{:032x}", 0xca11_0000 + n),
+                &to,
+                get(&form, "From").unwrap_or(""),
+                "queued",
+            );
+            call.label = get(&form, "Label").map(str::to_owned);
             let json = participant_json(&call);
             s.calls.push(call);
             (201, json)
