@@ -122,6 +122,26 @@ export class Session {
     throw new Error(`${css}: text never matched; last seen ${JSON.stringify(last)}`);
   }
 
+  /** Presses keys as a user would, into whatever has focus (W3C actions). */
+  async press(...keys) {
+    const actions = keys.flatMap((value) => [
+      { type: 'keyDown', value },
+      { type: 'keyUp', value },
+    ]);
+    await this.cmd('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
+    await this.cmd('DELETE', '/actions');
+  }
+
+  /** Connects an account through onboarding, as a new user does, and waits for Settings. */
+  async connectAccount({ account, key, secret, name }) {
+    await this.waitForText('[data-testid="view-onboarding"] h1', (t) => t === 'Connect your Twilio account');
+    await (await this.find('#account-sid')).type(account);
+    await (await this.find('#api-key-sid')).type(key);
+    await (await this.find('#api-key-secret')).type(secret);
+    await (await this.find('[data-testid="connect-submit"]')).click();
+    await this.waitForText('[data-testid="view-settings"]', (t) => t.includes(account) && t.includes(name));
+  }
+
   execute(script, args = []) {
     return this.cmd('POST', '/execute/sync', { script, args });
   }
@@ -162,6 +182,21 @@ class Element {
   attribute(name) {
     return this.session.cmd('GET', `${this.path}/attribute/${name}`);
   }
+}
+
+/**
+ * Polls `check` every 100 ms until it returns something truthy (returned), failing after
+ * `timeoutMs` with `what` and, when given, what `explain()` says is wrong on screen.
+ */
+export async function until(check, what, { timeoutMs = 15_000, explain } = {}) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const last = await check();
+    if (last) return last;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const problem = explain ? (await explain())?.trim() : '';
+  throw new Error(`${what} did not happen${problem ? `: ${problem}` : ''}`);
 }
 
 export function tempDir(prefix) {
