@@ -47,6 +47,21 @@ export const ICONS = {
   archive: ['M21 8v13H3V8', 'M1 3h22v5H1z', 'M10 12h4'],
   cloud: ['M18 10h-1.26A8 8 0 1 0 9 20h9a5 5 0 0 0 0-10z'],
   speaker: ['M6 2h12a2 2 0 0 1 2 2v16a2 2 0 0 1-2 2H6a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2z', circle(12, 14, 4), 'M12 6h.01'],
+  phoneIncoming: [PHONE, 'M16 2v6h6', 'M22 2l-6 6'],
+  phoneOutgoing: [PHONE, 'M22 8V2h-6', 'M16 8l6-6'],
+  phoneMissed: [PHONE, 'M22 2l-6 6', 'M16 2l6 6'],
+  phoneForward: [PHONE, 'M19 1l4 4-4 4', 'M15 5h8'],
+  hangup: [
+    'M10.68 13.31a16 16 0 0 0 3.41 2.6l1.27-1.27a2 2 0 0 1 2.11-.45 12.84 12.84 0 0 0 2.81.7 2 2 0 0 1 1.72 2v3a2 2 0 0 1-2.18 2 19.79 19.79 0 0 1-8.63-3.07 19.42 19.42 0 0 1-3.33-2.67m-2.67-3.34a19.79 19.79 0 0 1-3.07-8.63A2 2 0 0 1 4.11 2h3a2 2 0 0 1 2 1.72 12.84 12.84 0 0 0 .7 2.81 2 2 0 0 1-.45 2.11L8.09 9.91',
+    'M23 1 1 23',
+  ],
+  mic: ['M12 1a3 3 0 0 0-3 3v8a3 3 0 0 0 6 0V4a3 3 0 0 0-3-3z', 'M19 10v2a7 7 0 0 1-14 0v-2', 'M12 19v4', 'M8 23h8'],
+  micOff: ['M1 1l22 22', 'M9 9v3a3 3 0 0 0 5.12 2.12M15 9.34V4a3 3 0 0 0-5.94-.6', 'M17 16.95A7 7 0 0 1 5 12v-2m14 0v2a7 7 0 0 1-.11 1.23', 'M12 19v4', 'M8 23h8'],
+  pause: ['M6 4h4v16H6z', 'M14 4h4v16h-4z'],
+  play: ['M5 3l14 9-14 9V3z'],
+  record: [circle(12, 12, 7)],
+  stop: ['M6 6h12v12H6z'],
+  backspace: ['M21 4H8l-7 8 7 8h13a2 2 0 0 0 2-2V6a2 2 0 0 0-2-2z', 'M18 9l-6 6', 'M12 9l6 6'],
 } satisfies Record<string, readonly string[]>;
 
 export type IconName = keyof typeof ICONS;

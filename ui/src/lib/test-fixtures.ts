@@ -1,5 +1,5 @@
 /** Values shared by the unit tests, shaped as the Rust side sends them. */
-import type { AppStatus, CredentialFieldErrors, Profile } from './bindings';
+import type { AppStatus, CallSetup, CallView, CredentialFieldErrors, Profile } from './bindings';
 import type { CredentialsForm } from './onboarding';
 
 export const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
@@ -37,6 +37,64 @@ export function typedForm(overrides: Partial<CredentialsForm> = {}): Credentials
     api_key_sid: `${API_KEY_SID}\n`,
     api_key_secret: ` ${SECRET}`,
     profile_name: '',
+    ...overrides,
+  };
+}
+
+/** The account's number calls are placed from, and another it owns. */
+export const OWN_NUMBER = '+14158675309';
+export const OTHER_NUMBER = '+14155550100';
+/** Someone to call. */
+export const REMOTE = '+14155550123';
+/** The user's own phone, which the bridge engine rings first. */
+export const MY_PHONE = '+14155550999';
+
+/** `call_setup` as the core answers it for a window with WebRTC (the webview engine). */
+export function setupFor(engine: 'webview' | 'bridge', overrides: Partial<CallSetup> = {}): CallSetup {
+  return {
+    choice: {
+      engine,
+      preference: 'auto',
+      reason:
+        engine === 'webview'
+          ? 'Calls use this computer\u2019s microphone and speakers: the window supports WebRTC.'
+          : 'Calls ring your phone first, then Twilio connects the other party: this window has no WebRTC (RTCPeerConnection), as in WebKitGTK on Linux.',
+      webview_available: engine === 'webview',
+      blocker: null,
+    },
+    settings: { engine: 'auto', bridge_phone: MY_PHONE, ring_bridge_phone: false, caller_id: OWN_NUMBER, ringtone_device: null, microphone: null, speaker: null },
+    caller_ids: [
+      { number: OWN_NUMBER, display: '(415) 867-5309', friendly_name: 'Main line' },
+      { number: OTHER_NUMBER, display: '(415) 555-0100', friendly_name: null },
+    ],
+    caller_ids_error: null,
+    caller_id: OWN_NUMBER,
+    country: 'US',
+    identity: 'switchboard-default',
+    active: [],
+    ...overrides,
+  };
+}
+
+/** A call as the core describes it, placing by default. */
+export function callView(overrides: Partial<CallView> = {}): CallView {
+  return {
+    id: 'sb-0123456789abcdef0123456789abcdef',
+    engine: 'bridge',
+    direction: 'outbound',
+    remote: REMOTE,
+    remote_display: '(415) 555-0123',
+    caller_id: OWN_NUMBER,
+    phase: 'placing',
+    on_hold: false,
+    muted: false,
+    recording: 'off',
+    you_sid: null,
+    them_sid: null,
+    answered_at: null,
+    ended_at: null,
+    end_reason: null,
+    notice: null,
     ...overrides,
   };
 }

@@ -1,0 +1,83 @@
+/** Wording of live calls (phase, timer, engine, quality), kept pure so it is unit-tested. */
+import type { CallView, EngineKind, RecordingState } from './bindings';
+
+/** `m:ss`, or `h:mm:ss` past an hour, from milliseconds. */
+export function clock(ms: number): string {
+  const total = Math.max(0, Math.floor(ms / 1000));
+  const h = Math.floor(total / 3600);
+  const m = Math.floor((total % 3600) / 60);
+  const s = String(total % 60).padStart(2, '0');
+  return h > 0 ? `${h}:${String(m).padStart(2, '0')}:${s}` : `${m}:${s}`;
+}
+
+/** What the in-call screen needs to word a call. */
+export interface CallWording {
+  view: CallView;
+  /** The user answered in the window and the call is connecting. */
+  answering: boolean;
+  /** How it ended (the window's words or the core's). */
+  endReason: string | null;
+}
+
+/** The phase line: Connecting…, Ringing your phone…, Ringing…, the timer, On hold, Ended: reason. `now` is Unix ms. */
+export function phaseLabel(call: CallWording, now: number): string {
+  const { view } = call;
+  switch (view.phase) {
+    case 'placing':
+      return 'Connecting…';
+    case 'calling_you':
+      return 'Ringing your phone…';
+    case 'ringing':
+      if (view.direction === 'outbound') return 'Ringing…';
+      return call.answering ? 'Connecting…' : 'Incoming call';
+    case 'in_progress':
+      if (view.on_hold) return 'On hold';
+      return clock(now - (view.answered_at ?? now));
+    case 'ended':
+      return `Ended: ${call.endReason ?? 'the call is over.'}`;
+  }
+}
+
+/** A line under the phase saying what the user should do, when there is something. */
+export function phaseHint(view: CallView): string | null {
+  if (view.phase === 'calling_you') return 'Answer your phone: Twilio connects the other party once you pick up.';
+  if (view.phase === 'placing' && view.engine === 'bridge') return 'Twilio is about to ring your phone.';
+  return null;
+}
+
+/** The engine's name, as the dialer and the in-call badge show it. */
+export function engineLabel(engine: EngineKind): string {
+  return engine === 'webview' ? 'In the app' : 'Through your phone';
+}
+
+/** Hold and resume work on connected calls placed from Switchboard (the core parks the other party in the conference). */
+export function canHold(view: CallView): boolean {
+  return view.direction === 'outbound' && view.phase === 'in_progress';
+}
+
+/** Controls that need a connected call: transfer, keypad, recording. */
+export function connected(view: CallView): boolean {
+  return view.phase === 'in_progress';
+}
+
+/** The REC indicator's text; `null` while not recording. */
+export function recordingLabel(state: RecordingState): string | null {
+  return state === 'on' ? 'REC' : state === 'paused' ? 'REC paused' : null;
+}
+
+const QUALITY: Record<string, string> = {
+  'high-rtt': 'Long delay on the line: you may talk over each other.',
+  'high-jitter': 'Choppy audio: the network is uneven.',
+  'high-packet-loss': 'Audio is dropping out: the network is losing data.',
+  'high-packets-lost-fraction': 'Audio is dropping out: the network is losing data.',
+  'low-mos': 'Poor call quality.',
+  'constant-audio-input-level': 'Your microphone seems silent: check that it is on and not muted in the system.',
+  'low-bytes-received': 'No sound is arriving from the other party.',
+  'low-bytes-sent': 'Your voice is not getting out: check the network.',
+  'ice-connectivity-lost': 'The connection dropped; trying to restore it.',
+};
+
+/** A call-quality warning of the SDK (`warning` event name) in plain words. */
+export function qualityText(name: string): string {
+  return QUALITY[name] ?? `Call quality warning (${name}).`;
+}
