@@ -7,7 +7,7 @@ use std::sync::Arc;
 use switchboard::audio::Ringtone;
 use switchboard::calling::{CallDirection, CallPhase, CallView, Calling};
 use switchboard::ipc::events;
-use tauri::{AppHandle, Emitter, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 /// Managed state: the calls and the ringtone.
 pub struct Phone {
@@ -26,6 +26,10 @@ impl Phone {
         let calling = Calling::new(move |view: &CallView| {
             if view.direction == CallDirection::Inbound && view.phase != CallPhase::Ringing {
                 ring.stop();
+            }
+            if view.phase == CallPhase::Ended {
+                // The call log (and the dialer's recent calls) learn of it from a sync.
+                app.state::<crate::sync::SyncWorker>().wake();
             }
             if let Err(err) = app.emit(events::CALL_STATE, view) {
                 tracing::debug!(error = %err, "could not send the call state");

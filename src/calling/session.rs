@@ -145,6 +145,13 @@ pub struct DialRequest {
 pub enum CallControl {
     /// End the call (or stop it ringing).
     Hangup,
+    /// The window's own leg is gone without the user asking (the SDK disconnected, the caller
+    /// cancelled, an error): end the call, saying why. When the other party hung up first,
+    /// that is what the call says.
+    Left {
+        /// What the window knows, to show when the other party is still there.
+        reason: Option<String>,
+    },
     /// Park the other party with music.
     Hold,
     /// Bring the other party back.
@@ -849,6 +856,27 @@ impl Calling {
                     _ => "Cancelled.",
                 };
                 self.finish(session, reason.into()).await;
+                Ok(())
+            }
+            CallControl::Left { reason } => {
+                let answered = view.answered_at.is_some();
+                let them_over = match session.sid(Leg::Them) {
+                    Some(them) => match session.poller.calls().get(&them).await {
+                        Ok(call) if terminal(call.status) => {
+                            Some(them_ended(call.status, answered))
+                        }
+                        _ => None,
+                    },
+                    None => None,
+                };
+                let reason = them_over.map(str::to_owned).or(reason).unwrap_or_else(|| {
+                    match view.direction {
+                        CallDirection::Outbound => "The app's connection to the call ended.",
+                        CallDirection::Inbound => "The call ended.",
+                    }
+                    .to_owned()
+                });
+                self.finish(session, reason).await;
                 Ok(())
             }
             CallControl::Hold | CallControl::Resume => {

@@ -329,7 +329,10 @@ describe('the webview engine (the Voice SDK, faked)', () => {
 
       await page.evaluate(() => window.__sdk.outgoing.fail(53405, 'ConnectionFailed', 'Media connection failed'));
       await waitForPhase(page, /^Ended: The call’s audio could not get through: a firewall or the network may be blocking it \(Twilio error 53405\)\.$/);
-      assert.deepEqual(await controls(page), [{ action: 'mute', on: true }, { action: 'hangup' }]);
+      assert.deepEqual(await controls(page), [
+        { action: 'mute', on: true },
+        { action: 'left', reason: 'The call’s audio could not get through: a firewall or the network may be blocking it (Twilio error 53405).' },
+      ], 'the core is told the window’s leg is gone, and why');
       await screenshot(page, 'calling-ended-error');
     });
   });

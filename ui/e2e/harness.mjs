@@ -818,6 +818,8 @@ function installFakeCalling(scenario) {
     switch (c.action) {
       case 'hangup':
         return end(v.id, v.direction === 'inbound' && v.phase === 'ringing' ? 'Declined.' : v.phase === 'in_progress' ? 'You hung up.' : 'Cancelled.');
+      case 'left':
+        return end(v.id, c.reason ?? (v.direction === 'inbound' ? 'The call ended.' : "The app's connection to the call ended."));
       case 'hold':
       case 'resume':
         if (v.direction === 'inbound') throw invalid('Hold works on calls placed from Switchboard; this call rang the app directly.');

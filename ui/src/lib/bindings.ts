@@ -973,7 +973,11 @@ from: string | null,
  */
 engine: EngineKind, };
 
-export type CallControl = { "action": "hangup" } | { "action": "hold" } | { "action": "resume" } | { "action": "mute", 
+export type CallControl = { "action": "hangup" } | { "action": "left", 
+/**
+ * What the window knows, to show when the other party is still there.
+ */
+reason: string | null, } | { "action": "hold" } | { "action": "resume" } | { "action": "mute", 
 /**
  * Muted.
  */

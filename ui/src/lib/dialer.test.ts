@@ -265,7 +265,7 @@ describe('the webview engine', () => {
     core.change(id, { phase: 'in_progress', answered_at: Date.now() });
     call.fail(ERRORS.mediaFailed());
     await settle();
-    expect(core.controls(), 'one hangup, not one per event').toEqual(['hangup']);
+    expect(core.controls(), 'one report that the window’s leg is gone, not one per event').toEqual(['left']);
     expect(label(now().current)).toBe('Ended: The call’s audio could not get through: a firewall or the network may be blocking it (Twilio error 53405).');
     await vi.advanceTimersByTimeAsync(LINGER_MS);
     expect(now().outcome!.reason).toMatch(/53405/);
@@ -275,7 +275,7 @@ describe('the webview engine', () => {
     const { core, now, call } = await connectedCall();
     call.emit('error', ERRORS.permissionDenied());
     await settle();
-    expect(core.controls()).toEqual(['hangup']);
+    expect(core.controls()).toEqual(['left']);
     expect(now().current!.endReason).toMatch(/may not use the microphone.*31401/);
   });
 
@@ -286,7 +286,7 @@ describe('the webview engine', () => {
     core.change(id, { phase: 'in_progress', answered_at: Date.now() });
     call.remoteHangup();
     await settle();
-    expect(core.controls()).toEqual(['hangup']);
+    expect(core.controls(), 'the core says who ended it').toEqual(['left']);
   });
 
   it('hanging up sends one hangup and closes the SDK call', async () => {
@@ -395,7 +395,10 @@ describe('incoming calls', () => {
     call.cancel();
     await settle();
     expect(now().ringing).toEqual([]);
-    expect(core.controls(), 'the hangup stops the core’s ringtone at once').toEqual(['hangup']);
+    expect(core.controls(), 'telling the core stops its ringtone at once').toEqual(['left']);
+    expect(core.sent('call_control')).toEqual([
+      { id: INCOMING_SID, control: { action: 'left', reason: 'Missed: the caller hung up before it was answered.' } },
+    ]);
   });
 
   it('a cancel that comes before the core answered is still handled', async () => {

@@ -520,7 +520,7 @@ export class Dialer {
       if (!mine()) return;
       entry.sdk = null;
       entry.local = false;
-      if (entry.view.phase !== 'ended' && !entry.ending) void this.hangupCore(entry);
+      if (entry.view.phase !== 'ended' && !entry.ending) void this.hangupCore(entry, true);
       else this.emit();
     });
     call.on('cancel', () => {
@@ -621,18 +621,23 @@ export class Dialer {
     entry.sdk = null;
     entry.local = false;
     sdk?.disconnect();
-    if (!entry.ending) void this.hangupCore(entry);
+    if (!entry.ending) void this.hangupCore(entry, true);
     this.emit();
   }
 
-  /** Tells the core to end the call; a call the core no longer has is ended here. */
-  private async hangupCore(entry: Entry): Promise<void> {
+  /**
+   * Tells the core to end the call: the user hung up, or (`left`) the window's own leg went away
+   * without being asked, so the core says why (the other party hanging up first wins over the
+   * window's reason). A call the core no longer has is ended here.
+   */
+  private async hangupCore(entry: Entry, left = false): Promise<void> {
     entry.ending = true;
     this.emit();
     await entry.ready;
     if (entry.view.phase === 'ended') return;
+    const control: CallControl = left ? { action: 'left', reason: entry.endReason ?? null } : { action: 'hangup' };
     try {
-      this.apply(entry, await this.invoke('call_control', { id: entry.view.id, control: { action: 'hangup' } }));
+      this.apply(entry, await this.invoke('call_control', { id: entry.view.id, control }));
     } catch (e) {
       this.apply(entry, { ...entry.view, phase: 'ended', ended_at: Date.now(), end_reason: entry.endReason ?? messageOf(e), notice: null });
     }

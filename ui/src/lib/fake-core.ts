@@ -117,6 +117,8 @@ export class FakeCore {
         const reason = view.direction === 'inbound' && view.phase === 'ringing' ? 'Declined.' : view.phase === 'in_progress' ? 'You hung up.' : 'Cancelled.';
         return this.end(view.id, reason);
       }
+      case 'left':
+        return this.end(view.id, control.reason ?? (view.direction === 'inbound' ? 'The call ended.' : "The app's connection to the call ended."));
       case 'hold':
       case 'resume':
         if (view.direction === 'inbound') throw invalid('Hold works on calls placed from Switchboard; this call rang the app directly.');
