@@ -633,6 +633,10 @@ async fn a_call_is_checked_before_anything_is_dialed() {
             .contains("Settings")
     );
     assert_eq!(setup.caller_ids_error, None);
+    assert_eq!(
+        setup.caller_ids[0].friendly_name, None,
+        "a number named after itself has no name"
+    );
     assert_eq!(setup.caller_id.as_deref(), Some(OURS));
     assert_eq!(setup.country.as_deref(), Some("US"));
     assert_eq!(setup.identity, "desk_test");

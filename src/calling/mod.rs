@@ -238,10 +238,17 @@ impl Switchboard {
             .await?
             .into_iter()
             .filter(|n| n.voice)
-            .map(|n| CallerId {
-                number: n.phone_number,
-                display: n.display,
-                friendly_name: n.friendly_name,
+            .map(|n| {
+                // Twilio names a number after itself until someone renames it.
+                let digits = |s: &str| s.chars().filter(char::is_ascii_digit).collect::<String>();
+                let friendly_name = n
+                    .friendly_name
+                    .filter(|f| digits(f) != digits(&n.phone_number));
+                CallerId {
+                    number: n.phone_number,
+                    display: n.display,
+                    friendly_name,
+                }
             })
             .collect())
     }

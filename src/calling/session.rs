@@ -93,6 +93,10 @@ pub struct CallView {
     pub end_reason: Option<String>,
     /// Something the user should know now (lost contact with Twilio, a control that failed).
     pub notice: Option<String>,
+    /// Counts this call's changes: a command's answer and the `call://state` events can
+    /// arrive in either order, and the higher revision is the newer state.
+    #[ts(type = "number")]
+    pub revision: u64,
 }
 
 impl CallView {
@@ -122,6 +126,7 @@ impl CallView {
             ended_at: None,
             end_reason: None,
             notice: None,
+            revision: 0,
         }
     }
 }
@@ -512,6 +517,7 @@ impl Calling {
                 return;
             }
             change(&mut view);
+            view.revision += 1;
         }
         self.publish(session);
     }
@@ -599,7 +605,10 @@ impl Calling {
                         format!("Call {id} is already connected through {known}."),
                     ));
                 }
-                _ => view.you_sid = Some(call.to_string()),
+                _ => {
+                    view.you_sid = Some(call.to_string());
+                    view.revision += 1;
+                }
             }
         }
         session.attached.notify_one();
@@ -618,6 +627,7 @@ impl Calling {
             view.ended_at = Some(now_ms());
             view.end_reason = Some(reason);
             view.notice = None;
+            view.revision += 1;
         }
         self.publish(session);
         for leg in [Leg::Them, Leg::You] {

@@ -763,7 +763,7 @@ function installFakeCalling(scenario) {
     emit('call://state', { ...view });
     return { ...view };
   };
-  const change = (id, patch) => publish({ ...views.get(id), ...patch });
+  const change = (id, patch) => publish({ ...views.get(id), ...patch, revision: views.get(id).revision + 1 });
   const end = (id, reason) => change(id, { phase: 'ended', ended_at: Date.now(), end_reason: reason, notice: null });
   const live = (id) => {
     const v = views.get(id);
@@ -784,7 +784,7 @@ function installFakeCalling(scenario) {
     return { engine, preference: settings.engine, reason, webview_available: available, blocker };
   };
   const view = (fields) => ({
-    on_hold: false, muted: false, recording: 'off', you_sid: null, them_sid: null, answered_at: null, ended_at: null, end_reason: null, notice: null,
+    on_hold: false, muted: false, recording: 'off', you_sid: null, them_sid: null, answered_at: null, ended_at: null, end_reason: null, notice: null, revision: 0,
     ...fields,
   });
   const callLog = (filter) => {

@@ -1065,7 +1065,12 @@ end_reason: string | null,
 /**
  * Something the user should know now (lost contact with Twilio, a control that failed).
  */
-notice: string | null, };
+notice: string | null, 
+/**
+ * Counts this call's changes: a command's answer and the `call://state` events can
+ * arrive in either order, and the higher revision is the newer state.
+ */
+revision: number, };
 
 export type CallLogDirection = "inbound" | "outbound";
 

@@ -45,6 +45,15 @@ describe('capabilities', () => {
 });
 
 describe('the bridge engine', () => {
+  it('keeps the newest state when start_call answers after the call has moved on', async () => {
+    const { core, dialer, now } = harness(setupFor('bridge'));
+    await dialer.start(WEBKITGTK);
+    core.progressBeforeAnswer = { phase: 'calling_you', you_sid: 'CA1' };
+    expect(await dialer.dial('(415) 555-0123', 'US', OWN_NUMBER)).toBe(true);
+    expect(now().current!.view.revision).toBe(1);
+    expect(label(now().current), 'the older answer does not undo the event').toBe('Ringing your phone…');
+  });
+
   it('follows the core from placing to ended, then gives the dialer back with the outcome', async () => {
     const { core, sdk, dialer, now } = harness(setupFor('bridge'));
     await dialer.start(WEBKITGTK);

@@ -257,7 +257,10 @@ export class Dialer {
       this.patch({ placing: false, dialError: dialError(e as IpcError) });
       return false;
     }
-    const entry = this.track(view, null);
+    // Its first call://state events may have come first (and be newer): keep what is known.
+    const known = this.entries.get(view.id);
+    const entry = known ?? this.track(view, null);
+    if (known) this.apply(known, view);
     this.focus = view.id;
     this.patch({ placing: false });
     if (view.engine === 'webview') await this.connect(entry);
@@ -560,6 +563,7 @@ export class Dialer {
       ended_at: null,
       end_reason: null,
       notice: null,
+      revision: 0,
     };
   }
 
@@ -589,6 +593,8 @@ export class Dialer {
   /** Takes the core's `view` of a call; nothing brings an ended call back. */
   private apply(entry: Entry, view: CallView): void {
     if (entry.view.phase === 'ended') return;
+    // A command's answer can arrive after newer call://state events: keep the newest.
+    if (view.id === entry.view.id && view.revision < entry.view.revision) return;
     entry.view = view;
     if (view.phase === 'ended') this.ended(entry);
   }

@@ -39,7 +39,8 @@ export class FakeCore {
 
   /** A change Twilio brought (the core's poller): stored and published. */
   change(id: string, patch: Partial<CallView>): CallView {
-    const view = { ...this.views.get(id)!, ...patch };
+    const before = this.views.get(id)!;
+    const view = { ...before, ...patch, revision: before.revision + 1 };
     this.views.set(id, view);
     this.publish(view);
     return view;
@@ -48,6 +49,9 @@ export class FakeCore {
   end(id: string, reason: string): CallView {
     return this.change(id, { phase: 'ended', ended_at: Date.now(), end_reason: reason, notice: null });
   }
+
+  /** A change start_call publishes before it answers with the (older) placed view. */
+  progressBeforeAnswer: Partial<CallView> | null = null;
 
   readonly invoke: Invoke = async (cmd, args) => {
     this.calls.push({ cmd, args: structuredClone(args) });
@@ -77,6 +81,8 @@ export class FakeCore {
         const view = callView({ id: `sb-${String(this.rooms).padStart(32, '0')}`, engine: request.engine, remote, remote_display: national(remote), caller_id: request.from ?? this.setup.caller_id! });
         this.views.set(view.id, view);
         this.publish(view);
+        // As the real core can: the call moves on, and its events arrive, before the answer.
+        if (this.progressBeforeAnswer) this.change(view.id, this.progressBeforeAnswer);
         return view;
       }
       case 'attach_call': {

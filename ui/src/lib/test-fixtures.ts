@@ -95,6 +95,7 @@ export function callView(overrides: Partial<CallView> = {}): CallView {
     ended_at: null,
     end_reason: null,
     notice: null,
+    revision: 0,
     ...overrides,
   };
 }
