@@ -27,7 +27,8 @@ pub const PROCESS_ENV: &[(&str, &str)] = &[
     ("GALLIUM_DRIVER", "softpipe"),
 ];
 
-/// Sets [`PROCESS_ENV`] unless tuning is off. Call first thing in `main`, before any thread.
+/// Sets [`PROCESS_ENV`] unless tuning is off, and keeps EGL out of this process. Call first
+/// thing in `main`, before any thread.
 pub fn tune_process() {
     if std::env::var(ENV).is_ok_and(|v| v == "off") {
         return;
@@ -39,6 +40,41 @@ pub fn tune_process() {
             unsafe { std::env::set_var(name, value) };
         }
     }
+    without_egl_here();
+}
+
+/// The window's process draws nothing with GL (acceleration is off, frames come from the web
+/// process in shared memory), yet WebKit opens an EGL display in it, which loads Mesa's
+/// software driver and LLVM: about 22 MB. The web process does need EGL. libglvnd reads its
+/// vendor list once per process, so this process reads an empty one now, and the variable is
+/// gone again before WebKit starts its processes, which find Mesa as usual.
+fn without_egl_here() {
+    const VENDORS: &str = "__EGL_VENDOR_LIBRARY_FILENAMES";
+    const EGL_EXTENSIONS: i32 = 0x3055;
+    if std::env::var_os(VENDORS).is_some() {
+        return;
+    }
+    // SAFETY: as above, no other thread exists yet.
+    unsafe { std::env::set_var(VENDORS, "/dev/null") };
+    // SAFETY: libEGL's initialisers only set up its dispatch; eglQueryString on no display is
+    // the documented way to ask for client extensions, and makes libglvnd load its vendors.
+    let loaded = unsafe { libloading::Library::new("libEGL.so.1") };
+    match loaded {
+        Ok(egl) => {
+            type Query =
+                unsafe extern "C" fn(*mut std::ffi::c_void, i32) -> *const std::ffi::c_char;
+            // SAFETY: eglQueryString has this C signature.
+            if let Ok(query) = unsafe { egl.get::<Query>(b"eglQueryString\0") } {
+                // SAFETY: EGL_NO_DISPLAY with EGL_EXTENSIONS is valid; the answer is unused.
+                unsafe { query(std::ptr::null_mut(), EGL_EXTENSIONS) };
+            }
+            // Keep libEGL, with its empty vendor list, for the process's life.
+            std::mem::forget(egl);
+        }
+        Err(err) => tracing::debug!(error = %err, "no libEGL to keep out"),
+    }
+    // SAFETY: as above.
+    unsafe { std::env::remove_var(VENDORS) };
 }
 
 /// Applies the settings to `window`'s webview; a failure only costs memory, so it is logged.
