@@ -23,9 +23,19 @@ impl Phone {
         let ringtone = Arc::new(Ringtone::new());
         let app = app.clone();
         let ring = Arc::clone(&ringtone);
+        // Incoming calls still ringing: the ringtone stops once none is.
+        let ringing = std::sync::Mutex::new(std::collections::HashSet::<String>::new());
         let calling = Calling::new(move |view: &CallView| {
-            if view.direction == CallDirection::Inbound && view.phase != CallPhase::Ringing {
-                ring.stop();
+            if view.direction == CallDirection::Inbound {
+                let mut ringing = ringing.lock().expect("ringing calls");
+                if view.phase == CallPhase::Ringing {
+                    ringing.insert(view.id.clone());
+                } else {
+                    ringing.remove(&view.id);
+                    if ringing.is_empty() {
+                        ring.stop();
+                    }
+                }
             }
             if view.phase == CallPhase::Ended {
                 // The call log (and the dialer's recent calls) learn of it from a sync.
