@@ -891,6 +891,12 @@ impl Calling {
             }
             CallControl::Hold | CallControl::Resume => {
                 let hold = control == CallControl::Hold;
+                if view.direction == CallDirection::Inbound {
+                    return Err(IpcError::new(
+                        Code::InvalidInput,
+                        "Hold works on calls placed from Switchboard; this call rang the app directly.",
+                    ));
+                }
                 let (conference, them) = self.connected(session, "hold")?;
                 session
                     .client
@@ -1007,12 +1013,6 @@ impl Calling {
     /// The conference and the other party's leg of a connected outbound call.
     fn connected(&self, session: &Session, what: &str) -> Result<(String, CallSid), IpcError> {
         let view = session.view();
-        if view.direction == CallDirection::Inbound && what == "hold" {
-            return Err(IpcError::new(
-                Code::InvalidInput,
-                "Hold works on calls placed from Switchboard; this call rang the app directly.",
-            ));
-        }
         if view.phase != CallPhase::InProgress {
             return Err(IpcError::new(
                 Code::InvalidInput,

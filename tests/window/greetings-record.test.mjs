@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { spawn, spawnSync } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { Session, freePort, startTauriDriver, tempDir } from './webdriver.mjs';
+import { Session, freePort, startTauriDriver, tempDir, until as waitUntil } from './webdriver.mjs';
 import { startFakeTwilio } from './fake-twilio.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -176,30 +176,28 @@ const text = (css) => session.execute(`return document.querySelector('${css}')?.
 const attr = (css, name) => session.execute(`return document.querySelector('${css}')?.getAttribute('${name}') ?? null`);
 const state = () => attr('[data-testid="recorder"]', 'data-state');
 
-async function until(check, what, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const problems = [
-    'archive-error',
-    'record-error',
-    'record-input-error',
-    'take-preview-error',
-    'take-publish-error',
-    'greetings-policy-error',
-    'record-hosting-error',
-  ];
-  const shown = [];
-  for (const id of problems) {
-    const t = (await text(`[data-testid="${id}"]`)).trim();
-    if (t) shown.push(`${id}: ${t}`);
-  }
-  assert.fail(`${what} did not happen${shown.length ? ` (${shown.join('; ')})` : ''}`);
-}
+/** Waits for `check`, naming every error the screen shows when it never holds. */
+const until = (check, what, timeoutMs = 15_000) =>
+  waitUntil(check, what, {
+    timeoutMs,
+    explain: async () => {
+      const problems = [
+        'archive-error',
+        'record-error',
+        'record-input-error',
+        'take-preview-error',
+        'take-publish-error',
+        'greetings-policy-error',
+        'record-hosting-error',
+      ];
+      const shown = [];
+      for (const id of problems) {
+        const t = (await text(`[data-testid="${id}"]`)).trim();
+        if (t) shown.push(`${id}: ${t}`);
+      }
+      return shown.join('; ');
+    },
+  });
 
 before(async () => {
   assert.ok(existsSync(app), `the app binary ${app} must be built first (cargo build --workspace)`);
@@ -234,12 +232,7 @@ after(async () => {
 });
 
 test('an account is connected through onboarding', async () => {
-  await session.waitForText('[data-testid="view-onboarding"] h1', (t) => t === 'Connect your Twilio account');
-  await (await session.find('#account-sid')).type(ACCOUNT);
-  await (await session.find('#api-key-sid')).type(KEY);
-  await (await session.find('#api-key-secret')).type(SECRET);
-  await (await session.find('[data-testid="connect-submit"]')).click();
-  await session.waitForText('[data-testid="view-settings"]', (t) => t.includes(ACCOUNT) && t.includes(ACCOUNT_NAME));
+  await session.connectAccount({ account: ACCOUNT, key: KEY, secret: SECRET, name: ACCOUNT_NAME });
   assert.ok(twilio.requests.some((r) => r.method === 'GET' && r.path === `/2010-04-01/Accounts/${ACCOUNT}.json`));
 });
 

@@ -11,7 +11,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { Session, startTauriDriver, tempDir } from './webdriver.mjs';
+import { Session, startTauriDriver, tempDir, until as waitUntil } from './webdriver.mjs';
 import { startFakeTwilio } from './fake-twilio.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -129,27 +129,13 @@ const listed = () =>
   session.execute(`return [...document.querySelectorAll('[data-testid="voicemail-item"]')].map((el) => ({
     sid: el.dataset.sid, unread: el.classList.contains('unread'), selected: el.classList.contains('selected'), text: el.textContent }))`);
 
-async function until(check, what, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  let last;
-  while (Date.now() < deadline) {
-    last = await check();
-    if (last) return last;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  const problem = `${await text('[data-testid="voicemail-error"]')} ${await text('[data-testid="player-error"]')}`.trim();
-  assert.fail(`${what} did not happen${problem ? `: ${problem}` : ''}`);
-}
-
-/** Presses keys as a user would, into whatever has focus (W3C actions). */
-async function press(...keys) {
-  const actions = keys.flatMap((value) => [
-    { type: 'keyDown', value },
-    { type: 'keyUp', value },
-  ]);
-  await session.cmd('POST', '/actions', { actions: [{ type: 'key', id: 'keyboard', actions }] });
-  await session.cmd('DELETE', '/actions');
-}
+/** Waits for `check`, saying what the inbox or player shows as wrong when it never holds. */
+const until = (check, what, timeoutMs = 15_000) =>
+  waitUntil(check, what, {
+    timeoutMs,
+    explain: async () => `${await text('[data-testid="voicemail-error"]')} ${await text('[data-testid="player-error"]')}`,
+  });
+const press = (...keys) => session.press(...keys);
 
 const mediaGets = (sid) => twilio.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/Recordings/${sid}.mp3`));
 
@@ -194,12 +180,7 @@ after(async () => {
 });
 
 test('an account connected through onboarding is checked against Twilio and synced', async () => {
-  await session.waitForText('[data-testid="view-onboarding"] h1', (t) => t === 'Connect your Twilio account');
-  await (await session.find('#account-sid')).type(ACCOUNT);
-  await (await session.find('#api-key-sid')).type(KEY);
-  await (await session.find('#api-key-secret')).type(SECRET);
-  await (await session.find('[data-testid="connect-submit"]')).click();
-  await session.waitForText('[data-testid="view-settings"]', (t) => t.includes(ACCOUNT) && t.includes(ACCOUNT_NAME));
+  await session.connectAccount({ account: ACCOUNT, key: KEY, secret: SECRET, name: ACCOUNT_NAME });
   assert.ok(twilio.requests.some((r) => r.method === 'GET' && r.path === `/2010-04-01/Accounts/${ACCOUNT}.json`));
   // Connecting wakes the background sync: calls, recordings and transcriptions are listed.
   for (const list of ['Calls', 'Recordings', 'Transcriptions']) {
