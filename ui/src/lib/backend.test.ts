@@ -1,17 +1,8 @@
 import { clearMocks, mockIPC } from '@tauri-apps/api/mocks';
 import { emit } from '@tauri-apps/api/event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import {
-  appStatus,
-  call,
-  connectAccount,
-  NO_BACKEND,
-  normaliseError,
-  on,
-  openHelp,
-  subscribe,
-  validateCredentials,
-} from './backend';
+import { appStatus, connectAccount, openHelp, validateCredentials } from './api/account';
+import { call, NO_BACKEND, normaliseError, on, subscribe } from './backend';
 import type { CredentialsInput } from './bindings';
 import { ACCOUNT_SID, API_KEY_SID, NO_ERRORS, PROFILE, SECRET, STATUS } from './test-fixtures';
 

@@ -1,22 +1,12 @@
 /**
  * The only module that talks to the Rust side. Every command goes through {@link call}, every
  * event through {@link on}; both are typed by the generated `bindings.ts`, and every failure
- * reaches callers as an {@link IpcError} whose `code` they can switch on.
+ * reaches callers as an {@link IpcError} whose `code` they can switch on. Views and components
+ * use the domain modules in `api/` over these two, never `call` itself.
  */
 import { invoke, type InvokeArgs } from '@tauri-apps/api/core';
 import { listen, type UnlistenFn } from '@tauri-apps/api/event';
-import {
-  ERROR_CODES,
-  type AppStatus,
-  type Code,
-  type Commands,
-  type CredentialFieldErrors,
-  type CredentialsInput,
-  type Events,
-  type HelpTopic,
-  type IpcError,
-  type Profile,
-} from './bindings';
+import { ERROR_CODES, type Code, type Commands, type Events, type IpcError } from './bindings';
 
 export type { UnlistenFn };
 
@@ -110,24 +100,4 @@ export function subscribe<E extends keyof Events>(
     stopped = true;
     unlisten?.();
   };
-}
-
-/** Switchboard's version, directories and active profile. */
-export function appStatus(): Promise<AppStatus> {
-  return call('app_status', {});
-}
-
-/** Checks the form of each field (nothing leaves the machine); every value is `null` when all are well formed. */
-export function validateCredentials(input: CredentialsInput): Promise<CredentialFieldErrors> {
-  return call('validate_credentials', { input });
-}
-
-/** Checks the credentials with Twilio and, when they work, keeps them and makes the profile active. */
-export function connectAccount(input: CredentialsInput): Promise<Profile> {
-  return call('connect_account', { input });
-}
-
-/** Opens a Twilio help page in the user's browser. */
-export async function openHelp(topic: HelpTopic): Promise<void> {
-  await call('open_help', { topic });
 }

@@ -3,7 +3,8 @@
  * connected and feeds it the core's call events; the dialer, the in-call screen, the incoming
  * panel, the Calls view and the Calling card share it.
  */
-import { call, subscribe } from './backend';
+import { onCallAnswer, onCallDecline, onCallState } from './api/calls';
+import { call } from './backend';
 import { detectCapabilities, Dialer } from './dialer';
 
 export const dialer = new Dialer({ invoke: call });
@@ -12,9 +13,9 @@ export const dialer = new Dialer({ invoke: call });
 export function listenToCalls(): () => void {
   const warn = (e: { message: string }) => console.warn('No live call updates:', e.message);
   const stops = [
-    subscribe('call://state', (view) => dialer.coreState(view), warn),
-    subscribe('call://answer', (id) => void dialer.answerFromNotification(id), warn),
-    subscribe('call://decline', (id) => void dialer.decline(id), warn),
+    onCallState((view) => dialer.coreState(view), warn),
+    onCallAnswer((id) => void dialer.answerFromNotification(id), warn),
+    onCallDecline((id) => void dialer.decline(id), warn),
   ];
   return () => stops.forEach((stop) => stop());
 }

@@ -4,7 +4,8 @@
  * this module only trims what was typed (pasted values often carry spaces or a newline).
  */
 import type { CredentialFieldErrors, CredentialsInput, Profile } from './bindings';
-import { connectAccount, normaliseError, validateCredentials } from './backend';
+import { connectAccount, validateCredentials } from './api/account';
+import { normaliseError } from './backend';
 import { presentConnectError, type CredentialField, type ErrorPresentation } from './errors';
 
 /** What the user typed, kept verbatim so nothing is lost after an error. */

@@ -4,7 +4,7 @@
  * it current on `sync://finished`, `voicemail://heard` and `voicemail://new`; the inbox calls
  * {@link refreshUnread} after each change it makes (read, unread, archive, delete, restore).
  */
-import { call } from './backend';
+import { syncStatus as fetchSyncStatus } from './api/sync';
 import type { SyncStatus } from './bindings';
 
 export const syncStatus = $state<{ current: SyncStatus | null }>({ current: null });
@@ -21,7 +21,7 @@ export function setSyncStatus(status: SyncStatus | null): void {
 /** Asks Rust for the status; only the newest request's answer is kept. Rejects with an `IpcError`. */
 export async function refreshSyncStatus(): Promise<void> {
   const request = ++latest;
-  const status = await call('sync_status', {});
+  const status = await fetchSyncStatus();
   if (request === latest) syncStatus.current = status;
 }
 
