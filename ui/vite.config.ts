@@ -21,6 +21,6 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts'],
     environment: 'node',
-    setupFiles: ['src/lib/test-window.ts'],
+    setupFiles: ['test/setup.ts'],
   },
 });

@@ -327,7 +327,7 @@ describe('the webview engine (the Voice SDK, faked)', () => {
       await page.evaluate(() => window.__sdk.outgoing.clearWarning('high-rtt'));
       await eventually(async () => assert.equal(await page.getByTestId('call-warning').count(), 1));
 
-      await page.evaluate(() => window.__sdk.outgoing.fail(53405, 'ConnectionFailed', 'Media connection failed'));
+      await page.evaluate(() => window.__sdk.outgoing.fail(new window.__sdk.TwilioError(53405, 'ConnectionFailed', 'Media connection failed')));
       await waitForPhase(page, /^Ended: The call’s audio could not get through: a firewall or the network may be blocking it \(Twilio error 53405\)\.$/);
       assert.deepEqual(await controls(page), [
         { action: 'mute', on: true },

@@ -11,7 +11,7 @@ import { chromium } from 'playwright-core';
 const UI = resolve(fileURLToPath(import.meta.url), '../..');
 export const DIST = join(UI, 'dist');
 export const RESULTS = join(UI, 'test-results');
-const FAKE_SDK = join(UI, 'e2e', 'fake-voice-sdk.js');
+const FAKE_SDK = join(UI, 'test', 'fakes', 'voice-sdk.js');
 
 /** The CSP of src-tauri/tauri.conf.json, minus the IPC origins the fake bridge does not need. */
 export const CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; script-src 'self'";
@@ -932,7 +932,9 @@ export async function openApp(context, url, scenario, { colorScheme = 'light', v
       delete window.webkitRTCPeerConnection;
     });
   }
-  // The Voice SDK chunk is never fetched for real: a fake with its exports and events stands in.
+  // The Voice SDK chunk is never fetched for real: the fake the unit tests use stands in, answering
+  // and registering after delays a person would see.
+  await page.addInitScript(() => void (window.__sdkDelays = { acceptMs: 50, registerMs: 30 }));
   await page.route('**/assets/twilio-*.js', (route) => route.fulfill({ path: FAKE_SDK, contentType: 'text/javascript; charset=utf-8', headers: { 'content-security-policy': CSP } }));
   await page.goto(url);
   return { page, problems };

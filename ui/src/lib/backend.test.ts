@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it, vi } from 'vitest';
 import { appStatus, connectAccount, openHelp, validateCredentials } from './api/account';
 import { call, NO_BACKEND, normaliseError, on, subscribe } from './backend';
 import type { CredentialsInput } from './bindings';
-import { ACCOUNT_SID, API_KEY_SID, NO_ERRORS, PROFILE, SECRET, STATUS } from './test-fixtures';
+import { ACCOUNT_SID, API_KEY_SID, NO_ERRORS, PROFILE, SECRET, STATUS } from '../../test/fixtures';
 
 const INPUT: CredentialsInput = { account_sid: ACCOUNT_SID, api_key_sid: API_KEY_SID, api_key_secret: SECRET };
 

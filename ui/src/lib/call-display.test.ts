@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { canHold, clock, engineLabel, phaseHint, phaseLabel, qualityText, recordingLabel } from './call-display';
-import { callView } from './test-fixtures';
+import { callView } from '../../test/fixtures';
 
 const NOW = 1_795_000_000_000;
 const word = (overrides: Parameters<typeof callView>[0], extra: { answering?: boolean; endReason?: string | null } = {}) => ({

@@ -2,9 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CallSetup } from './bindings';
 import { phaseLabel } from './call-display';
 import { detectCapabilities, Dialer, DIGIT_GAP_MS, LINGER_MS, type DialerState, type LiveCall } from './dialer';
-import { FakeCore } from './fake-core';
-import { ERRORS, FakeDevice, fakeSdk, lastDevice } from './fake-voice-sdk';
-import { callView, OWN_NUMBER, REMOTE, setupFor } from './test-fixtures';
+import { FakeCore } from '../../test/fakes/core';
+import { Device as FakeDevice, ERRORS, fakeSdk, lastDevice } from '../../test/fakes/voice-sdk';
+import { callView, OWN_NUMBER, REMOTE, setupFor } from '../../test/fixtures';
 
 const WEBRTC = { webrtc: true, microphone: true };
 const WEBKITGTK = { webrtc: false, microphone: true };

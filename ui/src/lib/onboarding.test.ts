@@ -11,7 +11,7 @@ import {
   toInput,
   type Phase,
 } from './onboarding';
-import { ACCOUNT_SID, API_KEY_SID, NO_ERRORS, PROFILE, SECRET, typedForm } from './test-fixtures';
+import { ACCOUNT_SID, API_KEY_SID, NO_ERRORS, PROFILE, SECRET, typedForm } from '../../test/fixtures';
 
 const TRIMMED: CredentialsInput = { account_sid: ACCOUNT_SID, api_key_sid: API_KEY_SID, api_key_secret: SECRET };
 const BAD_SID = 'An Account SID starts with "AC". This looks like an API key SID.';

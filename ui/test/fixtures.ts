@@ -1,6 +1,6 @@
 /** Values shared by the unit tests, shaped as the Rust side sends them. */
-import type { AppStatus, CallSetup, CallView, CredentialFieldErrors, Profile } from './bindings';
-import type { CredentialsForm } from './onboarding';
+import type { AppStatus, CallSetup, CallView, CredentialFieldErrors, Profile } from '../src/lib/bindings';
+import type { CredentialsForm } from '../src/lib/onboarding';
 
 export const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
 export const API_KEY_SID = 'SK0123456789abcdef0123456789abcdef';

@@ -3,9 +3,9 @@
  * checks, messages and phases, each change also published as `call://state` (to `publish`) before
  * the command answers, as the Rust side does.
  */
-import type { CallControl, CallSetup, CallView, Commands, IpcError } from './bindings';
-import type { Invoke } from './dialer';
-import { callView } from './test-fixtures';
+import type { CallControl, CallSetup, CallView, Commands, IpcError } from '../../src/lib/bindings';
+import type { Invoke } from '../../src/lib/dialer';
+import { callView } from '../fixtures';
 
 type Recorded = { cmd: keyof Commands; args: unknown };
 
