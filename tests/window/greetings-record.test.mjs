@@ -17,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { spawn, spawnSync } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { Session, freePort, startTauriDriver, tempDir, until as waitUntil } from './webdriver.mjs';
+import { Session, freePort, recordSink, startTauriDriver, tempDir, until as waitUntil } from './webdriver.mjs';
 import { startFakeTwilio } from './fake-twilio.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -126,39 +126,6 @@ function zeroCrossings(s) {
   let n = 0;
   for (let i = 1; i < s.length; i++) if ((s[i - 1] < 0) !== (s[i] < 0)) n++;
   return n;
-}
-
-/**
- * Records the null sink's monitor as raw stereo s16le at 16 kHz until `stop()`, which gives each
- * channel. (Stereo, not mono: PipeWire's stereo-to-mono downmix for the recording stream adds
- * 3 dB and would clip a full-scale tone.)
- */
-async function recordSink(file) {
-  const child = spawn(
-    'parecord',
-    [`--device=${sink}.monitor`, '--raw', '--format=s16le', '--rate=16000', '--channels=2', '--latency-msec=20', file],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  await new Promise((r) => setTimeout(r, 400));
-  assert.equal(child.exitCode, null, `parecord stopped at once: ${stderr}`);
-  return {
-    async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGINT');
-      await exited;
-      const bytes = readFileSync(file);
-      const frames = Math.floor(bytes.length / 4);
-      const left = new Float32Array(frames);
-      const right = new Float32Array(frames);
-      for (let i = 0; i < frames; i++) {
-        left[i] = bytes.readInt16LE(i * 4) / 32768;
-        right[i] = bytes.readInt16LE(i * 4 + 2) / 32768;
-      }
-      return { left, right };
-    },
-  };
 }
 
 /** Runs `cmd` to its end without blocking the event loop (the meter is read meanwhile). */
@@ -374,7 +341,8 @@ test('Record: the tone played into the sink moves the level meter and comes back
 test('Preview plays the take through the Rust player: the sink hears the trimmed, normalized tone', async (t) => {
   assert.ok(take, 'a take was recorded');
   assert.equal(await attr('[data-testid="take-preview"]', 'data-state'), 'idle');
-  const recorder = await recordSink(join(work, 'preview.raw'));
+  // Stereo, not mono: PipeWire's stereo-to-mono downmix for the recording stream adds 3 dB and would clip a full-scale tone.
+  const recorder = await recordSink(sink, join(work, 'preview.raw'), 2);
   let heard;
   const heads = [];
   try {
@@ -390,7 +358,8 @@ test('Preview plays the take through the Rust player: the sink hears the trimmed
     await session.screenshot(join(shots, 'greetings-record-preview.png'));
     await until(async () => (await attr('[data-testid="take-preview"]', 'data-state')) === 'ended', 'the preview playing to its end', 10_000);
   } finally {
-    heard = await recorder.stop();
+    const [left, right] = await recorder.stop();
+    heard = { left, right };
   }
   assert.ok(heads.every((h) => h >= take.start && h <= take.end), `the playhead stays within the handles: ${heads.join(', ')}`);
   assert.equal(await session.execute('return document.querySelector(\'[data-testid="take-playhead"]\') === null'), true, 'no playhead once ended');

@@ -9,9 +9,9 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { Session, startTauriDriver, tempDir, until as waitUntil } from './webdriver.mjs';
+import { Session, recordSink, startTauriDriver, tempDir, until as waitUntil } from './webdriver.mjs';
 import { startFakeTwilio } from './fake-twilio.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -83,31 +83,6 @@ function wavSeconds(wav) {
     at += 8 + size + (size % 2);
   }
   throw new Error('the WAV has no data chunk');
-}
-
-/** Records the null sink's monitor as raw mono s16le at 16 kHz until `stop()`. */
-async function recordSink(file) {
-  const child = spawn(
-    'parecord',
-    [`--device=${sink}.monitor`, '--raw', '--format=s16le', '--rate=16000', '--channels=1', '--latency-msec=20', file],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  // Let the recording stream connect before anything plays.
-  await new Promise((r) => setTimeout(r, 400));
-  assert.equal(child.exitCode, null, `parecord stopped at once: ${stderr}`);
-  return {
-    async stop() {
-      const exited = new Promise((r) => child.once('exit', r));
-      child.kill('SIGINT');
-      await exited;
-      const bytes = readFileSync(file);
-      const samples = new Float32Array(Math.floor(bytes.length / 2));
-      for (let i = 0; i < samples.length; i++) samples[i] = bytes.readInt16LE(i * 2) / 32768;
-      return samples;
-    },
-  };
 }
 
 /** RMS of each 50 ms window of 16 kHz samples. */
@@ -271,13 +246,13 @@ test('a selected voicemail plays through the speakers: the player says so and th
   assert.match(await text('[data-testid="player-time"]'), new RegExp(`^0:00 / 0:${String(v.seconds).padStart(2, '0')}$`));
 
   // The control: the sink is silent while nothing plays.
-  const quiet = await recordSink(join(work, 'quiet.raw'));
+  const quiet = await recordSink(sink, join(work, 'quiet.raw'), 1);
   await new Promise((r) => setTimeout(r, 600));
-  const silence = windowRms(await quiet.stop());
+  const silence = windowRms((await quiet.stop())[0]);
   assert.ok(silence.length >= 10, `the monitor was recorded (${silence.length} windows)`);
   assert.ok(silence.every((r) => r <= 0.01), `the sink is silent before playing (peak window RMS ${Math.max(...silence)})`);
 
-  const recorder = await recordSink(join(work, 'played.raw'));
+  const recorder = await recordSink(sink, join(work, 'played.raw'), 1);
   let samples;
   try {
     await press(' ');
@@ -292,7 +267,7 @@ test('a selected voicemail plays through the speakers: the player says so and th
     await session.screenshot(join(shots, 'voicemail-playing.png'));
     await until(async () => (await attr('[data-testid="player"]', 'data-state')) === 'ended', 'the message playing to its end', (v.seconds + 10) * 1000);
   } finally {
-    samples = await recorder.stop();
+    [samples] = await recorder.stop();
   }
   const rms = windowRms(samples);
   const loud = rms.filter((r) => r > 0.01).length * 0.05;

@@ -1,9 +1,10 @@
 // A minimal W3C WebDriver client (what the real-window test needs, no dependencies), plus
 // helpers to start tauri-driver and Prism on free loopback ports.
 import { spawn, spawnSync } from 'node:child_process';
+import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -201,4 +202,35 @@ export async function until(check, what, { timeoutMs = 15_000, explain } = {}) {
 
 export function tempDir(prefix) {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/**
+ * Records the monitor of the PulseAudio/PipeWire sink `sink` as raw s16le at 16 kHz with
+ * `channels` channels into `file` until `stop()`, which resolves to each channel's samples.
+ */
+export async function recordSink(sink, file, channels) {
+  const child = spawn(
+    'parecord',
+    [`--device=${sink}.monitor`, '--raw', '--format=s16le', '--rate=16000', `--channels=${channels}`, '--latency-msec=20', file],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  // Let the recording stream connect before anything plays.
+  await new Promise((r) => setTimeout(r, 400));
+  assert.equal(child.exitCode, null, `parecord stopped at once: ${stderr}`);
+  return {
+    async stop() {
+      const exited = new Promise((r) => child.once('exit', r));
+      child.kill('SIGINT');
+      await exited;
+      const bytes = readFileSync(file);
+      const frames = Math.floor(bytes.length / (2 * channels));
+      const out = Array.from({ length: channels }, () => new Float32Array(frames));
+      for (let i = 0; i < frames; i++) {
+        for (let c = 0; c < channels; c++) out[c][i] = bytes.readInt16LE((i * channels + c) * 2) / 32768;
+      }
+      return out;
+    },
+  };
 }

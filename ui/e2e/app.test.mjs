@@ -1,21 +1,8 @@
 // The built UI (dist/) in headless Chromium, against a fake Tauri IPC bridge.
 // Run `npm run build` first; screenshots go to test-results/.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import {
-  ACCOUNT_SID,
-  API_KEY_SID,
-  eventually,
-  ipcCalls,
-  launchChromium,
-  NO_ERRORS,
-  openApp,
-  PROFILE,
-  screenshot,
-  SECRET,
-  serveDist,
-  STATUS,
-} from './harness.mjs';
+import { describe, test } from 'node:test';
+import { ACCOUNT_SID, API_KEY_SID, appSuite, eventually, ipcCalls, NO_ERRORS, PROFILE, screenshot, SECRET, STATUS } from './harness.mjs';
 
 const SECTIONS = [
   ['dialer', 'Dialer'],
@@ -36,29 +23,7 @@ const NETWORK = {
   message: 'Could not reach api.twilio.com. Try again; if it keeps happening, the log file has details.',
 };
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** Opens the app, runs `body`, then checks the page logged no errors (CSP violations included). */
-async function withApp(scenario, body, options) {
-  const { page, problems } = await openApp(browser.context, server.url, scenario, options);
-  try {
-    await body(page);
-    assert.deepEqual(problems, [], 'the page logged errors');
-  } finally {
-    await page.close();
-  }
-}
+const withApp = appSuite();
 
 async function fillCredentials(page, { accountSid = ACCOUNT_SID, apiKeySid = API_KEY_SID, secret = SECRET } = {}) {
   await page.locator('#account-sid').fill(accountSid);

@@ -2,43 +2,31 @@
 // incoming calls, the Calls view and the Settings card, against the fake core calls and the fake
 // Voice SDK module of harness.mjs. Run `npm run build` first; screenshots go to test-results/.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { eventually, ipcCalls, launchChromium, openApp, PROFILE, screenshot, serveDist, STATUS } from './harness.mjs';
+import { describe, test } from 'node:test';
+import { appSuite, CONNECTED, eventually, ipcCalls, screenshot } from './harness.mjs';
 
-const CONNECTED = { status: { ...STATUS, profile: PROFILE } };
 const MAIN = '+14158675309';
 const CALLER = '+14155550177';
 const SDK_LEG = 'CA' + 'b'.repeat(32);
 const INCOMING = 'CA' + 'a'.repeat(32);
 const SECOND = 'CA' + 'c'.repeat(32);
 
-let server;
-let browser;
-
-before(async () => {
-  server = await serveDist();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const open = appSuite();
 
 /** Opens the app on the dialer, runs `body`, then checks the page logged no errors and never fetched the real SDK. */
-async function withApp(scenario, body, options) {
-  const { page, problems } = await openApp(browser.context, server.url, { ...CONNECTED, ...scenario }, options);
-  const sdkRequests = [];
-  page.on('request', (r) => {
-    if (/\/assets\/twilio-[^/]*\.js$/.test(r.url())) sdkRequests.push(r.url());
-  });
-  try {
-    await page.getByTestId('view-dialer').waitFor();
-    await body(page, sdkRequests);
-    assert.deepEqual(problems, [], 'the page logged errors');
-  } finally {
-    await page.close();
-  }
+function withApp(scenario, body, options) {
+  return open(
+    { ...CONNECTED, ...scenario },
+    async (page) => {
+      const sdkRequests = [];
+      page.on('request', (r) => {
+        if (/\/assets\/twilio-[^/]*\.js$/.test(r.url())) sdkRequests.push(r.url());
+      });
+      await page.getByTestId('view-dialer').waitFor();
+      await body(page, sdkRequests);
+    },
+    options,
+  );
 }
 
 const text = async (page, testId) => (await page.getByTestId(testId).innerText()).trim();

@@ -2,10 +2,9 @@
 // (installFakeRecording): hosting, the meter and clock, the trim editor, preview and publish.
 // Run `npm run build` first.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { ACCOUNT_SID, eventually, ipcCalls, launchChromium, MICROPHONES, openApp, PROFILE, screenshot, serveDist, STATUS } from './harness.mjs';
+import { describe, test } from 'node:test';
+import { ACCOUNT_SID, appSuite, CONNECTED, eventually, ipcCalls, MICROPHONES, screenshot } from './harness.mjs';
 
-const CONNECTED = { status: { ...STATUS, profile: PROFILE } };
 const PUBLIC_BASE = `https://switchboard-greetings.s3.us-east-1.amazonaws.com/greetings/${ACCOUNT_SID}/`;
 const POLICY = JSON.stringify({
   Version: '2012-10-17',
@@ -13,29 +12,10 @@ const POLICY = JSON.stringify({
 });
 const HOSTED = { configured: true, public_base: PUBLIC_BASE, policy: POLICY, policy_applied: true };
 
-let server;
-let browser;
+const open = appSuite();
 
-before(async () => {
-  server = await serveDist();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** Opens the app, runs `body`, then checks the page logged no errors (CSP violations included). */
-async function withApp(recording, body, options, scenario = {}) {
-  const { page, problems } = await openApp(browser.context, server.url, { ...CONNECTED, recording, ...scenario }, options);
-  try {
-    await body(page);
-    assert.deepEqual(problems, [], 'the page logged errors');
-  } finally {
-    await page.close();
-  }
-}
+/** Opens the app with the fake recorder's `recording`, runs `body`, then checks the page logged no errors. */
+const withApp = (recording, body, options, scenario = {}) => open({ ...CONNECTED, recording, ...scenario }, body, options);
 
 const commands = async (page, cmd) => (await ipcCalls(page)).filter((c) => c.cmd === cmd).map((c) => c.args);
 /** An element's text, with the blank lines between paragraphs collapsed. */

@@ -1,8 +1,10 @@
 // Shared by the browser tests: a static server over dist/ with the app's CSP, Debian's Chromium
 // through playwright-core, and a fake Tauri IPC bridge installed before the app's scripts run.
+import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
+import { after, before } from 'node:test';
 import { tmpdir } from 'node:os';
 import { extname, join, normalize, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -114,6 +116,9 @@ export const STATUS = {
   data_dir: '/home/ada/.local/share/app.switchboard.desktop',
   log_dir: '/home/ada/.local/share/app.switchboard.desktop/logs',
 };
+
+/** The app's status with an account connected. */
+export const CONNECTED = { status: { ...STATUS, profile: PROFILE } };
 
 export const NO_ERRORS = { account_sid: null, api_key_sid: null, api_key_secret: null, profile_name: null };
 
@@ -962,4 +967,31 @@ export async function eventually(check, timeout = 5000) {
       await new Promise((done) => setTimeout(done, 50));
     }
   }
+}
+
+/**
+ * Serves dist/ and starts Chromium before the calling file's tests, closing both after them.
+ * Returns `withApp(scenario, body, options)`: opens the app with `scenario`, runs `body(page)`,
+ * then checks the page logged no errors (CSP violations included).
+ */
+export function appSuite() {
+  let server;
+  let browser;
+  before(async () => {
+    server = await serveDist();
+    browser = await launchChromium();
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+  return async function withApp(scenario, body, options) {
+    const { page, problems } = await openApp(browser.context, server.url, scenario, options);
+    try {
+      await body(page);
+      assert.deepEqual(problems, [], 'the page logged errors');
+    } finally {
+      await page.close();
+    }
+  };
 }

@@ -1,10 +1,8 @@
 // The voicemail player, archive and their Settings cards in headless Chromium, against the fake
 // Tauri IPC bridge's player state machine (harness.mjs). Run `npm run build` first.
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { ACCOUNT_SID, eventually, ipcCalls, launchChromium, openApp, PROFILE, screenshot, serveDist, STATUS } from './harness.mjs';
-
-const CONNECTED = { status: { ...STATUS, profile: PROFILE } };
+import { describe, test } from 'node:test';
+import { ACCOUNT_SID, appSuite, CONNECTED, eventually, ipcCalls, screenshot, STATUS } from './harness.mjs';
 
 /** `caller_display`: how Rust formats the caller's number (nationally, as the called number is also American). */
 const national = (e164) => e164.replace(/^\+1(\d{3})(\d{3})(\d{4})$/, '($1) $2-$3');
@@ -35,29 +33,10 @@ const S3 = {
 };
 const S3_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
 
-let server;
-let browser;
+const open = appSuite();
 
-before(async () => {
-  server = await serveDist();
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** Opens the app, runs `body`, then checks the page logged no errors (CSP violations included). */
-async function withApp(scenario, body, options) {
-  const { page, problems } = await openApp(browser.context, server.url, { ...CONNECTED, voicemails: VOICEMAILS, ...scenario }, options);
-  try {
-    await body(page);
-    assert.deepEqual(problems, [], 'the page logged errors');
-  } finally {
-    await page.close();
-  }
-}
+/** Opens the app with the voicemails, runs `body`, then checks the page logged no errors. */
+const withApp = (scenario, body, options) => open({ ...CONNECTED, voicemails: VOICEMAILS, ...scenario }, body, options);
 
 async function openInbox(page) {
   await page.getByTestId('nav-voicemail').click();
