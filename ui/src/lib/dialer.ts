@@ -1,3 +1,4 @@
+// Over 600 lines: one state machine (every call, its engine and its controls) that reads best whole; its pure helpers are already apart.
 /**
  * The window's calls: placing them, answering them, their controls, and what the in-call screen,
  * the incoming-call panel and the dialer show. Driven by the core's `CallView`s (command results
