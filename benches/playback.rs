@@ -18,10 +18,10 @@ use std::time::{Duration, Instant};
 use switchboard::Switchboard;
 use switchboard::audio::{PlaybackControl, Player};
 use switchboard::cache::VoicemailFilter;
+use switchboard::db::Profile;
 use switchboard::keychain::Keychain;
 use switchboard::paths::Paths;
 use switchboard::sid::{AccountSid, ApiKeySid};
-use switchboard::store::Profile;
 
 const ACCOUNT: &str = "ACbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 const KEY: &str = "SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
@@ -101,7 +101,7 @@ async fn main() {
         edge: None,
         subaccount_sid: None,
     };
-    core.store().save_active_profile(&profile).await.unwrap();
+    core.db().save_active_profile(&profile).await.unwrap();
     let cache = core.active_cache().await.unwrap();
 
     // 100,000 voicemails (recording, call, transcription), newest last inserted.

@@ -1,61 +1,51 @@
-/// Switchboard's own commands. Declaring them makes each one a permission (`allow-<name>`), so
-/// a window can call only what its capability grants (see `capabilities/`).
-const COMMANDS: &[&str] = &[
-    "app_status",
-    "validate_credentials",
-    "connect_account",
-    "open_help",
-    "sync_status",
-    "sync_now",
-    "rebuild_cache",
-    "list_numbers",
-    "search_numbers",
-    "buy_number",
-    "update_number",
-    "release_number",
-    "routing_status",
-    "deploy_routing",
-    "remove_routing",
-    "list_greetings",
-    "change_greetings",
-    "preview_greeting",
-    "list_voicemails",
-    "search_voicemails",
-    "voicemail_action",
-    "play_voicemail",
-    "playback_control",
-    "playback_status",
-    "voicemail_waveform",
-    "redownload_voicemail",
-    "save_voicemail_audio",
-    "audio_outputs",
-    "set_output_device",
-    "archive_settings",
-    "save_archive_settings",
-    "clear_archive_settings",
-    "archive_voicemail",
-    "audio_inputs",
-    "set_input_device",
-    "start_recording",
-    "stop_recording",
-    "discard_take",
-    "preview_take",
-    "publish_take",
-    "greetings_hosting",
-    "apply_greetings_policy",
-    "call_setup",
-    "save_call_settings",
-    "voice_token",
-    "start_call",
-    "attach_call",
-    "call_control",
-    "incoming_call",
-    "active_calls",
-    "call_log",
-    "preview_ringtone",
-];
+//! Declares Switchboard's own commands, so each one is a permission (`allow-<name>`) and the
+//! main window's capability grants exactly them (no file system, shell, HTTP or opener access
+//! from the web side). Both come from the one command list, `src/ipc/command_list.rs`.
+
+include!("../src/ipc/command_list.rs");
+
+macro_rules! names {
+    ($($name:ident($($args:tt)*) -> $ret:ty;)*) => {
+        &[$(stringify!($name)),*]
+    };
+}
+
+const COMMANDS: &[&str] = ipc_commands!(names);
+
+/// The main window's capability: listening to events and calling Switchboard's commands.
+fn capability() -> String {
+    let mut permissions = vec![
+        "core:event:allow-listen".to_owned(),
+        "core:event:allow-unlisten".to_owned(),
+    ];
+    permissions.extend(
+        COMMANDS
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-"))),
+    );
+    let permissions: Vec<String> = permissions.iter().map(|p| format!("    \"{p}\"")).collect();
+    format!(
+        r#"{{
+  "$schema": "../gen/schemas/desktop-schema.json",
+  "identifier": "main",
+  "description": "The main window: Switchboard's own commands and listening to its events, nothing else (no file system, shell, HTTP or opener access from the web side). Written by build.rs from src/ipc/command_list.rs; do not edit.",
+  "windows": ["main"],
+  "permissions": [
+{}
+  ]
+}}
+"#,
+        permissions.join(",\n")
+    )
+}
 
 fn main() {
+    println!("cargo:rerun-if-changed=../src/ipc/command_list.rs");
+    let path = std::path::Path::new("capabilities/main.json");
+    let capability = capability();
+    if std::fs::read_to_string(path).ok().as_deref() != Some(capability.as_str()) {
+        std::fs::write(path, capability).expect("write capabilities/main.json");
+    }
     tauri_build::try_build(
         tauri_build::Attributes::new()
             .app_manifest(tauri_build::AppManifest::new().commands(COMMANDS)),

@@ -4,9 +4,12 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::Switchboard;
+use crate::db::Profile;
+use crate::error::{Code, Error};
 use crate::secret::{Sensitive, validate_api_key_secret};
 use crate::sid::{AccountSid, ApiKeySid};
-use crate::twilio::Credentials;
+use crate::twilio::{AccountStatus, Client, Credentials, TwilioError, validate_location};
 
 /// What the onboarding form (or `switchboard connect`) submits.
 #[derive(Debug, Clone, Deserialize, TS)]
@@ -114,6 +117,173 @@ fn validate_profile_name(name: &str) -> Result<(), String> {
         return Err("A profile name cannot contain control characters.".into());
     }
     Ok(())
+}
+
+/// How [`Switchboard::connect_with`] keeps a profile.
+#[derive(Debug, Clone)]
+pub struct ConnectOptions {
+    /// Twilio region such as `ie1`.
+    pub region: Option<String>,
+    /// Twilio edge such as `dublin`.
+    pub edge: Option<String>,
+    /// A subaccount of the key's account to act on.
+    pub subaccount_sid: Option<AccountSid>,
+    /// Make it the active profile (default true).
+    pub activate: bool,
+}
+
+impl Default for ConnectOptions {
+    fn default() -> Self {
+        Self {
+            region: None,
+            edge: None,
+            subaccount_sid: None,
+            activate: true,
+        }
+    }
+}
+
+impl Switchboard {
+    /// Makes `name` the active profile.
+    ///
+    /// # Errors
+    /// [`Code::NotFound`] for an unknown name; storage errors.
+    pub async fn use_profile(&self, name: &str) -> Result<Profile, Error> {
+        let profile = self.profile(Some(name)).await?;
+        self.db.set_active_profile(name).await?;
+        tracing::info!(profile = %name, "active profile changed");
+        Ok(profile)
+    }
+
+    /// Removes the profile `name`, and its secret from the keychain unless another profile
+    /// uses the same key.
+    ///
+    /// # Errors
+    /// [`Code::NotFound`] for an unknown name; storage and keychain errors.
+    pub async fn remove_profile(&self, name: &str) -> Result<Profile, Error> {
+        let profile = self.profile(Some(name)).await?;
+        self.db.remove_profile(name).await?;
+        let shared =
+            self.db.profiles().await?.into_iter().any(|p| {
+                p.account_sid == profile.account_sid && p.api_key_sid == profile.api_key_sid
+            });
+        if !shared {
+            self.keychain
+                .delete_api_secret(&profile.account_sid, &profile.api_key_sid)?;
+        }
+        tracing::info!(profile = %name, secret_removed = !shared, "profile removed");
+        Ok(profile)
+    }
+
+    /// Checks the form of an onboarding input without sending anything.
+    pub fn validate_credentials(input: &CredentialsInput) -> CredentialFieldErrors {
+        validate(input).err().unwrap_or_default()
+    }
+
+    /// Connects an account: checks the form, fetches the account from Twilio with the key, and
+    /// only when that succeeds stores the secret in the keychain and the profile in the
+    /// database, making it the active one. Credentials that fail any step are not kept.
+    ///
+    /// # Errors
+    /// [`Code::InvalidInput`] for a malformed field (nothing sent); [`Code::Unauthorized`],
+    /// [`Code::Network`], [`Code::Timeout`] and the other Twilio codes from the check;
+    /// [`Code::Keychain`] or [`Code::Storage`] when the result cannot be kept.
+    pub async fn connect(&self, input: &CredentialsInput) -> Result<Profile, Error> {
+        self.connect_with(input, &ConnectOptions::default()).await
+    }
+
+    /// As [`Switchboard::connect`], in a region and edge, optionally acting on a subaccount
+    /// (checked with Twilio too), and optionally leaving the active profile as it is.
+    ///
+    /// # Errors
+    /// As [`Switchboard::connect`]; [`Code::InvalidInput`] for a malformed region or edge.
+    pub async fn connect_with(
+        &self,
+        input: &CredentialsInput,
+        options: &ConnectOptions,
+    ) -> Result<Profile, Error> {
+        let valid = validate(input).map_err(|e| Error::new(Code::InvalidInput, e.summary()))?;
+        for (what, value) in [("region", &options.region), ("edge", &options.edge)] {
+            if let Some(value) = value {
+                validate_location(what, value).map_err(|e| Error::new(Code::InvalidInput, e))?;
+            }
+        }
+        let credentials = valid.credentials;
+        let client = Client::with_timeout(
+            self.api_base(options.region.as_deref(), options.edge.as_deref()),
+            credentials.clone(),
+            self.request_timeout,
+        )?;
+        let target = options
+            .subaccount_sid
+            .clone()
+            .unwrap_or_else(|| credentials.account_sid.clone());
+        tracing::info!(account = %target, key = %credentials.api_key_sid, "checking credentials with Twilio");
+        let account = client.accounts().fetch(&target).await.map_err(|err| match err {
+            TwilioError::Api { status: 404, .. } => Error::new(
+                Code::NotFound,
+                format!(
+                    "Twilio has no account {target} for this key (404). Check the Account SID; for a subaccount, give the parent's key and the subaccount's SID."
+                ),
+            ),
+            other => other.into(),
+        })?;
+        if account.sid != target {
+            return Err(Error::new(
+                Code::Twilio,
+                format!(
+                    "Twilio answered with account {} instead of {target}.",
+                    account.sid
+                ),
+            ));
+        }
+        match account.status {
+            AccountStatus::Active => {}
+            AccountStatus::Suspended => {
+                return Err(Error::new(
+                    Code::Forbidden,
+                    "This Twilio account is suspended. Reactivate it in the Twilio Console first.",
+                ));
+            }
+            AccountStatus::Closed => {
+                return Err(Error::new(
+                    Code::Forbidden,
+                    "This Twilio account is closed and cannot be used.",
+                ));
+            }
+            _ => {
+                return Err(Error::new(
+                    Code::Forbidden,
+                    "This Twilio account is not active.",
+                ));
+            }
+        }
+        self.keychain.store_api_secret(
+            &credentials.account_sid,
+            &credentials.api_key_sid,
+            &credentials.api_key_secret,
+        )?;
+        let profile = Profile {
+            name: valid.profile_name,
+            account_sid: credentials.account_sid.clone(),
+            account_name: Some(account.friendly_name).filter(|n| !n.is_empty()),
+            api_key_sid: credentials.api_key_sid.clone(),
+            region: options.region.clone(),
+            edge: options.edge.clone(),
+            subaccount_sid: options.subaccount_sid.clone(),
+        };
+        if let Err(err) = self.db.save_profile(&profile, options.activate).await {
+            if let Err(cleanup) = self
+                .keychain
+                .delete_api_secret(&credentials.account_sid, &credentials.api_key_sid)
+            {
+                tracing::error!(error = %cleanup, "could not remove the secret after a failed save");
+            }
+            return Err(err.into());
+        }
+        tracing::info!(profile = %profile.name, account = %profile.account_sid, "account connected");
+        Ok(profile)
+    }
 }
 
 #[cfg(test)]

@@ -1,7 +1,9 @@
-//! The one error that crosses the IPC boundary.
+//! The core's one error: a closed [`Code`] and a message a person can act on.
 //!
-//! Module errors stay rich inside the core; at the boundary they become an [`IpcError`]: a closed
-//! [`Code`] the UI switches on and a message a person can act on. Nothing secret goes in either.
+//! Module errors stay rich inside their modules (`TwilioError`, `DbError`, `CacheError`, …);
+//! at the core's surface they become an [`Error`], which the shell serializes over IPC as
+//! `{code, message}` and the CLI prints as `error[code]: message`. Nothing secret goes in
+//! either.
 
 use serde::Serialize;
 use ts_rs::TS;
@@ -36,17 +38,20 @@ pub enum Code {
     Internal,
 }
 
-/// An error as the UI receives it: `{ code, message }`.
+/// An error as the shell, the CLI and the UI receive it: `{ code, message }`.
+///
+/// In TypeScript it is `IpcError`, so it does not shadow the web's own `Error`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS, thiserror::Error)]
 #[error("{message}")]
-pub struct IpcError {
+#[ts(rename = "IpcError")]
+pub struct Error {
     /// The kind of failure.
     pub code: Code,
     /// A sentence saying what went wrong and what to do about it.
     pub message: String,
 }
 
-impl IpcError {
+impl Error {
     /// An error of kind `code` with `message`.
     pub fn new(code: Code, message: impl Into<String>) -> Self {
         Self {

@@ -1,7 +1,7 @@
 //! Secrets in the OS keychain (macOS Keychain, Windows Credential Manager, Secret Service on
 //! Linux) through `keyring`. Secrets live nowhere else: not in SQLite, files, logs or IPC.
 
-use crate::error::{Code, IpcError};
+use crate::error::{Code, Error};
 use crate::secret::Sensitive;
 use crate::sid::{AccountSid, ApiKeySid};
 
@@ -19,7 +19,7 @@ pub enum KeychainError {
     Failed(String),
 }
 
-impl From<KeychainError> for IpcError {
+impl From<KeychainError> for Error {
     fn from(err: KeychainError) -> Self {
         let message = match &err {
             KeychainError::Unavailable(detail) => format!(
@@ -33,7 +33,7 @@ impl From<KeychainError> for IpcError {
                 format!("The system keychain failed: {detail}. Nothing was saved.")
             }
         };
-        IpcError::new(Code::Keychain, message)
+        Error::new(Code::Keychain, message)
     }
 }
 

@@ -14,7 +14,7 @@ use switchboard::secret::{Sensitive, validate_api_key_secret};
 use switchboard::sid::{AccountSid, ApiKeySid, ApplicationSid};
 use switchboard::twilio::token::{AccessToken, VoiceGrant};
 use switchboard::twilio::{ApiBase, Credentials};
-use switchboard::{Code, IpcError, Switchboard};
+use switchboard::{Code, Error, Switchboard};
 
 /// Switchboard: a desktop softphone and phone-system admin for teams on Twilio.
 ///
@@ -150,25 +150,25 @@ async fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: Cli) -> Result<(), IpcError> {
+async fn run(cli: Cli) -> Result<(), Error> {
     let paths = match cli.data_dir {
         Some(dir) => Paths::under(dir),
-        None => Paths::discover().map_err(|e| IpcError::new(Code::Storage, format!("{e:#}")))?,
+        None => Paths::discover().map_err(|e| Error::new(Code::Storage, format!("{e:#}")))?,
     };
     let _guard = switchboard::logging::init(&paths.log_dir, cli.verbose)
-        .map_err(|e| IpcError::new(Code::Storage, format!("cannot write logs: {e:#}")))?;
+        .map_err(|e| Error::new(Code::Storage, format!("cannot write logs: {e:#}")))?;
     let api_base = cli
         .api_base
         .filter(|b| !b.trim().is_empty())
         .map(|raw| ApiBase::custom(&raw))
         .transpose()
-        .map_err(|e| IpcError::new(Code::InvalidInput, format!("--api-base: {e}")))?;
+        .map_err(|e| Error::new(Code::InvalidInput, format!("--api-base: {e}")))?;
     let mut core = Switchboard::open(paths, Keychain::system(), api_base).await?;
     if let Some(raw) = cli.pricing_base.filter(|b| !b.trim().is_empty()) {
         core = core
             .with_domain_base(switchboard::twilio::Domain::Pricing, &raw)
             .map_err(|e| {
-                IpcError::new(Code::InvalidInput, format!("--pricing-base: {}", e.message))
+                Error::new(Code::InvalidInput, format!("--pricing-base: {}", e.message))
             })?;
     }
     let result = dispatch(&core, cli.command, cli.profile.as_deref()).await;
@@ -181,10 +181,10 @@ async fn run(cli: Cli) -> Result<(), IpcError> {
 async fn client(
     core: &Switchboard,
     profile: Option<&str>,
-) -> Result<switchboard::twilio::Client, IpcError> {
+) -> Result<switchboard::twilio::Client, Error> {
     if profile.is_none()
         && let Some(credentials) =
-            env_credentials().map_err(|e| IpcError::new(Code::InvalidInput, e))?
+            env_credentials().map_err(|e| Error::new(Code::InvalidInput, e))?
     {
         return Ok(switchboard::twilio::Client::new(
             core.api_base(None, None),
@@ -198,10 +198,13 @@ async fn dispatch(
     core: &Switchboard,
     command: Command,
     profile: Option<&str>,
-) -> Result<(), IpcError> {
+) -> Result<(), Error> {
     match command {
         Command::Profiles(command) => cli::profiles(core, command, read_secret).await?,
-        Command::Numbers(command) => cli::numbers(&client(core, profile).await?, command).await?,
+        Command::Numbers(command) => {
+            let numbers = switchboard::numbers::Numbers::new(client(core, profile).await?);
+            cli::numbers(&numbers, command).await?;
+        }
         Command::Calls(cli::CallsCommand::List {
             cached: true, list, ..
         }) => {
@@ -269,7 +272,7 @@ async fn dispatch(
             outgoing_application_sid,
             incoming,
         } => {
-            let invalid = |e: String| IpcError::new(Code::InvalidInput, e);
+            let invalid = |e: String| Error::new(Code::InvalidInput, e);
             let application = outgoing_application_sid
                 .map(|s| {
                     ApplicationSid::parse(&s)
@@ -289,7 +292,7 @@ async fn dispatch(
                     ..VoiceGrant::default()
                 })
                 .to_jwt(&credentials.api_key_secret)
-                .map_err(|e| IpcError::new(Code::Internal, e.to_string()))?;
+                .map_err(|e| Error::new(Code::Internal, e.to_string()))?;
             println!("{jwt}");
         }
         Command::Connect {
@@ -342,7 +345,7 @@ fn env_credentials() -> Result<Option<Credentials>, String> {
     }))
 }
 
-fn read_secret() -> Result<Sensitive<String>, IpcError> {
+fn read_secret() -> Result<Sensitive<String>, Error> {
     if let Ok(secret) = std::env::var("TWILIO_API_SECRET") {
         return Ok(Sensitive::new(secret));
     }
@@ -353,7 +356,7 @@ fn read_secret() -> Result<Sensitive<String>, IpcError> {
     }
     let mut line = String::new();
     stdin.lock().read_line(&mut line).map_err(|e| {
-        IpcError::new(
+        Error::new(
             Code::InvalidInput,
             format!("could not read the API key secret: {e}"),
         )

@@ -6,12 +6,13 @@ use futures_util::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::{Code, IpcError};
-use crate::phone::{E164, format_for_display};
+use crate::Switchboard;
+use crate::e164::{E164, format_for_display};
+use crate::error::{Code, Error};
 use crate::routing;
-use crate::sid::PhoneNumberSid;
+use crate::sid::{ApplicationSid, PhoneNumberSid};
 use crate::twilio::{
-    Capabilities, Client, IncomingPhoneNumber, NumberType, TwilioError, WebhookMethod,
+    Capabilities, Client, IncomingPhoneNumber, NumberType, TwilioError, WebhookMethod, check_url,
 };
 
 /// Twilio's call forwarding Twimlet: forwards a call without any server of the user's own.
@@ -63,6 +64,8 @@ pub struct OwnedNumber {
     pub mms: bool,
     /// How its calls are handled.
     pub routing: Routing,
+    /// Where Twilio asks what to do with its calls, as set on the number.
+    pub voice_url: Option<String>,
 }
 
 /// A number for sale, with its monthly price.
@@ -117,14 +120,22 @@ pub struct SearchResult {
 }
 
 /// A change to an owned number.
-#[derive(Debug, Clone, Deserialize, TS)]
+#[derive(Debug, Clone, Default, Deserialize, TS)]
 pub struct NumberChange {
     /// A new name (empty to clear).
     #[ts(optional)]
     pub friendly_name: Option<String>,
-    /// New call handling (`application` cannot be set here).
+    /// New call handling.
     #[ts(optional)]
     pub routing: Option<Routing>,
+    /// Where call status changes are posted (the CLI's `--status-callback`).
+    #[serde(skip)]
+    #[ts(skip)]
+    pub status_callback: Option<String>,
+    /// Where Twilio asks what to do with an SMS (the CLI's `--sms-url`).
+    #[serde(skip)]
+    #[ts(skip)]
+    pub sms_url: Option<String>,
 }
 
 fn routing_of(n: &IncomingPhoneNumber, routing_domain: Option<&str>) -> Routing {
@@ -166,221 +177,474 @@ fn owned(n: &IncomingPhoneNumber, routing_domain: Option<&str>) -> OwnedNumber {
         sms,
         mms,
         routing: routing_of(n, routing_domain),
+        voice_url: n.voice_url.clone().filter(|u| !u.is_empty()),
     }
 }
 
-async fn routing_domain(client: &Client) -> Result<Option<String>, IpcError> {
-    routing::domain(client).await
+/// What to buy: a number found by a search, or any number in an area code.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wanted {
+    /// This number.
+    Number(E164),
+    /// Any number in this area code (US and Canada), chosen by Twilio.
+    AreaCode(String),
 }
 
-/// The account's numbers, by number.
-///
-/// # Errors
-/// Twilio's errors.
-pub async fn list(client: &Client) -> Result<Vec<OwnedNumber>, IpcError> {
-    let domain = routing_domain(client).await?;
-    let rows: Vec<IncomingPhoneNumber> = client
-        .incoming_numbers()
-        .list()
-        .page_size(1000)
-        .stream()
-        .try_collect()
-        .await?;
-    let mut numbers: Vec<OwnedNumber> = rows.iter().map(|n| owned(n, domain.as_deref())).collect();
-    numbers.sort_by(|a, b| a.phone_number.cmp(&b.phone_number));
-    Ok(numbers)
+impl std::fmt::Display for Wanted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Number(n) => write!(f, "{n}"),
+            Self::AreaCode(code) => write!(f, "a number in area code {code}"),
+        }
+    }
 }
 
-/// Numbers for sale matching `search`, with the monthly price.
-///
-/// # Errors
-/// [`Code::InvalidInput`] for an unknown country or malformed pattern (nothing is sent);
-/// Twilio's errors.
-pub async fn search(client: &Client, search: &NumberSearch) -> Result<SearchResult, IpcError> {
-    let mut query = client
-        .available_numbers(&search.country, search.kind)
-        .voice_enabled(true)
-        .page_size(30);
-    if let Some(code) = search.area_code {
-        query = query.area_code(code);
-    }
-    if let Some(pattern) = search.contains.as_deref().filter(|p| !p.trim().is_empty()) {
-        query = query.contains(pattern);
-    }
-    if search.sms {
-        query = query.sms_enabled(true);
-    }
-    if search.mms {
-        query = query.mms_enabled(true);
-    }
-    let mut numbers = Vec::new();
-    let mut rows = query.stream().take(30);
-    while let Some(row) = rows.next().await {
-        let n = match row {
-            Ok(n) => n,
-            Err(err @ TwilioError::Decode { .. }) => {
-                tracing::warn!(error = %err, "skipping an unreadable number");
-                continue;
-            }
-            Err(err) => return Err(err.into()),
-        };
-        let place = [n.locality.as_deref(), n.region.as_deref()]
-            .into_iter()
-            .flatten()
-            .collect::<Vec<_>>()
-            .join(", ");
-        numbers.push(OfferedNumber {
-            display: format_for_display(&n.phone_number, None),
-            phone_number: n.phone_number.clone(),
-            place: Some(place).filter(|p| !p.is_empty()),
-            voice: n.capabilities.voice,
-            sms: n.capabilities.sms,
-            mms: n.capabilities.mms,
-            address_requirements: n.address_requirements.clone(),
-        });
-    }
-    let (monthly_price, price_unit) =
-        match client.pricing().phone_number_country(&search.country).await {
-            Ok(p) => (
-                p.monthly_price(search.kind.pricing_name())
-                    .map(str::to_owned),
-                p.price_unit.clone(),
-            ),
-            Err(err) => {
-                tracing::warn!(error = %err, "no price for the search");
-                (None, None)
-            }
-        };
-    Ok(SearchResult {
-        numbers,
-        monthly_price,
-        price_unit,
-    })
+/// Where a bought number's calls go, set in the purchase itself so a bought number is never
+/// left half-configured.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Wiring {
+    /// Switchboard's routing (which must be deployed).
+    Switchboard,
+    /// The user's own webhook, asked with POST.
+    Url(String),
+    /// Nothing: Twilio plays its default message.
+    None,
 }
 
-/// Buys `number`, wired to Switchboard's routing in the same request when `wire` (routing must
-/// then be deployed).
-///
-/// # Errors
-/// [`Code::NotConfigured`] when `wire` and routing is not deployed (nothing is bought);
-/// Twilio's errors (21422: no longer available).
-pub async fn buy(
-    client: &Client,
-    number: &str,
-    friendly_name: Option<&str>,
-    wire: bool,
-) -> Result<OwnedNumber, IpcError> {
-    let number = E164::parse("Number", number, None)
-        .map_err(|e| IpcError::new(Code::InvalidInput, e.message))?;
-    let domain = routing::domain(client).await?;
-    let mut buy = client
-        .incoming_numbers()
-        .buy()
-        .phone_number(number.as_str());
-    if let Some(name) = friendly_name.filter(|n| !n.trim().is_empty()) {
-        buy = buy.friendly_name(name.trim());
-    }
-    if wire {
-        let url = domain
-            .as_deref()
-            .map(routing::inbound_url)
-            .ok_or_else(routing::not_deployed)?;
-        buy = buy.voice_url(&url).voice_method(WebhookMethod::Post);
-    }
-    let bought = buy.send().await.map_err(|err| match err {
-        TwilioError::Api { code: Some(21422), .. } => IpcError::new(
-            Code::Twilio,
-            format!("{number} is no longer available. Search again and pick another; nothing was bought."),
-        ),
-        other => other.into(),
-    })?;
-    tracing::info!(number = %bought.phone_number, sid = %bought.sid, wire, "number bought");
-    Ok(owned(&bought, domain.as_deref()))
+/// A purchase, as the Numbers view and `switchboard numbers buy` ask for it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Purchase {
+    /// The number, or an area code.
+    pub wanted: Wanted,
+    /// A name for it.
+    pub friendly_name: Option<String>,
+    /// Where its calls go.
+    pub wiring: Wiring,
 }
 
-/// Changes a number's name and call handling.
-///
-/// # Errors
-/// [`Code::InvalidInput`] for a malformed URL or number, or an attempt to set a TwiML App;
-/// [`Code::NotConfigured`] for Switchboard routing that is not deployed; Twilio's errors.
-pub async fn update(
-    client: &Client,
-    sid: &str,
-    change: &NumberChange,
-) -> Result<OwnedNumber, IpcError> {
-    let sid =
-        PhoneNumberSid::parse(sid).map_err(|e| IpcError::new(Code::InvalidInput, e.message))?;
-    let domain = routing::domain(client).await?;
-    // Only what is set is cleared: Twilio's spec takes no empty SID.
-    let current = client.incoming_numbers().get(&sid).await?;
-    let has_app = current.voice_application_sid.is_some();
-    let mut update = client.incoming_numbers().update(&sid);
-    if let Some(name) = &change.friendly_name {
-        update = update.friendly_name(name.trim());
+/// Search filters beyond the Numbers view's, for the CLI.
+#[derive(Debug, Clone, Default)]
+pub struct MoreFilters {
+    /// Only numbers that take faxes.
+    pub fax: bool,
+    /// Leave out numbers that need an address on file.
+    pub exclude_address_required: bool,
+    /// Near this number.
+    pub near_number: Option<String>,
+    /// Near this latitude and longitude.
+    pub near_lat_long: Option<(f64, f64)>,
+    /// Radius in miles for the near filters.
+    pub distance: Option<u32>,
+    /// In this postal code.
+    pub in_postal_code: Option<String>,
+    /// In this state or province.
+    pub in_region: Option<String>,
+    /// In this city.
+    pub in_locality: Option<String>,
+    /// In this rate center.
+    pub in_rate_center: Option<String>,
+    /// In this LATA.
+    pub in_lata: Option<String>,
+    /// How many numbers at most (default 30).
+    pub limit: Option<usize>,
+}
+
+/// The monthly price of a number, as Twilio's pricing says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthlyPrice {
+    /// The amount, as Twilio writes it (`1.15`).
+    pub amount: String,
+    /// The currency (`USD`).
+    pub unit: String,
+}
+
+/// An account's phone numbers: list, search, buy, change and release. The desktop app (through
+/// [`Switchboard::numbers`]) and the CLI both go through this, so they check the same input,
+/// wire numbers the same way and explain Twilio's refusals in the same words.
+#[derive(Debug, Clone)]
+pub struct Numbers {
+    client: Client,
+}
+
+impl Switchboard {
+    /// The active profile's numbers.
+    ///
+    /// # Errors
+    /// As [`Switchboard::client`].
+    pub async fn numbers(&self) -> Result<Numbers, Error> {
+        Ok(Numbers::new(self.client().await?))
     }
-    match &change.routing {
-        None => {}
-        Some(Routing::Switchboard) => {
-            let url = domain
+}
+
+impl Numbers {
+    /// The numbers of the account `client` acts on.
+    pub fn new(client: Client) -> Self {
+        Self { client }
+    }
+
+    /// The account's numbers, by number.
+    ///
+    /// # Errors
+    /// Twilio's errors.
+    pub async fn list(&self) -> Result<Vec<OwnedNumber>, Error> {
+        let rows: Vec<IncomingPhoneNumber> = self
+            .client
+            .incoming_numbers()
+            .list()
+            .page_size(1000)
+            .stream()
+            .try_collect()
+            .await?;
+        let domain = self.routing_domain(&rows.iter().collect::<Vec<_>>()).await;
+        let mut numbers: Vec<OwnedNumber> =
+            rows.iter().map(|n| owned(n, domain.as_deref())).collect();
+        numbers.sort_by(|a, b| a.phone_number.cmp(&b.phone_number));
+        Ok(numbers)
+    }
+
+    /// The domain of Switchboard's routing, to tell the numbers it routes. Finding out is a
+    /// nicety here: a failure is logged and leaves it unknown, so numbers still list, buy and
+    /// change when Twilio Serverless cannot be reached.
+    ///
+    /// Only numbers whose voice URL is on a `switchboard-routing-…` domain can be routed by
+    /// it, so without such a number nothing is asked.
+    async fn routing_domain(&self, numbers: &[&IncomingPhoneNumber]) -> Option<String> {
+        let prefix = format!("https://{}-", routing::SERVICE_NAME);
+        let candidate = numbers.iter().any(|n| {
+            n.voice_url
                 .as_deref()
-                .map(routing::inbound_url)
-                .ok_or_else(routing::not_deployed)?;
-            update = update.voice_url(&url).voice_method(WebhookMethod::Post);
+                .is_some_and(|u| u.starts_with(&prefix))
+        });
+        if !candidate {
+            return None;
         }
-        Some(Routing::Webhook { url, method }) => {
-            update = update
-                .voice_url(url)
-                .voice_method(WebhookMethod::parse("Method", method)?);
+        routing::domain(&self.client).await.unwrap_or_else(|err| {
+            tracing::warn!(error = %err, "could not tell which numbers the routing handles");
+            None
+        })
+    }
+
+    /// One of the account's numbers.
+    ///
+    /// # Errors
+    /// Twilio's errors (404 for a number that is not the account's).
+    pub async fn get(&self, sid: &PhoneNumberSid) -> Result<OwnedNumber, Error> {
+        let number = self.client.incoming_numbers().get(sid).await?;
+        let domain = self.routing_domain(&[&number]).await;
+        Ok(owned(&number, domain.as_deref()))
+    }
+
+    /// The SID of one of the account's numbers, from a `PN…` SID or the number itself;
+    /// `field` names the input in the error.
+    ///
+    /// # Errors
+    /// [`Code::InvalidInput`] for neither; [`Code::NotFound`] for a number the account does
+    /// not have.
+    pub async fn resolve(&self, field: &str, raw: &str) -> Result<PhoneNumberSid, Error> {
+        let invalid = |message: String| Error::new(Code::InvalidInput, message);
+        if raw.trim().starts_with("PN") {
+            return PhoneNumberSid::parse(raw).map_err(|e| invalid(format!("{field}: {e}")));
         }
-        Some(Routing::Forward { to }) => {
-            let to = E164::parse("Forward to", to, None)
-                .map_err(|e| IpcError::new(Code::InvalidInput, e.message))?;
-            let url = format!(
-                "{FORWARD_TWIMLET}?{}",
-                url::form_urlencoded::Serializer::new(String::new())
-                    .append_pair("PhoneNumber", to.as_str())
-                    .finish()
-            );
-            update = update.voice_url(&url).voice_method(WebhookMethod::Post);
+        let number = E164::parse(field, raw, None).map_err(|e| invalid(e.message))?;
+        let mut found = self
+            .client
+            .incoming_numbers()
+            .list()
+            .phone_number(number.as_str())
+            .stream();
+        while let Some(row) = found.next().await {
+            let row = row?;
+            if row.phone_number == number.as_str() {
+                return Ok(row.sid);
+            }
         }
-        Some(Routing::None) => update = update.clear_voice_url(),
-        Some(Routing::Application { .. }) => {
-            return Err(IpcError::new(
+        Err(Error::new(
+            Code::NotFound,
+            format!(
+                "{number} is not one of this account's numbers. `switchboard numbers list` shows them."
+            ),
+        ))
+    }
+
+    /// Numbers for sale matching `search` (and the CLI's `more` filters), with the monthly
+    /// price. Only numbers that take calls are offered.
+    ///
+    /// # Errors
+    /// [`Code::InvalidInput`] for an unknown country or malformed filter (nothing is sent);
+    /// Twilio's errors. A pricing failure only leaves the price out.
+    pub async fn search(
+        &self,
+        search: &NumberSearch,
+        more: &MoreFilters,
+    ) -> Result<SearchResult, Error> {
+        let mut query = self
+            .client
+            .available_numbers(&search.country, search.kind)
+            .voice_enabled(true)
+            .page_size(30);
+        if let Some(code) = search.area_code {
+            query = query.area_code(code);
+        }
+        if let Some(pattern) = search.contains.as_deref().filter(|p| !p.trim().is_empty()) {
+            query = query.contains(pattern);
+        }
+        if search.sms {
+            query = query.sms_enabled(true);
+        }
+        if search.mms {
+            query = query.mms_enabled(true);
+        }
+        if more.fax {
+            query = query.fax_enabled(true);
+        }
+        if more.exclude_address_required {
+            query = query.exclude_all_address_required(true);
+        }
+        if let Some(v) = &more.near_number {
+            query = query.near_number(v);
+        }
+        if let Some((lat, long)) = more.near_lat_long {
+            query = query.near_lat_long(lat, long);
+        }
+        if let Some(v) = more.distance {
+            query = query.distance(v);
+        }
+        if let Some(v) = &more.in_postal_code {
+            query = query.in_postal_code(v);
+        }
+        if let Some(v) = &more.in_region {
+            query = query.in_region(v);
+        }
+        if let Some(v) = &more.in_locality {
+            query = query.in_locality(v);
+        }
+        if let Some(v) = &more.in_rate_center {
+            query = query.in_rate_center(v);
+        }
+        if let Some(v) = &more.in_lata {
+            query = query.in_lata(v);
+        }
+        let mut numbers = Vec::new();
+        let mut rows = query.stream().take(more.limit.unwrap_or(30));
+        while let Some(row) = rows.next().await {
+            let n = match row {
+                Ok(n) => n,
+                Err(err @ TwilioError::Decode { .. }) => {
+                    tracing::warn!(error = %err, "skipping an unreadable number");
+                    continue;
+                }
+                Err(err) => return Err(err.into()),
+            };
+            let place = [n.locality.as_deref(), n.region.as_deref()]
+                .into_iter()
+                .flatten()
+                .collect::<Vec<_>>()
+                .join(", ");
+            numbers.push(OfferedNumber {
+                display: format_for_display(&n.phone_number, None),
+                phone_number: n.phone_number.clone(),
+                place: Some(place).filter(|p| !p.is_empty()),
+                voice: n.capabilities.voice,
+                sms: n.capabilities.sms,
+                mms: n.capabilities.mms,
+                address_requirements: n.address_requirements.clone(),
+            });
+        }
+        let price = self.monthly_price(&search.country, search.kind).await;
+        Ok(SearchResult {
+            numbers,
+            monthly_price: price.as_ref().map(|p| p.amount.clone()),
+            price_unit: price.map(|p| p.unit),
+        })
+    }
+
+    /// What a number of `kind` in `country` costs per month; `None` when Twilio's pricing
+    /// does not say (the failure is logged: a price is a nicety, never a reason to stop).
+    pub async fn monthly_price(&self, country: &str, kind: NumberType) -> Option<MonthlyPrice> {
+        match self.client.pricing().phone_number_country(country).await {
+            Ok(p) => p
+                .monthly_price(kind.pricing_name())
+                .map(|amount| MonthlyPrice {
+                    amount: amount.to_owned(),
+                    unit: p.price_unit.clone().unwrap_or_else(|| "USD".into()),
+                }),
+            Err(err) => {
+                tracing::warn!(error = %err, country, "no monthly price");
+                None
+            }
+        }
+    }
+
+    /// Buys a number, wired as `purchase.wiring` says in the same request.
+    ///
+    /// # Errors
+    /// [`Code::InvalidInput`] for a malformed area code or webhook URL (nothing is sent);
+    /// [`Code::NotConfigured`] when wired to Switchboard's routing and it is not deployed
+    /// (nothing is bought); [`Code::Twilio`] saying so when the number was taken meanwhile or
+    /// the area code has none left; Twilio's other errors.
+    pub async fn buy(&self, purchase: &Purchase) -> Result<OwnedNumber, Error> {
+        let domain = match purchase.wiring {
+            Wiring::Switchboard => routing::domain(&self.client).await?,
+            Wiring::Url(_) | Wiring::None => None,
+        };
+        let mut buy = self.client.incoming_numbers().buy();
+        buy = match &purchase.wanted {
+            Wanted::Number(number) => buy.phone_number(number.as_str()),
+            Wanted::AreaCode(code) => buy.area_code(code),
+        };
+        if let Some(name) = purchase
+            .friendly_name
+            .as_deref()
+            .filter(|n| !n.trim().is_empty())
+        {
+            buy = buy.friendly_name(name.trim());
+        }
+        let url = match &purchase.wiring {
+            Wiring::Switchboard => Some(
+                domain
+                    .as_deref()
+                    .map(routing::inbound_url)
+                    .ok_or_else(routing::not_deployed)?,
+            ),
+            Wiring::Url(url) => Some(url.clone()),
+            Wiring::None => None,
+        };
+        if let Some(url) = &url {
+            buy = buy.voice_url(url).voice_method(WebhookMethod::Post);
+        }
+        let wanted = &purchase.wanted;
+        let bought = buy.send().await.map_err(|err| match err {
+            TwilioError::Api { code: Some(21422 | 21452), .. } => Error::new(
+                Code::Twilio,
+                match wanted {
+                    Wanted::Number(number) => format!(
+                        "{number} is no longer available. Search again and pick another; nothing was bought."
+                    ),
+                    Wanted::AreaCode(code) => format!(
+                        "No number is available in area code {code} any more. Try a nearby area code; nothing was bought."
+                    ),
+                },
+            ),
+            other => other.into(),
+        })?;
+        tracing::info!(number = %bought.phone_number, sid = %bought.sid, wiring = ?purchase.wiring, "number bought");
+        let domain = match domain {
+            Some(d) => Some(d),
+            None => self.routing_domain(&[&bought]).await,
+        };
+        Ok(owned(&bought, domain.as_deref()))
+    }
+
+    /// Changes a number's name, call handling and callbacks. Every URL is checked before
+    /// anything is sent.
+    ///
+    /// # Errors
+    /// [`Code::InvalidInput`] for a malformed URL, method, SID or number;
+    /// [`Code::NotConfigured`] for Switchboard routing that is not deployed; Twilio's errors.
+    pub async fn update(
+        &self,
+        sid: &PhoneNumberSid,
+        change: &NumberChange,
+    ) -> Result<OwnedNumber, Error> {
+        let voice = match &change.routing {
+            None | Some(Routing::Switchboard | Routing::None) => None,
+            Some(Routing::Webhook { url, method }) => {
+                Some((url.clone(), WebhookMethod::parse("Method", method)?))
+            }
+            Some(Routing::Forward { to }) => {
+                let to = E164::parse("Forward to", to, None)
+                    .map_err(|e| Error::new(Code::InvalidInput, e.message))?;
+                let url = format!(
+                    "{FORWARD_TWIMLET}?{}",
+                    url::form_urlencoded::Serializer::new(String::new())
+                        .append_pair("PhoneNumber", to.as_str())
+                        .finish()
+                );
+                Some((url, WebhookMethod::Post))
+            }
+            Some(Routing::Application { sid }) => {
+                ApplicationSid::parse(sid)
+                    .map_err(|e| Error::new(Code::InvalidInput, format!("Application: {e}")))?;
+                None
+            }
+        };
+        for (field, url) in [
+            ("VoiceUrl", voice.as_ref().map(|(u, _)| u)),
+            ("StatusCallback", change.status_callback.as_ref()),
+            ("SmsUrl", change.sms_url.as_ref()),
+        ] {
+            if let Some(url) = url {
+                check_url(field, url)?;
+            }
+        }
+        let domain = match change.routing {
+            Some(Routing::Switchboard) => routing::domain(&self.client).await?,
+            _ => None,
+        };
+        // Only what is set is cleared: Twilio's spec takes no empty SID.
+        let current = self.client.incoming_numbers().get(sid).await?;
+        let has_app = current.voice_application_sid.is_some();
+        let mut update = self.client.incoming_numbers().update(sid);
+        if let Some(name) = &change.friendly_name {
+            update = update.friendly_name(name.trim());
+        }
+        match (&change.routing, voice) {
+            (Some(Routing::Switchboard), _) => {
+                let url = domain
+                    .as_deref()
+                    .map(routing::inbound_url)
+                    .ok_or_else(routing::not_deployed)?;
+                update = update.voice_url(&url).voice_method(WebhookMethod::Post);
+            }
+            (Some(Routing::Application { sid }), _) => {
+                let app = ApplicationSid::parse(sid)
+                    .map_err(|e| Error::new(Code::InvalidInput, format!("Application: {e}")))?;
+                update = update.voice_application(&app);
+            }
+            (Some(Routing::None), _) => update = update.clear_voice_url(),
+            (_, Some((url, method))) => update = update.voice_url(&url).voice_method(method),
+            (_, None) => {}
+        }
+        if has_app && !matches!(change.routing, None | Some(Routing::Application { .. })) {
+            update = update.clear_voice_application();
+        }
+        if let Some(url) = &change.status_callback {
+            update = update.status_callback(url);
+        }
+        if let Some(url) = &change.sms_url {
+            update = update.sms_url(url);
+        }
+        let updated = update.send().await?;
+        let domain = match domain {
+            Some(d) => Some(d),
+            None => self.routing_domain(&[&updated]).await,
+        };
+        Ok(owned(&updated, domain.as_deref()))
+    }
+
+    /// Releases the number `sid` once `typed` repeats it (in any formatting): a released
+    /// number leaves the account at once and anyone may buy it.
+    ///
+    /// # Errors
+    /// [`Code::InvalidInput`] when `typed` is not the number (nothing is sent); Twilio's
+    /// errors.
+    pub async fn release(&self, sid: &PhoneNumberSid, typed: &str) -> Result<(), Error> {
+        let number = self.client.incoming_numbers().get(sid).await?;
+        let matches =
+            E164::parse("Number", typed, None).is_ok_and(|t| t.as_str() == number.phone_number);
+        if !matches {
+            return Err(Error::new(
                 Code::InvalidInput,
-                "A TwiML App is set in the Twilio Console, not here.",
+                format!(
+                    "Type {} exactly to release it; nothing was released.",
+                    number.phone_number
+                ),
             ));
         }
+        self.client.incoming_numbers().release(sid).await?;
+        tracing::info!(number = %number.phone_number, "number released");
+        Ok(())
     }
-    if has_app && change.routing.is_some() {
-        update = update.clear_voice_application();
-    }
-    let updated = update.send().await?;
-    Ok(owned(&updated, domain.as_deref()))
-}
-
-/// Releases the number `sid` once `typed` repeats it (in any formatting): a released number
-/// leaves the account at once and anyone may buy it.
-///
-/// # Errors
-/// [`Code::InvalidInput`] when `typed` is not the number (nothing is sent); Twilio's errors.
-pub async fn release(client: &Client, sid: &str, typed: &str) -> Result<(), IpcError> {
-    let sid =
-        PhoneNumberSid::parse(sid).map_err(|e| IpcError::new(Code::InvalidInput, e.message))?;
-    let number = client.incoming_numbers().get(&sid).await?;
-    let matches =
-        E164::parse("Number", typed, None).is_ok_and(|t| t.as_str() == number.phone_number);
-    if !matches {
-        return Err(IpcError::new(
-            Code::InvalidInput,
-            format!(
-                "Type {} exactly to release it; nothing was released.",
-                number.phone_number
-            ),
-        ));
-    }
-    client.incoming_numbers().release(&sid).await?;
-    tracing::info!(number = %number.phone_number, "number released");
-    Ok(())
 }
 
 #[cfg(test)]

@@ -346,7 +346,7 @@ async fn a_damaged_cache_is_detected_at_open_kept_and_rebuilt_on_request() {
         matches!(err, switchboard::cache::CacheError::Corrupt { .. }),
         "{err:?}"
     );
-    let shown = switchboard::IpcError::from(err);
+    let shown = switchboard::Error::from(err);
     assert!(
         shown.message.contains("Nothing was deleted") && shown.message.contains("--rebuild"),
         "{}",

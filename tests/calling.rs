@@ -16,10 +16,10 @@ use support::fake_voice::{FakeVoice, Pickup};
 use support::{API_KEY_SID, Prism};
 use switchboard::Code;
 use switchboard::calling::{
-    BridgeEngine, CallControl, CallPhase, CallSettings, CallView, Calling, Capabilities,
-    DialRequest, Engine, EngineKind, EnginePreference, RecordingState, Timing, WebviewEngine,
+    AnyEngine, BridgeEngine, CallControl, CallPhase, CallSettings, CallView, Calling, Capabilities,
+    DialRequest, EngineKind, EnginePreference, RecordingState, Timing, WebviewEngine,
 };
-use switchboard::phone::E164;
+use switchboard::e164::E164;
 use switchboard::secret::Sensitive;
 use switchboard::sid::{AccountSid, ApiKeySid, CallSid};
 use switchboard::twilio::{ApiBase, Client, Credentials, RecordingControl};
@@ -53,8 +53,8 @@ fn e164(raw: &str) -> E164 {
     E164::parse("test", raw, None).unwrap()
 }
 
-fn bridge() -> Engine {
-    Engine::Bridge(BridgeEngine { phone: e164(MINE) })
+fn bridge() -> AnyEngine {
+    AnyEngine::Bridge(BridgeEngine { phone: e164(MINE) })
 }
 
 /// Live calls whose every change is collected.
@@ -408,7 +408,7 @@ async fn a_webview_call_waits_for_the_sdk_leg_then_dials_them() {
     let (calling, rx) = live_calls();
     let placed = calling.place(
         client(&net.url()),
-        Engine::Webview(WebviewEngine),
+        AnyEngine::Webview(WebviewEngine),
         &e164(THEIRS),
         &e164(OURS),
     );
@@ -448,7 +448,7 @@ async fn a_webview_call_waits_for_the_sdk_leg_then_dials_them() {
     // Without the SDK's leg the call gives up and says why.
     let placed = calling.place(
         client(&net.url()),
-        Engine::Webview(WebviewEngine),
+        AnyEngine::Webview(WebviewEngine),
         &e164(THEIRS),
         &e164(OURS),
     );
@@ -734,7 +734,7 @@ async fn a_call_is_checked_before_anything_is_dialed() {
     assert_eq!(ready.to.as_str(), "+14155550100");
     assert_eq!(ready.from.as_str(), OURS);
     assert!(
-        matches!(ready.engine, Engine::Bridge(BridgeEngine { ref phone }) if phone.as_str() == MINE)
+        matches!(ready.engine, AnyEngine::Bridge(BridgeEngine { ref phone }) if phone.as_str() == MINE)
     );
 }
 

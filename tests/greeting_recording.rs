@@ -17,14 +17,14 @@ use support::audio::{strongest, test_sink};
 use support::fake_twilio::{ACCOUNT, FakeTwilio};
 use support::moto::Moto;
 use switchboard::Switchboard;
-use switchboard::audio::greeting::{GREETING_RATE, TARGET_PEAK, Trim, read_wav};
+use switchboard::audio::take::{GREETING_RATE, TARGET_PEAK, Trim, read_wav};
 use switchboard::audio::{Level, input_devices};
+use switchboard::db::Profile;
 use switchboard::greetings::GreetingKind;
+use switchboard::greetings::studio::{RecordedGreetingInput, Studio};
 use switchboard::keychain::Keychain;
 use switchboard::secret::Sensitive;
 use switchboard::sid::{AccountSid, ApiKeySid};
-use switchboard::store::Profile;
-use switchboard::studio::{RecordedGreetingInput, Studio};
 use switchboard::twilio::{ApiBase, Client, Credentials};
 
 /// A tone file: `lead` seconds of silence, then `seconds` of a sine at `freq` Hz.
@@ -242,7 +242,7 @@ async fn published_setup() -> Published {
     let core = Switchboard::open(paths, keychain.clone(), Some(base.clone()))
         .await
         .unwrap();
-    core.store()
+    core.db()
         .save_active_profile(&Profile {
             name: "test".into(),
             account_sid: account.clone(),
@@ -254,7 +254,7 @@ async fn published_setup() -> Published {
         })
         .await
         .unwrap();
-    core.save_archive_settings(&switchboard::storage::ArchiveSettingsInput {
+    core.save_archive_settings(&switchboard::s3::ArchiveSettingsInput {
         endpoint: Some(moto.url()),
         region: "us-east-1".into(),
         bucket: "acme-phones".into(),
@@ -289,7 +289,7 @@ fn speech_wav(seconds: f32, freq: f32) -> Vec<u8> {
     let samples: Vec<f32> = (0..(seconds * rate as f32) as usize)
         .map(|i| 0.4 * (2.0 * std::f32::consts::PI * freq * i as f32 / rate as f32).sin())
         .collect();
-    switchboard::audio::greeting::encode_wav(&samples, rate).unwrap()
+    switchboard::audio::take::encode_wav(&samples, rate).unwrap()
 }
 
 async fn keys(moto: &Moto, prefix: &str) -> Vec<String> {
@@ -352,7 +352,7 @@ async fn publishing_uploads_content_addressed_wav_and_replaces_the_old_only_afte
             end_ms: 0,
         },
     };
-    let wav = switchboard::audio::greeting::prepare_wav_file(&speech_wav(2.0, 300.0)).unwrap();
+    let wav = switchboard::audio::take::prepare_wav_file(&speech_wav(2.0, 300.0)).unwrap();
     let first = p
         .core
         .publish_greeting_audio(&p.client, &input, wav.clone())
@@ -368,7 +368,7 @@ async fn publishing_uploads_content_addressed_wav_and_replaces_the_old_only_afte
     assert_eq!(after_first.len(), 1);
     let row = p
         .core
-        .store()
+        .db()
         .greeting(&AccountSid::parse(ACCOUNT).unwrap(), "Main")
         .await
         .unwrap()
@@ -391,8 +391,7 @@ async fn publishing_uploads_content_addressed_wav_and_replaces_the_old_only_afte
     // New audio while the routing cannot be updated: both objects stay, since the routing
     // may still play the old one.
     p.server.fail_routing(true);
-    let second_wav =
-        switchboard::audio::greeting::prepare_wav_file(&speech_wav(3.0, 500.0)).unwrap();
+    let second_wav = switchboard::audio::take::prepare_wav_file(&speech_wav(3.0, 500.0)).unwrap();
     let kept = p
         .core
         .publish_greeting_audio(&p.client, &input, second_wav.clone())
@@ -404,8 +403,7 @@ async fn publishing_uploads_content_addressed_wav_and_replaces_the_old_only_afte
 
     // Once the routing takes the new address, the one it replaced goes.
     p.server.fail_routing(false);
-    let third_wav =
-        switchboard::audio::greeting::prepare_wav_file(&speech_wav(2.5, 700.0)).unwrap();
+    let third_wav = switchboard::audio::take::prepare_wav_file(&speech_wav(2.5, 700.0)).unwrap();
     let third = p
         .core
         .publish_greeting_audio(&p.client, &input, third_wav)
@@ -425,7 +423,7 @@ async fn publishing_uploads_content_addressed_wav_and_replaces_the_old_only_afte
     );
     let row = p
         .core
-        .store()
+        .db()
         .greeting(&AccountSid::parse(ACCOUNT).unwrap(), "Main")
         .await
         .unwrap()
@@ -457,10 +455,10 @@ async fn without_s3_or_with_bad_audio_nothing_changes_for_callers() {
         },
     };
     // Unreadable and silent files are refused before anything is uploaded.
-    assert!(switchboard::audio::greeting::prepare_wav_file(b"RIFF nonsense").is_err());
-    let silence = switchboard::audio::greeting::encode_wav(&vec![0.0; 44_100], 22_050).unwrap();
+    assert!(switchboard::audio::take::prepare_wav_file(b"RIFF nonsense").is_err());
+    let silence = switchboard::audio::take::encode_wav(&vec![0.0; 44_100], 22_050).unwrap();
     assert!(
-        switchboard::audio::greeting::prepare_wav_file(&silence)
+        switchboard::audio::take::prepare_wav_file(&silence)
             .unwrap_err()
             .message
             .contains("silent")
@@ -474,7 +472,7 @@ async fn without_s3_or_with_bad_audio_nothing_changes_for_callers() {
         .send()
         .await
         .unwrap();
-    let wav = switchboard::audio::greeting::prepare_wav_file(&speech_wav(2.0, 300.0)).unwrap();
+    let wav = switchboard::audio::take::prepare_wav_file(&speech_wav(2.0, 300.0)).unwrap();
     let err = p
         .core
         .publish_greeting_audio(&p.client, &input, wav.clone())
@@ -484,7 +482,7 @@ async fn without_s3_or_with_bad_audio_nothing_changes_for_callers() {
     let account = AccountSid::parse(ACCOUNT).unwrap();
     assert!(
         p.core
-            .store()
+            .db()
             .greeting(&account, "Closed")
             .await
             .unwrap()

@@ -4,11 +4,11 @@
 
 mod support;
 
+use switchboard::db::Db;
 use switchboard::greetings::{
     Greeting, GreetingKind, NewGreeting, Say, Window, active_greeting, zone,
 };
 use switchboard::sid::AccountSid;
-use switchboard::store::Store;
 
 #[test]
 fn the_rule_agrees_with_every_shared_vector() {
@@ -54,7 +54,7 @@ fn the_rule_agrees_with_every_shared_vector() {
 
 #[tokio::test]
 async fn greetings_are_kept_per_account_and_one_default_is_active() {
-    let store = Store::open_in_memory().await.unwrap();
+    let store = Db::open_in_memory().await.unwrap();
     let acme = AccountSid::parse(support::ACCOUNT_SID).unwrap();
     let other = AccountSid::parse(&format!("AC{}", "c".repeat(32))).unwrap();
     let say = |text: &str| Say {

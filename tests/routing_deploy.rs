@@ -382,7 +382,11 @@ fn drop_clearing_fields(request: &str) -> String {
 
 #[tokio::test]
 async fn the_numbers_view_searches_buys_configures_and_releases_within_the_specs() {
-    use switchboard::numbers::{self, NumberChange, NumberSearch, Routing};
+    use switchboard::e164::E164;
+    use switchboard::numbers::{
+        MoreFilters, NumberChange, NumberSearch, Numbers, Purchase, Routing, Wanted, Wiring,
+    };
+    use switchboard::sid::PhoneNumberSid;
     let api = Prism::start("twilio_api_v2010.json");
     let proxy =
         support::InterceptingProxy::start_with_rewrite(api.url(), |_| None, drop_clearing_fields);
@@ -394,9 +398,9 @@ async fn the_numbers_view_searches_buys_configures_and_releases_within_the_specs
         .unwrap()
         .with_domain(Domain::Pricing, &pricing.url())
         .unwrap();
-    let client = client(base);
+    let numbers = Numbers::new(client(base));
 
-    let owned = numbers::list(&client).await.unwrap();
+    let owned = numbers.list().await.unwrap();
     assert!(!owned.is_empty());
     let search = NumberSearch {
         country: "US".into(),
@@ -406,10 +410,20 @@ async fn the_numbers_view_searches_buys_configures_and_releases_within_the_specs
         sms: true,
         mms: false,
     };
-    let found = numbers::search(&client, &search).await.unwrap();
+    let found = numbers
+        .search(&search, &MoreFilters::default())
+        .await
+        .unwrap();
     assert!(!found.numbers.is_empty() && found.monthly_price.is_some());
 
-    let err = numbers::buy(&client, &found.numbers[0].phone_number, None, true)
+    let wanted =
+        Wanted::Number(E164::parse("Number", &found.numbers[0].phone_number, None).unwrap());
+    let err = numbers
+        .buy(&Purchase {
+            wanted: wanted.clone(),
+            friendly_name: None,
+            wiring: Wiring::Switchboard,
+        })
         .await
         .unwrap_err();
     assert_eq!(
@@ -417,16 +431,16 @@ async fn the_numbers_view_searches_buys_configures_and_releases_within_the_specs
         switchboard::Code::NotConfigured,
         "no routing to wire to: nothing is bought"
     );
-    numbers::buy(
-        &client,
-        &found.numbers[0].phone_number,
-        Some("Front desk"),
-        false,
-    )
-    .await
-    .unwrap();
+    numbers
+        .buy(&Purchase {
+            wanted,
+            friendly_name: Some("Front desk".into()),
+            wiring: Wiring::None,
+        })
+        .await
+        .unwrap();
 
-    let sid = &owned[0].sid;
+    let sid = &PhoneNumberSid::parse(&owned[0].sid).unwrap();
     for routing in [
         Routing::Forward {
             to: "+14155550199".into(),
@@ -437,32 +451,32 @@ async fn the_numbers_view_searches_buys_configures_and_releases_within_the_specs
         },
         Routing::None,
     ] {
-        numbers::update(
-            &client,
-            sid,
-            &NumberChange {
-                friendly_name: Some("Main".into()),
-                routing: Some(routing),
-            },
-        )
-        .await
-        .unwrap_or_else(|e| panic!("{e:?}\n{}", api.log()));
+        numbers
+            .update(
+                sid,
+                &NumberChange {
+                    friendly_name: Some("Main".into()),
+                    routing: Some(routing),
+                    ..NumberChange::default()
+                },
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{e:?}\n{}", api.log()));
     }
     let bad = NumberChange {
         friendly_name: None,
         routing: Some(Routing::Forward { to: "555".into() }),
+        ..NumberChange::default()
     };
     assert_eq!(
-        numbers::update(&client, sid, &bad).await.unwrap_err().code,
+        numbers.update(sid, &bad).await.unwrap_err().code,
         switchboard::Code::InvalidInput
     );
 
-    let refused = numbers::release(&client, sid, "+1 555 000 0000")
-        .await
-        .unwrap_err();
+    let refused = numbers.release(sid, "+1 555 000 0000").await.unwrap_err();
     assert!(refused.message.contains("exactly"), "{}", refused.message);
     let number = owned[0].phone_number.clone();
-    numbers::release(&client, sid, &number).await.unwrap();
+    numbers.release(sid, &number).await.unwrap();
     assert!(
         api.log().contains("delete /2010-04-01/Accounts/"),
         "released after the typed number matched"

@@ -2,8 +2,8 @@
 
 mod support;
 
+use switchboard::db::{Db, Profile};
 use switchboard::sid::{AccountSid, ApiKeySid};
-use switchboard::store::{Profile, Store};
 
 fn profile(name: &str) -> Profile {
     Profile {
@@ -20,7 +20,7 @@ fn profile(name: &str) -> Profile {
 #[tokio::test]
 async fn opens_in_wal_mode_with_every_migration_applied() {
     let dir = tempfile::tempdir().unwrap();
-    let store = Store::open(&dir.path().join("nested/switchboard.db"))
+    let store = Db::open(&dir.path().join("nested/switchboard.db"))
         .await
         .unwrap();
     assert_eq!(store.journal_mode().await.unwrap(), "wal");
@@ -54,12 +54,12 @@ async fn the_active_profile_survives_a_restart_and_is_updated_in_place() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("switchboard.db");
     {
-        let store = Store::open(&path).await.unwrap();
+        let store = Db::open(&path).await.unwrap();
         assert_eq!(store.active_profile().await.unwrap(), None);
         store.save_active_profile(&profile("work")).await.unwrap();
         store.close().await;
     }
-    let store = Store::open(&path).await.unwrap();
+    let store = Db::open(&path).await.unwrap();
     assert_eq!(store.active_profile().await.unwrap(), Some(profile("work")));
 
     let mut renamed = profile("work");
@@ -86,7 +86,7 @@ async fn the_active_profile_survives_a_restart_and_is_updated_in_place() {
 
 #[tokio::test]
 async fn the_schema_refuses_malformed_sids() {
-    let store = Store::open_in_memory().await.unwrap();
+    let store = Db::open_in_memory().await.unwrap();
     let result = sqlx::query(
         "INSERT INTO profiles (name, account_sid, api_key_sid) VALUES ('x', 'AC1', 'SK1')",
     )
@@ -107,8 +107,8 @@ async fn a_file_that_is_not_a_database_gives_a_clear_error() {
         b"this is not an SQLite database, it is a text file of some length....",
     )
     .unwrap();
-    let err = Store::open(&path).await.expect_err("not a database");
-    let ipc: switchboard::IpcError = err.into();
+    let err = Db::open(&path).await.expect_err("not a database");
+    let ipc: switchboard::Error = err.into();
     assert_eq!(ipc.code, switchboard::Code::Storage);
     assert!(
         std::fs::read(&path).unwrap().starts_with(b"this is not"),

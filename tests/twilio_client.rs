@@ -360,7 +360,7 @@ async fn a_download_into_a_missing_folder_says_where_and_keeps_nothing() {
         .download(&rec, AudioFormat::Wav, &dest)
         .await
         .unwrap_err();
-    let shown = switchboard::IpcError::from(err);
+    let shown = switchboard::Error::from(err);
     assert_eq!(shown.code, switchboard::Code::Storage);
     assert!(
         shown.message.contains("missing/voicemail.wav") && shown.message.contains("writable"),

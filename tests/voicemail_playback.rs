@@ -18,10 +18,10 @@ use switchboard::Switchboard;
 use switchboard::audio::{
     Playback, PlaybackControl, PlaybackState, Player, PlayerEvent, output_devices,
 };
+use switchboard::db::Profile;
 use switchboard::keychain::Keychain;
 use switchboard::secret::Sensitive;
 use switchboard::sid::{AccountSid, ApiKeySid};
-use switchboard::store::Profile;
 use switchboard::twilio::ApiBase;
 
 const SPEECH: &str = "Hi, this is Dana from the plumbing supply. Your order is ready for pickup at the north counter. Call me back when you can.";
@@ -72,7 +72,7 @@ async fn fixture() -> Fixture {
     )
     .await
     .unwrap();
-    core.store()
+    core.db()
         .save_active_profile(&Profile {
             name: "test".into(),
             account_sid: account,
@@ -454,12 +454,8 @@ async fn playback_moves_to_the_default_output_when_the_chosen_one_disappears() {
     );
 }
 
-fn archive_input(
-    moto: &Moto,
-    bucket: &str,
-    delete: bool,
-) -> switchboard::storage::ArchiveSettingsInput {
-    switchboard::storage::ArchiveSettingsInput {
+fn archive_input(moto: &Moto, bucket: &str, delete: bool) -> switchboard::s3::ArchiveSettingsInput {
+    switchboard::s3::ArchiveSettingsInput {
         endpoint: Some(moto.url()),
         region: "us-east-1".into(),
         bucket: bucket.into(),
@@ -501,7 +497,7 @@ async fn archiving_to_s3_verifies_the_copy_before_twilio_may_delete_and_plays_ba
         Some(saved.clone())
     );
     let raw: Vec<String> = sqlx::query_scalar("SELECT value FROM settings")
-        .fetch_all(f.core.store().pool())
+        .fetch_all(f.core.db().pool())
         .await
         .unwrap();
     assert!(

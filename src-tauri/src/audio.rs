@@ -4,7 +4,7 @@
 
 use switchboard::audio::{Player, PlayerEvent};
 use switchboard::ipc::events;
-use switchboard::{Code, IpcError};
+use switchboard::{Code, Error};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::OnceCell;
 
@@ -21,13 +21,13 @@ impl Audio {
     ///
     /// # Errors
     /// When the audio thread cannot start, or the core cannot be opened.
-    pub async fn player<R: Runtime>(&self, app: &AppHandle<R>) -> Result<&Player, IpcError> {
+    pub async fn player<R: Runtime>(&self, app: &AppHandle<R>) -> Result<&Player, Error> {
         self.player
             .get_or_try_init(|| async {
                 let output = app.state::<Core>().get().await?.output_device().await?;
                 let handle = app.clone();
                 Player::start(output, move |event| forward(&handle, event)).map_err(|e| {
-                    IpcError::new(
+                    Error::new(
                         Code::Internal,
                         format!("The audio player could not start ({e})."),
                     )

@@ -4,33 +4,39 @@ use std::time::Duration;
 
 use switchboard::SyncStatus;
 use switchboard::account::{CredentialFieldErrors, CredentialsInput};
-use switchboard::audio::greeting::{TakeSummary, Trim};
+use switchboard::audio::take::{TakeSummary, Trim};
 use switchboard::audio::{self, AudioInputs, AudioOutputs, Playback, PlaybackControl};
 use switchboard::cache::SyncReport;
 use switchboard::cache::{CallLog, CallLogFilter, Voicemail, VoicemailAction, VoicemailFilter};
 use switchboard::calling::{
     CallControl, CallSettings, CallSetup, CallView, Capabilities, DialRequest, VoiceToken,
 };
+use switchboard::db::Profile;
+use switchboard::e164::E164;
+use switchboard::greetings::hosting::GreetingsHosting;
+use switchboard::greetings::studio::{RecordedGreetingInput, Studio};
 use switchboard::greetings::{GreetingsEdit, GreetingsOverview, GreetingsPublished};
 use switchboard::ipc::{HelpTopic, events};
-use switchboard::numbers::{self, NumberChange, NumberSearch, OwnedNumber, SearchResult};
-use switchboard::playback::Waveform;
+use switchboard::numbers::{
+    MoreFilters, NumberChange, NumberSearch, OwnedNumber, Purchase, SearchResult, Wanted, Wiring,
+};
 use switchboard::routing::{self, RoutingStatus};
-use switchboard::storage::{ArchiveOutcome, ArchiveSettings, ArchiveSettingsInput};
-use switchboard::store::Profile;
-use switchboard::studio::{GreetingsHosting, RecordedGreetingInput, Studio};
-use switchboard::{AppStatus, Code, IpcError, Switchboard};
+use switchboard::s3::{ArchiveSettings, ArchiveSettingsInput};
+use switchboard::sid::PhoneNumberSid;
+use switchboard::voicemail::archive::ArchiveOutcome;
+use switchboard::voicemail::playback::Waveform;
+use switchboard::{AppStatus, Code, Error, Switchboard};
 use tauri::{AppHandle, Emitter, Manager, Runtime, State};
 use tracing::instrument;
 
 use crate::audio::Audio;
 use crate::core::Core;
-use crate::phone::Phone;
+use crate::live_calls::LiveCalls;
 use crate::sync::SyncWorker;
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
-pub async fn app_status(core: State<'_, Core>) -> Result<AppStatus, IpcError> {
+pub async fn app_status(core: State<'_, Core>) -> Result<AppStatus, Error> {
     core.get().await?.status().await
 }
 
@@ -45,7 +51,7 @@ pub async fn connect_account<R: Runtime>(
     app: AppHandle<R>,
     core: State<'_, Core>,
     input: CredentialsInput,
-) -> Result<Profile, IpcError> {
+) -> Result<Profile, Error> {
     let profile = core.get().await?.connect(&input).await?;
     if let Err(err) = app.emit(events::PROFILE_CHANGED, &profile) {
         tracing::warn!(error = %err, "could not announce the new profile");
@@ -56,7 +62,7 @@ pub async fn connect_account<R: Runtime>(
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
-pub async fn sync_status(core: State<'_, Core>) -> Result<Option<SyncStatus>, IpcError> {
+pub async fn sync_status(core: State<'_, Core>) -> Result<Option<SyncStatus>, Error> {
     core.get().await?.sync_status().await
 }
 
@@ -65,7 +71,7 @@ pub async fn sync_status(core: State<'_, Core>) -> Result<Option<SyncStatus>, Ip
 pub async fn sync_now<R: Runtime>(
     app: AppHandle<R>,
     worker: State<'_, SyncWorker>,
-) -> Result<SyncReport, IpcError> {
+) -> Result<SyncReport, Error> {
     worker.run_once(&app).await
 }
 
@@ -74,15 +80,15 @@ pub async fn sync_now<R: Runtime>(
 pub async fn rebuild_cache<R: Runtime>(
     app: AppHandle<R>,
     worker: State<'_, SyncWorker>,
-) -> Result<SyncReport, IpcError> {
+) -> Result<SyncReport, Error> {
     worker.rebuild(&app).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(err(Debug))]
-pub fn open_help(topic: HelpTopic) -> Result<(), IpcError> {
+pub fn open_help(topic: HelpTopic) -> Result<(), Error> {
     open::that_detached(topic.url()).map_err(|e| {
-        IpcError::new(
+        Error::new(
             Code::Internal,
             format!(
                 "Could not open your web browser ({e}). The page is {}",
@@ -94,8 +100,8 @@ pub fn open_help(topic: HelpTopic) -> Result<(), IpcError> {
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
-pub async fn list_numbers(core: State<'_, Core>) -> Result<Vec<OwnedNumber>, IpcError> {
-    numbers::list(&core.get().await?.client().await?).await
+pub async fn list_numbers(core: State<'_, Core>) -> Result<Vec<OwnedNumber>, Error> {
+    core.get().await?.numbers().await?.list().await
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -103,20 +109,38 @@ pub async fn list_numbers(core: State<'_, Core>) -> Result<Vec<OwnedNumber>, Ipc
 pub async fn search_numbers(
     core: State<'_, Core>,
     search: NumberSearch,
-) -> Result<SearchResult, IpcError> {
-    numbers::search(&core.get().await?.client().await?, &search).await
+) -> Result<SearchResult, Error> {
+    let numbers = core.get().await?.numbers().await?;
+    numbers.search(&search, &MoreFilters::default()).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
 pub async fn buy_number(
     core: State<'_, Core>,
-    phone_number: String,
+    phone_number: Option<String>,
+    area_code: Option<String>,
     friendly_name: Option<String>,
     wire: bool,
-) -> Result<OwnedNumber, IpcError> {
-    let client = core.get().await?.client().await?;
-    numbers::buy(&client, &phone_number, friendly_name.as_deref(), wire).await
+) -> Result<OwnedNumber, Error> {
+    let invalid = |message: String| Error::new(Code::InvalidInput, message);
+    let wanted = match (phone_number, area_code) {
+        (_, Some(code)) if !code.trim().is_empty() => Wanted::AreaCode(code),
+        (Some(number), _) => {
+            Wanted::Number(E164::parse("Number", &number, None).map_err(|e| invalid(e.message))?)
+        }
+        _ => return Err(invalid("Choose a number, or an area code.".into())),
+    };
+    let purchase = Purchase {
+        wanted,
+        friendly_name,
+        wiring: if wire {
+            Wiring::Switchboard
+        } else {
+            Wiring::None
+        },
+    };
+    core.get().await?.numbers().await?.buy(&purchase).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -125,8 +149,9 @@ pub async fn update_number(
     core: State<'_, Core>,
     sid: String,
     change: NumberChange,
-) -> Result<OwnedNumber, IpcError> {
-    numbers::update(&core.get().await?.client().await?, &sid, &change).await
+) -> Result<OwnedNumber, Error> {
+    let numbers = core.get().await?.numbers().await?;
+    numbers.update(&number_sid(&sid)?, &change).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -135,31 +160,36 @@ pub async fn release_number(
     core: State<'_, Core>,
     sid: String,
     typed: String,
-) -> Result<(), IpcError> {
-    numbers::release(&core.get().await?.client().await?, &sid, &typed).await
+) -> Result<(), Error> {
+    let numbers = core.get().await?.numbers().await?;
+    numbers.release(&number_sid(&sid)?, &typed).await
+}
+
+fn number_sid(raw: &str) -> Result<PhoneNumberSid, Error> {
+    PhoneNumberSid::parse(raw).map_err(|e| Error::new(Code::InvalidInput, e.message))
 }
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
-pub async fn routing_status(core: State<'_, Core>) -> Result<Option<RoutingStatus>, IpcError> {
+pub async fn routing_status(core: State<'_, Core>) -> Result<Option<RoutingStatus>, Error> {
     routing::status(&core.get().await?.client().await?).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
-pub async fn deploy_routing(core: State<'_, Core>) -> Result<RoutingStatus, IpcError> {
+pub async fn deploy_routing(core: State<'_, Core>) -> Result<RoutingStatus, Error> {
     core.get().await?.deploy_routing().await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
-pub async fn remove_routing(core: State<'_, Core>) -> Result<bool, IpcError> {
+pub async fn remove_routing(core: State<'_, Core>) -> Result<bool, Error> {
     routing::remove(&core.get().await?.client().await?).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
-pub async fn list_greetings(core: State<'_, Core>) -> Result<GreetingsOverview, IpcError> {
+pub async fn list_greetings(core: State<'_, Core>) -> Result<GreetingsOverview, Error> {
     core.get().await?.greetings().await
 }
 
@@ -168,7 +198,7 @@ pub async fn list_greetings(core: State<'_, Core>) -> Result<GreetingsOverview, 
 pub async fn change_greetings(
     core: State<'_, Core>,
     edit: GreetingsEdit,
-) -> Result<GreetingsPublished, IpcError> {
+) -> Result<GreetingsPublished, Error> {
     core.get().await?.change_greetings(edit).await
 }
 
@@ -177,7 +207,7 @@ pub async fn change_greetings(
 pub async fn preview_greeting(
     core: State<'_, Core>,
     local: String,
-) -> Result<Option<String>, IpcError> {
+) -> Result<Option<String>, Error> {
     core.get().await?.preview_greeting(&local).await
 }
 
@@ -187,7 +217,7 @@ pub async fn list_voicemails(
     core: State<'_, Core>,
     filter: VoicemailFilter,
     limit: u32,
-) -> Result<Vec<Voicemail>, IpcError> {
+) -> Result<Vec<Voicemail>, Error> {
     core.get().await?.voicemails(filter, limit).await
 }
 
@@ -196,7 +226,7 @@ pub async fn list_voicemails(
 pub async fn search_voicemails(
     core: State<'_, Core>,
     query: String,
-) -> Result<Vec<Voicemail>, IpcError> {
+) -> Result<Vec<Voicemail>, Error> {
     core.get().await?.search_voicemails(&query).await
 }
 
@@ -207,7 +237,7 @@ pub async fn voicemail_action<R: Runtime>(
     core: State<'_, Core>,
     recording_sid: String,
     action: VoicemailAction,
-) -> Result<(), IpcError> {
+) -> Result<(), Error> {
     core.get()
         .await?
         .voicemail_action(&recording_sid, action)
@@ -224,7 +254,7 @@ pub async fn play_voicemail<R: Runtime>(
     audio: State<'_, Audio>,
     recording_sid: String,
     position_ms: Option<u64>,
-) -> Result<Playback, IpcError> {
+) -> Result<Playback, Error> {
     let player = audio.player(&app).await?;
     player.loading(&recording_sid).await?;
     match core.get().await?.prepare_voicemail(&recording_sid).await {
@@ -245,7 +275,7 @@ pub async fn playback_control<R: Runtime>(
     app: AppHandle<R>,
     audio: State<'_, Audio>,
     control: PlaybackControl,
-) -> Result<Playback, IpcError> {
+) -> Result<Playback, Error> {
     audio.player(&app).await?.control(control).await
 }
 
@@ -254,7 +284,7 @@ pub async fn playback_control<R: Runtime>(
 pub async fn playback_status<R: Runtime>(
     app: AppHandle<R>,
     audio: State<'_, Audio>,
-) -> Result<Playback, IpcError> {
+) -> Result<Playback, Error> {
     Ok(audio.player(&app).await?.status())
 }
 
@@ -265,7 +295,7 @@ pub async fn voicemail_waveform<R: Runtime>(
     core: State<'_, Core>,
     audio: State<'_, Audio>,
     recording_sid: String,
-) -> Result<Waveform, IpcError> {
+) -> Result<Waveform, Error> {
     // Opening the output while the waveform loads makes the next Play instant.
     audio.player(&app).await?.warm();
     let (_, waveform) = core
@@ -273,7 +303,7 @@ pub async fn voicemail_waveform<R: Runtime>(
         .await?
         .prepare_voicemail(&recording_sid)
         .await
-        .map_err(|e| IpcError::new(e.code, e.message))?;
+        .map_err(|e| Error::new(e.code, e.message))?;
     Ok(waveform)
 }
 
@@ -284,7 +314,7 @@ pub async fn redownload_voicemail<R: Runtime>(
     core: State<'_, Core>,
     audio: State<'_, Audio>,
     recording_sid: String,
-) -> Result<Waveform, IpcError> {
+) -> Result<Waveform, Error> {
     let player = audio.player(&app).await?;
     player.loading(&recording_sid).await?;
     match core.get().await?.redownload_voicemail(&recording_sid).await {
@@ -294,7 +324,7 @@ pub async fn redownload_voicemail<R: Runtime>(
         }
         Err(error) => {
             player.failed(&recording_sid, error.clone()).await?;
-            Err(IpcError::new(error.code, error.message))
+            Err(Error::new(error.code, error.message))
         }
     }
 }
@@ -304,7 +334,7 @@ pub async fn redownload_voicemail<R: Runtime>(
 pub async fn save_voicemail_audio(
     core: State<'_, Core>,
     recording_sid: String,
-) -> Result<String, IpcError> {
+) -> Result<String, Error> {
     let path = core
         .get()
         .await?
@@ -315,11 +345,11 @@ pub async fn save_voicemail_audio(
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
-pub async fn audio_outputs(core: State<'_, Core>) -> Result<AudioOutputs, IpcError> {
+pub async fn audio_outputs(core: State<'_, Core>) -> Result<AudioOutputs, Error> {
     let selected = core.get().await?.output_device().await?;
     let devices = tauri::async_runtime::spawn_blocking(audio::output_devices)
         .await
-        .map_err(|e| IpcError::internal(&anyhow::Error::new(e)))??;
+        .map_err(|e| Error::internal(&anyhow::Error::new(e)))??;
     Ok(AudioOutputs { devices, selected })
 }
 
@@ -330,7 +360,7 @@ pub async fn set_output_device<R: Runtime>(
     core: State<'_, Core>,
     audio: State<'_, Audio>,
     id: Option<String>,
-) -> Result<AudioOutputs, IpcError> {
+) -> Result<AudioOutputs, Error> {
     audio.player(&app).await?.set_output(id.clone()).await?;
     core.get().await?.set_output_device(id.as_deref()).await?;
     audio_outputs(core).await
@@ -338,7 +368,7 @@ pub async fn set_output_device<R: Runtime>(
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
-pub async fn archive_settings(core: State<'_, Core>) -> Result<Option<ArchiveSettings>, IpcError> {
+pub async fn archive_settings(core: State<'_, Core>) -> Result<Option<ArchiveSettings>, Error> {
     core.get().await?.archive_settings().await
 }
 
@@ -347,13 +377,13 @@ pub async fn archive_settings(core: State<'_, Core>) -> Result<Option<ArchiveSet
 pub async fn save_archive_settings(
     core: State<'_, Core>,
     input: ArchiveSettingsInput,
-) -> Result<ArchiveSettings, IpcError> {
+) -> Result<ArchiveSettings, Error> {
     core.get().await?.save_archive_settings(&input).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
-pub async fn clear_archive_settings(core: State<'_, Core>) -> Result<(), IpcError> {
+pub async fn clear_archive_settings(core: State<'_, Core>) -> Result<(), Error> {
     core.get().await?.clear_archive_settings().await
 }
 
@@ -363,7 +393,7 @@ pub async fn archive_voicemail<R: Runtime>(
     app: AppHandle<R>,
     core: State<'_, Core>,
     recording_sid: String,
-) -> Result<ArchiveOutcome, IpcError> {
+) -> Result<ArchiveOutcome, Error> {
     let outcome = core.get().await?.archive_voicemail(&recording_sid).await?;
     crate::refresh_unread_now(&app).await;
     Ok(outcome)
@@ -371,11 +401,11 @@ pub async fn archive_voicemail<R: Runtime>(
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
-pub async fn audio_inputs(core: State<'_, Core>) -> Result<AudioInputs, IpcError> {
+pub async fn audio_inputs(core: State<'_, Core>) -> Result<AudioInputs, Error> {
     let selected = core.get().await?.input_device().await?;
     let devices = tauri::async_runtime::spawn_blocking(audio::input_devices)
         .await
-        .map_err(|e| IpcError::internal(&anyhow::Error::new(e)))??;
+        .map_err(|e| Error::internal(&anyhow::Error::new(e)))??;
     Ok(AudioInputs { devices, selected })
 }
 
@@ -384,13 +414,13 @@ pub async fn audio_inputs(core: State<'_, Core>) -> Result<AudioInputs, IpcError
 pub async fn set_input_device(
     core: State<'_, Core>,
     id: Option<String>,
-) -> Result<AudioInputs, IpcError> {
+) -> Result<AudioInputs, Error> {
     if let Some(wanted) = &id {
         let known = tauri::async_runtime::spawn_blocking(audio::input_devices)
             .await
-            .map_err(|e| IpcError::internal(&anyhow::Error::new(e)))??;
+            .map_err(|e| Error::internal(&anyhow::Error::new(e)))??;
         if !known.iter().any(|d| &d.id == wanted) {
-            return Err(IpcError::new(
+            return Err(Error::new(
                 Code::NotFound,
                 "That microphone is not connected. Choose another, or the system default.",
             ));
@@ -406,7 +436,7 @@ pub async fn start_recording<R: Runtime>(
     app: AppHandle<R>,
     core: State<'_, Core>,
     studio: State<'_, Studio>,
-) -> Result<(), IpcError> {
+) -> Result<(), Error> {
     let device = core.get().await?.input_device().await?;
     let (levels, limit) = (app.clone(), app.clone());
     let studio = studio.inner().clone();
@@ -422,16 +452,16 @@ pub async fn start_recording<R: Runtime>(
         )
     })
     .await
-    .map_err(|e| IpcError::internal(&anyhow::Error::new(e)))?
+    .map_err(|e| Error::internal(&anyhow::Error::new(e)))?
 }
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
-pub async fn stop_recording(studio: State<'_, Studio>) -> Result<TakeSummary, IpcError> {
+pub async fn stop_recording(studio: State<'_, Studio>) -> Result<TakeSummary, Error> {
     let studio = studio.inner().clone();
     tauri::async_runtime::spawn_blocking(move || studio.stop())
         .await
-        .map_err(|e| IpcError::internal(&anyhow::Error::new(e)))?
+        .map_err(|e| Error::internal(&anyhow::Error::new(e)))?
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -447,12 +477,12 @@ pub async fn preview_take<R: Runtime>(
     audio: State<'_, Audio>,
     studio: State<'_, Studio>,
     trim: Trim,
-) -> Result<Playback, IpcError> {
+) -> Result<Playback, Error> {
     let dir = core.get().await?.scratch_dir();
     let studio = studio.inner().clone();
     let track = tauri::async_runtime::spawn_blocking(move || studio.preview(trim, &dir))
         .await
-        .map_err(|e| IpcError::internal(&anyhow::Error::new(e)))??;
+        .map_err(|e| Error::internal(&anyhow::Error::new(e)))??;
     audio.player(&app).await?.play(track, Duration::ZERO).await
 }
 
@@ -462,13 +492,13 @@ pub async fn publish_take(
     core: State<'_, Core>,
     studio: State<'_, Studio>,
     input: RecordedGreetingInput,
-) -> Result<GreetingsPublished, IpcError> {
+) -> Result<GreetingsPublished, Error> {
     let core = core.get().await?;
     let take = studio.inner().clone();
     let trim = input.trim;
     let wav = tauri::async_runtime::spawn_blocking(move || take.wav(trim))
         .await
-        .map_err(|e| IpcError::internal(&anyhow::Error::new(e)))??;
+        .map_err(|e| Error::internal(&anyhow::Error::new(e)))??;
     let client = core.client().await?;
     let published = core.publish_greeting_audio(&client, &input, wav).await?;
     studio.discard();
@@ -477,13 +507,13 @@ pub async fn publish_take(
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
-pub async fn greetings_hosting(core: State<'_, Core>) -> Result<GreetingsHosting, IpcError> {
+pub async fn greetings_hosting(core: State<'_, Core>) -> Result<GreetingsHosting, Error> {
     core.get().await?.greetings_hosting().await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
-pub async fn apply_greetings_policy(core: State<'_, Core>) -> Result<GreetingsHosting, IpcError> {
+pub async fn apply_greetings_policy(core: State<'_, Core>) -> Result<GreetingsHosting, Error> {
     core.get().await?.apply_greetings_policy().await
 }
 
@@ -491,12 +521,12 @@ pub async fn apply_greetings_policy(core: State<'_, Core>) -> Result<GreetingsHo
 #[instrument(skip_all, err(Debug))]
 pub async fn call_setup(
     core: State<'_, Core>,
-    phone: State<'_, Phone>,
+    calls: State<'_, LiveCalls>,
     capabilities: Capabilities,
-) -> Result<CallSetup, IpcError> {
+) -> Result<CallSetup, Error> {
     core.get()
         .await?
-        .call_setup(&capabilities, phone.calling.active())
+        .call_setup(&capabilities, calls.calling.active())
         .await
 }
 
@@ -505,13 +535,13 @@ pub async fn call_setup(
 pub async fn save_call_settings(
     core: State<'_, Core>,
     settings: CallSettings,
-) -> Result<CallSettings, IpcError> {
+) -> Result<CallSettings, Error> {
     core.get().await?.save_call_settings(&settings).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
-pub async fn voice_token(core: State<'_, Core>) -> Result<VoiceToken, IpcError> {
+pub async fn voice_token(core: State<'_, Core>) -> Result<VoiceToken, Error> {
     core.get().await?.voice_token().await
 }
 
@@ -519,11 +549,11 @@ pub async fn voice_token(core: State<'_, Core>) -> Result<VoiceToken, IpcError> 
 #[instrument(skip_all, fields(engine = ?request.engine), err(Debug))]
 pub async fn start_call(
     core: State<'_, Core>,
-    phone: State<'_, Phone>,
+    calls: State<'_, LiveCalls>,
     request: DialRequest,
-) -> Result<CallView, IpcError> {
+) -> Result<CallView, Error> {
     let call = core.get().await?.prepare_call(&request).await?;
-    Ok(phone
+    Ok(calls
         .calling
         .place(call.client, call.engine, &call.to, &call.from))
 }
@@ -531,24 +561,24 @@ pub async fn start_call(
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
 pub fn attach_call(
-    phone: State<'_, Phone>,
+    calls: State<'_, LiveCalls>,
     id: String,
     call_sid: String,
-) -> Result<CallView, IpcError> {
+) -> Result<CallView, Error> {
     let sid = call_sid
         .parse()
-        .map_err(|e: switchboard::sid::SidError| IpcError::new(Code::InvalidInput, e.message))?;
-    phone.calling.attach(&id, &sid)
+        .map_err(|e: switchboard::sid::SidError| Error::new(Code::InvalidInput, e.message))?;
+    calls.calling.attach(&id, &sid)
 }
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, fields(control = ?control), err(Debug))]
 pub async fn call_control(
-    phone: State<'_, Phone>,
+    calls: State<'_, LiveCalls>,
     id: String,
     control: CallControl,
-) -> Result<CallView, IpcError> {
-    phone.calling.control(&id, control).await
+) -> Result<CallView, Error> {
+    calls.calling.control(&id, control).await
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -556,37 +586,37 @@ pub async fn call_control(
 pub async fn incoming_call<R: Runtime>(
     app: AppHandle<R>,
     core: State<'_, Core>,
-    phone: State<'_, Phone>,
+    calls: State<'_, LiveCalls>,
     call_sid: String,
     from: String,
     to: String,
-) -> Result<CallView, IpcError> {
+) -> Result<CallView, Error> {
     let sid = call_sid
         .parse()
-        .map_err(|e: switchboard::sid::SidError| IpcError::new(Code::InvalidInput, e.message))?;
+        .map_err(|e: switchboard::sid::SidError| Error::new(Code::InvalidInput, e.message))?;
     let core = core.get().await?;
-    let known = phone.calling.get(&call_sid).is_some();
-    let view = phone
+    let known = calls.calling.get(&call_sid).is_some();
+    let view = calls
         .calling
         .incoming(core.client().await?, sid, &from, &to);
     if !known {
         let device = core.call_settings().await?.ringtone_device;
-        if let Err(err) = phone.ringtone.start(device, None) {
+        if let Err(err) = calls.ringtone.start(device, None) {
             tracing::warn!(error = %err.message, "the ringtone could not play");
         }
-        crate::phone::announce(&app, &view);
+        crate::live_calls::announce(&app, &view);
     }
     Ok(view)
 }
 
 #[tauri::command(rename_all = "snake_case")]
-pub fn active_calls(phone: State<'_, Phone>) -> Vec<CallView> {
-    phone.calling.active()
+pub fn active_calls(calls: State<'_, LiveCalls>) -> Vec<CallView> {
+    calls.calling.active()
 }
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
-pub async fn call_log(core: State<'_, Core>, filter: CallLogFilter) -> Result<CallLog, IpcError> {
+pub async fn call_log(core: State<'_, Core>, filter: CallLogFilter) -> Result<CallLog, Error> {
     core.get().await?.call_log(&filter).await
 }
 
@@ -594,8 +624,8 @@ pub async fn call_log(core: State<'_, Core>, filter: CallLogFilter) -> Result<Ca
 #[instrument(skip_all, err(Debug))]
 pub async fn preview_ringtone(
     core: State<'_, Core>,
-    phone: State<'_, Phone>,
-) -> Result<String, IpcError> {
+    calls: State<'_, LiveCalls>,
+) -> Result<String, Error> {
     let device = core.get().await?.call_settings().await?.ringtone_device;
-    phone.ringtone.start(device, Some(1))
+    calls.ringtone.start(device, Some(1))
 }

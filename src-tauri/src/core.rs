@@ -3,31 +3,31 @@
 use switchboard::keychain::Keychain;
 use switchboard::paths::Paths;
 use switchboard::twilio::{ApiBase, Domain};
-use switchboard::{Code, IpcError, Switchboard};
+use switchboard::{Code, Error, Switchboard};
 use tokio::sync::OnceCell;
 
 /// Managed state: the core, opened once on first use (or at start, see [`Core::warm`]).
 pub struct Core {
-    cell: OnceCell<Result<Switchboard, IpcError>>,
-    paths: Result<Paths, IpcError>,
-    api_base: Result<Option<ApiBase>, IpcError>,
+    cell: OnceCell<Result<Switchboard, Error>>,
+    paths: Result<Paths, Error>,
+    api_base: Result<Option<ApiBase>, Error>,
 }
 
 impl Core {
     /// Reads the data directory and any `SWITCHBOARD_API_BASE` override; failures are kept and
     /// reported by every command instead of stopping the app.
     pub fn from_env(paths: anyhow::Result<Paths>) -> Self {
-        let api_base = ApiBase::from_env().map_err(|e| IpcError::new(Code::InvalidInput, e));
+        let api_base = ApiBase::from_env().map_err(|e| Error::new(Code::InvalidInput, e));
         Self {
             cell: OnceCell::new(),
             paths: paths
-                .map_err(|e| IpcError::new(Code::Storage, format!("No place to keep data: {e:#}"))),
+                .map_err(|e| Error::new(Code::Storage, format!("No place to keep data: {e:#}"))),
             api_base,
         }
     }
 
     /// The opened core, or why it could not be opened.
-    pub async fn get(&self) -> Result<&Switchboard, IpcError> {
+    pub async fn get(&self) -> Result<&Switchboard, Error> {
         self.cell
             .get_or_init(|| async {
                 let paths = self.paths.clone()?;
@@ -46,7 +46,7 @@ impl Core {
                         && !raw.trim().is_empty()
                     {
                         core = core.with_domain_base(domain, &raw).map_err(|e| {
-                            IpcError::new(Code::InvalidInput, format!("{var}: {}", e.message))
+                            Error::new(Code::InvalidInput, format!("{var}: {}", e.message))
                         })?;
                     }
                 }

@@ -3,8 +3,8 @@
 mod audio;
 mod commands;
 mod core;
+mod live_calls;
 mod notify;
-mod phone;
 mod sync;
 #[cfg(target_os = "linux")]
 mod webkit;
@@ -14,6 +14,15 @@ use tauri::{Manager, Runtime};
 pub use crate::core::Core;
 pub use crate::sync::SyncWorker;
 
+/// `tauri::generate_handler!` over every command of the contract's one list
+/// (`switchboard::ipc_commands!`), each handled by the function of the same name in
+/// [`commands`].
+macro_rules! handlers {
+    ($($name:ident($($args:tt)*) -> $ret:ty;)*) => {
+        tauri::generate_handler![$(commands::$name),*]
+    };
+}
+
 /// The builder with Switchboard's state and commands, generic over the runtime so tests can
 /// drive it with `tauri::test::mock_builder()`.
 pub fn builder<R: Runtime>(builder: tauri::Builder<R>, core: Core) -> tauri::Builder<R> {
@@ -21,68 +30,15 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, core: Core) -> tauri::Bui
         .manage(core)
         .manage(sync::SyncWorker::default())
         .manage(audio::Audio::default())
-        .manage(switchboard::studio::Studio::default())
-        .invoke_handler(tauri::generate_handler![
-            commands::app_status,
-            commands::validate_credentials,
-            commands::connect_account,
-            commands::open_help,
-            commands::sync_status,
-            commands::sync_now,
-            commands::rebuild_cache,
-            commands::list_numbers,
-            commands::search_numbers,
-            commands::buy_number,
-            commands::update_number,
-            commands::release_number,
-            commands::routing_status,
-            commands::deploy_routing,
-            commands::remove_routing,
-            commands::list_greetings,
-            commands::change_greetings,
-            commands::preview_greeting,
-            commands::list_voicemails,
-            commands::search_voicemails,
-            commands::voicemail_action,
-            commands::play_voicemail,
-            commands::playback_control,
-            commands::playback_status,
-            commands::voicemail_waveform,
-            commands::redownload_voicemail,
-            commands::save_voicemail_audio,
-            commands::audio_outputs,
-            commands::set_output_device,
-            commands::archive_settings,
-            commands::save_archive_settings,
-            commands::clear_archive_settings,
-            commands::archive_voicemail,
-            commands::audio_inputs,
-            commands::set_input_device,
-            commands::start_recording,
-            commands::stop_recording,
-            commands::discard_take,
-            commands::preview_take,
-            commands::publish_take,
-            commands::greetings_hosting,
-            commands::apply_greetings_policy,
-            commands::call_setup,
-            commands::save_call_settings,
-            commands::voice_token,
-            commands::start_call,
-            commands::attach_call,
-            commands::call_control,
-            commands::incoming_call,
-            commands::active_calls,
-            commands::call_log,
-            commands::preview_ringtone,
-        ])
+        .manage(switchboard::greetings::studio::Studio::default())
+        .invoke_handler(switchboard::ipc_commands!(handlers))
         .setup(|app| {
             #[cfg(target_os = "linux")]
             if let Some(window) = app.get_webview_window("main") {
                 webkit::tune(&window);
             }
             app.manage(notify::tray(app.handle()));
-            app.manage(phone::Phone::new(app.handle()));
+            app.manage(live_calls::LiveCalls::new(app.handle()));
             let handle = app.handle().clone();
             tauri::async_runtime::spawn(async move {
                 handle.state::<Core>().warm().await;

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use switchboard::cache::SyncReport;
 use switchboard::ipc::events;
-use switchboard::{Code, IpcError};
+use switchboard::{Code, Error};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::{Mutex, Notify};
 
@@ -37,7 +37,7 @@ impl SyncWorker {
     ///
     /// # Errors
     /// The sync's error (also emitted as `sync://failed`).
-    pub async fn run_once<R: Runtime>(&self, app: &AppHandle<R>) -> Result<SyncReport, IpcError> {
+    pub async fn run_once<R: Runtime>(&self, app: &AppHandle<R>) -> Result<SyncReport, Error> {
         self.run(app, false).await
     }
 
@@ -46,7 +46,7 @@ impl SyncWorker {
     ///
     /// # Errors
     /// As [`SyncWorker::run_once`].
-    pub async fn rebuild<R: Runtime>(&self, app: &AppHandle<R>) -> Result<SyncReport, IpcError> {
+    pub async fn rebuild<R: Runtime>(&self, app: &AppHandle<R>) -> Result<SyncReport, Error> {
         self.run(app, true).await
     }
 
@@ -54,7 +54,7 @@ impl SyncWorker {
         &self,
         app: &AppHandle<R>,
         rebuild: bool,
-    ) -> Result<SyncReport, IpcError> {
+    ) -> Result<SyncReport, Error> {
         let _one_at_a_time = self.running.lock().await;
         let state = app.state::<Core>();
         let core = state.get().await?;
@@ -119,7 +119,7 @@ impl SyncWorker {
             loop {
                 let state = app.state::<Core>();
                 let configured = match state.get().await {
-                    Ok(core) => matches!(core.store().active_profile().await, Ok(Some(_))),
+                    Ok(core) => matches!(core.db().active_profile().await, Ok(Some(_))),
                     Err(_) => false,
                 };
                 let wait = if configured {
@@ -145,7 +145,7 @@ impl SyncWorker {
 /// How long to wait after a failed sync: doubling from [`FIRST_BACKOFF`] while Twilio cannot
 /// be reached or is limiting requests, the normal interval for anything else (which another
 /// attempt will not fix sooner).
-fn next_wait(err: &IpcError, backoff: &mut Option<Duration>, interval: Duration) -> Duration {
+fn next_wait(err: &Error, backoff: &mut Option<Duration>, interval: Duration) -> Duration {
     match err.code {
         Code::Network | Code::Timeout | Code::RateLimited => {
             let next = backoff.map_or(FIRST_BACKOFF, |b| (b * 2).min(MAX_BACKOFF));
@@ -165,13 +165,13 @@ mod tests {
 
     #[test]
     fn offline_waits_double_up_to_the_limit_and_reset_on_other_errors() {
-        let offline = IpcError::new(Code::Network, "no route");
+        let offline = Error::new(Code::Network, "no route");
         let mut backoff = None;
         let waits: Vec<u64> = (0..7)
             .map(|_| next_wait(&offline, &mut backoff, INTERVAL).as_secs())
             .collect();
         assert_eq!(waits, vec![30, 60, 120, 240, 480, 900, 900]);
-        let auth = IpcError::new(Code::Unauthorized, "bad key");
+        let auth = Error::new(Code::Unauthorized, "bad key");
         assert_eq!(next_wait(&auth, &mut backoff, INTERVAL), INTERVAL);
         assert_eq!(next_wait(&offline, &mut backoff, INTERVAL).as_secs(), 30);
     }

@@ -16,7 +16,7 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::devices::{device_name, listed};
-use crate::error::{Code, IpcError};
+use crate::error::{Code, Error};
 
 /// The longest recording.
 pub const MAX_RECORDING: Duration = Duration::from_secs(120);
@@ -73,11 +73,11 @@ pub struct Recording {
 ///
 /// # Errors
 /// [`Code::NotFound`] when the sound system cannot be asked.
-pub fn input_devices() -> Result<Vec<InputDevice>, IpcError> {
+pub fn input_devices() -> Result<Vec<InputDevice>, Error> {
     let host = cpal::default_host();
     let default = host.default_input_device().and_then(|d| d.id().ok());
     let devices = host.input_devices().map_err(|e| {
-        IpcError::new(
+        Error::new(
             Code::NotFound,
             format!("The sound system cannot list microphones ({e}). Check that audio works on this computer."),
         )
@@ -95,7 +95,7 @@ pub fn input_devices() -> Result<Vec<InputDevice>, IpcError> {
 /// A recording in progress.
 pub struct Recorder {
     stop: Arc<AtomicBool>,
-    reader: Option<JoinHandle<Result<Recording, IpcError>>>,
+    reader: Option<JoinHandle<Result<Recording, Error>>>,
 }
 
 impl std::fmt::Debug for Recorder {
@@ -115,7 +115,7 @@ impl Recorder {
         device: Option<&str>,
         max: Duration,
         on_level: impl Fn(Level) + Send + 'static,
-    ) -> Result<Self, IpcError> {
+    ) -> Result<Self, Error> {
         let stop = Arc::new(AtomicBool::new(false));
         let (ready_tx, ready_rx) = std::sync::mpsc::channel();
         let wanted = device.map(str::to_owned);
@@ -123,7 +123,7 @@ impl Recorder {
         let reader = std::thread::Builder::new()
             .name("switchboard-capture".into())
             .spawn(move || capture(wanted.as_deref(), max, &stop_stream, &ready_tx, &on_level))
-            .map_err(|e| IpcError::new(Code::Internal, format!("Cannot start recording ({e}).")))?;
+            .map_err(|e| Error::new(Code::Internal, format!("Cannot start recording ({e}).")))?;
         match ready_rx.recv_timeout(Duration::from_secs(5)) {
             Ok(Ok(())) => Ok(Self {
                 stop,
@@ -135,7 +135,7 @@ impl Recorder {
             }
             Err(_) => {
                 stop.store(true, Ordering::Relaxed);
-                Err(IpcError::new(
+                Err(Error::new(
                     Code::Timeout,
                     "The microphone did not start within 5 seconds. Check it is connected and not in use by another app.",
                 ))
@@ -152,11 +152,11 @@ impl Recorder {
     ///
     /// # Errors
     /// When the device failed while recording.
-    pub fn stop(mut self) -> Result<Recording, IpcError> {
+    pub fn stop(mut self) -> Result<Recording, Error> {
         self.stop.store(true, Ordering::Relaxed);
         match self.reader.take().map(JoinHandle::join) {
             Some(Ok(result)) => result,
-            _ => Err(IpcError::new(
+            _ => Err(Error::new(
                 Code::Internal,
                 "The recorder stopped unexpectedly.",
             )),
@@ -174,9 +174,9 @@ fn capture(
     wanted: Option<&str>,
     max: Duration,
     stop: &AtomicBool,
-    ready: &std::sync::mpsc::Sender<Result<(), IpcError>>,
+    ready: &std::sync::mpsc::Sender<Result<(), Error>>,
     on_level: &dyn Fn(Level),
-) -> Result<Recording, IpcError> {
+) -> Result<Recording, Error> {
     let opened = open(wanted);
     let (stream, mut consumer, channels, rate, name, failed, dropped) = match opened {
         Ok(parts) => parts,
@@ -214,7 +214,7 @@ fn capture(
         }
         if let Some(reason) = failed.lock().ok().and_then(|f| f.clone()) {
             drop(stream);
-            return Err(IpcError::new(
+            return Err(Error::new(
                 Code::NotFound,
                 format!(
                     "The microphone {name} stopped working while recording ({reason}). Check it is connected, then record again."
@@ -304,7 +304,7 @@ type Opened = (
     Arc<AtomicU64>,
 );
 
-fn open(wanted: Option<&str>) -> Result<Opened, IpcError> {
+fn open(wanted: Option<&str>) -> Result<Opened, Error> {
     let host = cpal::default_host();
     let device = match wanted {
         Some(id) => {
@@ -313,14 +313,14 @@ fn open(wanted: Option<&str>) -> Result<Opened, IpcError> {
                 .ok()
                 .and_then(|mut all| all.find(|d| d.id().ok() == parsed))
                 .ok_or_else(|| {
-                    IpcError::new(
+                    Error::new(
                         Code::NotFound,
                         "The microphone chosen is not connected. Choose another in the list, or the system default.",
                     )
                 })?
         }
         None => host.default_input_device().ok_or_else(|| {
-            IpcError::new(
+            Error::new(
                 Code::NotFound,
                 "No microphone was found. Connect one (or allow Switchboard to use it in the system's privacy settings), then record again.",
             )
@@ -364,7 +364,7 @@ fn open(wanted: Option<&str>) -> Result<Opened, IpcError> {
         SampleFormat::I32 => build::<i32>(&device, stream_config, producer, &dropped, on_error),
         SampleFormat::U8 => build::<u8>(&device, stream_config, producer, &dropped, on_error),
         other => {
-            return Err(IpcError::new(
+            return Err(Error::new(
                 Code::NotFound,
                 format!("The microphone {name} records {other:?} samples, which Switchboard cannot read. Choose another microphone."),
             ));
@@ -403,17 +403,17 @@ where
     )
 }
 
-fn denied_or(detail: &str, name: &str) -> IpcError {
+fn denied_or(detail: &str, name: &str) -> Error {
     let lower = detail.to_ascii_lowercase();
     if lower.contains("permission") || lower.contains("denied") || lower.contains("not allowed") {
-        IpcError::new(
+        Error::new(
             Code::Forbidden,
             format!(
                 "Switchboard may not use the microphone {name}. Allow it in the system's privacy settings, then record again."
             ),
         )
     } else {
-        IpcError::new(
+        Error::new(
             Code::NotFound,
             format!(
                 "The microphone {name} cannot be opened ({detail}). Check it is connected and not in use, or choose another."

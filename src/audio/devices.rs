@@ -4,7 +4,7 @@ use cpal::traits::{DeviceTrait, HostTrait};
 use serde::Serialize;
 use ts_rs::TS;
 
-use crate::error::{Code, IpcError};
+use crate::error::{Code, Error};
 
 /// An output device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -30,11 +30,11 @@ pub struct AudioOutputs {
 ///
 /// # Errors
 /// [`Code::NotFound`] when the audio system cannot be asked (no sound server or driver).
-pub fn output_devices() -> Result<Vec<OutputDevice>, IpcError> {
+pub fn output_devices() -> Result<Vec<OutputDevice>, Error> {
     let host = cpal::default_host();
     let default = host.default_output_device().and_then(|d| d.id().ok());
     let devices = host.output_devices().map_err(|e| {
-        IpcError::new(
+        Error::new(
             Code::NotFound,
             format!("The sound system cannot list output devices ({e}). Check that audio works on this computer."),
         )

@@ -7,9 +7,9 @@
 mod analyse;
 mod capture;
 mod devices;
-pub mod greeting;
 mod player;
 mod ringtone;
+pub mod take;
 
 pub(crate) use analyse::fold_peaks;
 pub use analyse::{

@@ -11,7 +11,7 @@ use rodio::{DeviceSinkBuilder, Source};
 
 use super::devices::{device_name, find_output};
 use super::player::{no_device, open_failed};
-use crate::error::IpcError;
+use crate::error::Error;
 
 /// The sample rate of the synthesized ring.
 pub const RING_RATE: u32 = 16_000;
@@ -61,13 +61,13 @@ impl Ringtone {
     ///
     /// # Errors
     /// [`crate::Code::NotFound`] when no output can be opened.
-    pub fn start(&self, device: Option<String>, cycles: Option<usize>) -> Result<String, IpcError> {
+    pub fn start(&self, device: Option<String>, cycles: Option<usize>) -> Result<String, Error> {
         let mut stop = self.stop.lock().expect("ringtone");
         if stop.is_some() {
             return Ok(String::new());
         }
         let (stop_tx, stop_rx) = mpsc::channel::<()>();
-        let (ready_tx, ready_rx) = mpsc::channel::<Result<String, IpcError>>();
+        let (ready_tx, ready_rx) = mpsc::channel::<Result<String, Error>>();
         std::thread::Builder::new()
             .name("ringtone".into())
             .spawn(move || {
@@ -115,13 +115,13 @@ impl Ringtone {
                 drop(sink);
             })
             .map_err(|e| {
-                IpcError::new(
+                Error::new(
                     crate::Code::Internal,
                     format!("The ringtone could not start: {e}"),
                 )
             })?;
         let name = ready_rx.recv().unwrap_or_else(|_| {
-            Err(IpcError::new(
+            Err(Error::new(
                 crate::Code::Internal,
                 "The ringtone stopped at once.",
             ))

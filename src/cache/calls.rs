@@ -256,7 +256,7 @@ fn entry(row: Row) -> CallLogEntry {
         status: row.status,
         remote_display: remote
             .as_deref()
-            .map(|r| crate::phone::format_beside(r, ours)),
+            .map(|r| crate::e164::format_beside(r, ours)),
         remote,
         from_number: row.from_number,
         to_number: row.to_number,

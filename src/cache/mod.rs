@@ -14,6 +14,9 @@ use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
+use serde::Serialize;
+use ts_rs::TS;
+
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
@@ -27,7 +30,8 @@ pub(crate) use outbox::{hex, sha256_file};
 pub use sync::{OVERLAP_SECONDS, ResourceReport, SyncProgress, SyncReport, Syncer};
 pub use voicemail::{CachedCall, Voicemail, VoicemailFilter};
 
-use crate::error::{Code, IpcError};
+use crate::Switchboard;
+use crate::error::{Code, Error};
 use crate::sid::AccountSid;
 
 /// Why the cache could not be used.
@@ -57,23 +61,23 @@ pub enum CacheError {
     Query(#[from] sqlx::Error),
 }
 
-impl From<CacheError> for IpcError {
+impl From<CacheError> for Error {
     fn from(err: CacheError) -> Self {
         tracing::error!(error = %err, "cache error");
         match &err {
-            CacheError::Corrupt { .. } => IpcError::new(
+            CacheError::Corrupt { .. } => Error::new(
                 Code::Storage,
                 format!(
                     "{err}. Nothing was deleted. Rebuild it from Twilio (Settings, Local copy, Rebuild; or `switchboard sync --rebuild`): the damaged file is kept beside the new one."
                 ),
             ),
             CacheError::Query(sqlx::Error::Database(db)) if db.message().contains("full") => {
-                IpcError::new(
+                Error::new(
                     Code::Storage,
                     "The disk is full: the cache could not be updated. Free some space and sync again; nothing was lost.",
                 )
             }
-            _ => IpcError::new(Code::Storage, format!("Local cache error: {err}.")),
+            _ => Error::new(Code::Storage, format!("Local cache error: {err}.")),
         }
     }
 }
@@ -256,5 +260,121 @@ impl Cache {
     /// Closes the pool.
     pub async fn close(&self) {
         self.pool.close().await;
+    }
+}
+
+/// How fresh the active profile's cache is, for the UI's sync indicator.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct SyncStatus {
+    /// When every resource last finished syncing (Unix seconds); `null` before the first sync.
+    #[ts(type = "number | null")]
+    pub last_synced_at: Option<i64>,
+    /// Whether the data is older than [`STALE_AFTER_SECONDS`] (or never synced).
+    pub stale: bool,
+    /// Local changes (deletes) waiting to reach Twilio.
+    #[ts(type = "number")]
+    pub pending_changes: i64,
+    /// Unread voicemails in the cache.
+    #[ts(type = "number")]
+    pub unread_voicemails: i64,
+}
+
+/// Cached data older than this is shown as stale.
+pub const STALE_AFTER_SECONDS: i64 = 15 * 60;
+
+impl Switchboard {
+    /// The cache of `account` (a profile's acting account), opened and migrated.
+    ///
+    /// # Errors
+    /// [`Code::Storage`] for a cache that cannot be opened, or is damaged (the message offers
+    /// to rebuild it; nothing is deleted).
+    pub async fn cache(&self, account: &AccountSid) -> Result<Cache, Error> {
+        let mut caches = self.caches.lock().await;
+        if let Some(cache) = caches.get(account) {
+            return Ok(cache.clone());
+        }
+        let cache = Cache::open(&Cache::path_for(&self.paths.data_dir, account)).await?;
+        caches.insert(account.clone(), cache.clone());
+        Ok(cache)
+    }
+
+    /// How fresh the active profile's cache is; `None` without a profile.
+    ///
+    /// # Errors
+    /// Storage errors, including a damaged cache.
+    pub async fn sync_status(&self) -> Result<Option<SyncStatus>, Error> {
+        let Some(profile) = self.db.active_profile().await? else {
+            return Ok(None);
+        };
+        let cache = self.cache(profile.acting_account()).await?;
+        let last_synced_at = cache.last_synced().await?;
+        let now = jiff::Timestamp::now().as_second();
+        Ok(Some(SyncStatus {
+            last_synced_at,
+            stale: last_synced_at.is_none_or(|at| now - at > STALE_AFTER_SECONDS),
+            pending_changes: cache.pending_changes().await?,
+            unread_voicemails: cache.unread_count().await?,
+        }))
+    }
+
+    /// Brings the active profile's cache up to date: local changes to Twilio first, then
+    /// calls, recordings and transcriptions from Twilio, reporting progress after each page.
+    ///
+    /// # Errors
+    /// [`Code::NotConfigured`] without a profile; Twilio and storage errors (what was stored
+    /// stays, and the next sync resumes).
+    pub async fn sync(
+        &self,
+        progress: impl FnMut(crate::cache::SyncProgress),
+    ) -> Result<crate::cache::SyncReport, Error> {
+        let client = self.client().await?;
+        let account = client.account_sid().clone();
+        let cache = self.cache(&account).await?;
+        cache
+            .replay_outbox(&client, &self.audio_dir(&account), false)
+            .await?;
+        crate::cache::Syncer::new(&cache, &client)
+            .sync_all(progress)
+            .await
+    }
+
+    /// Starts the active profile's cache afresh from Twilio (the old file is kept aside and its
+    /// local state carried over), then syncs everything.
+    ///
+    /// # Errors
+    /// As [`Switchboard::sync`].
+    pub async fn rebuild_and_sync(
+        &self,
+        progress: impl FnMut(crate::cache::SyncProgress),
+    ) -> Result<crate::cache::SyncReport, Error> {
+        let client = self.client().await?;
+        let account = client.account_sid().clone();
+        self.rebuild_cache(&account).await?;
+        self.sync(progress).await
+    }
+
+    /// The active profile's cache.
+    ///
+    /// # Errors
+    /// [`Code::NotConfigured`] without a profile; storage errors (a damaged cache says how to
+    /// rebuild it).
+    pub async fn active_cache(&self) -> Result<Cache, Error> {
+        let profile = self.profile(None).await?;
+        self.cache(profile.acting_account()).await
+    }
+
+    /// Moves a damaged cache of `account` aside and starts an empty one, to be filled by a
+    /// full sync.
+    ///
+    /// # Errors
+    /// [`Code::Storage`] when the file cannot be moved or created.
+    pub async fn rebuild_cache(&self, account: &AccountSid) -> Result<Cache, Error> {
+        let mut caches = self.caches.lock().await;
+        if let Some(open) = caches.remove(account) {
+            open.close().await;
+        }
+        let cache = Cache::rebuild(&Cache::path_for(&self.paths.data_dir, account)).await?;
+        caches.insert(account.clone(), cache.clone());
+        Ok(cache)
     }
 }

@@ -13,7 +13,7 @@ use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 use super::{Cache, CacheError};
-use crate::error::{Code, IpcError};
+use crate::error::{Code, Error};
 use crate::sid::RecordingSid;
 use crate::twilio::{AudioFormat, Client, TwilioError};
 
@@ -53,14 +53,10 @@ impl Cache {
     /// # Errors
     /// [`Code::NotFound`] for a voicemail not in the cache; [`Code::InvalidInput`] for a
     /// restore after Twilio already deleted it; storage errors.
-    pub async fn apply(
-        &self,
-        recording_sid: &str,
-        action: VoicemailAction,
-    ) -> Result<(), IpcError> {
+    pub async fn apply(&self, recording_sid: &str, action: VoicemailAction) -> Result<(), Error> {
         let sid = recording_sid.trim();
         if self.voicemail(sid).await?.is_none() {
-            return Err(IpcError::new(
+            return Err(Error::new(
                 Code::NotFound,
                 format!(
                     "No voicemail {sid} in the cache. Check the SID, or run `switchboard sync`."
@@ -84,7 +80,7 @@ impl Cache {
             .await
             .map_err(CacheError::from)?;
             if let Some(Some(_)) = done {
-                return Err(IpcError::new(
+                return Err(Error::new(
                     Code::InvalidInput,
                     "This voicemail was already deleted on Twilio; its audio is still in the local cache.",
                 ));
@@ -137,7 +133,7 @@ impl Cache {
         client: &Client,
         audio_dir: &Path,
         now_all: bool,
-    ) -> Result<ReplayReport, IpcError> {
+    ) -> Result<ReplayReport, Error> {
         let due = sqlx::query!(
             r#"SELECT id AS "id!", target, attempts FROM outbox
                WHERE done_at IS NULL AND (?1 OR next_attempt_at <= unixepoch()) ORDER BY id"#,
@@ -177,9 +173,8 @@ impl Cache {
         client: &Client,
         audio_dir: &Path,
         target: &str,
-    ) -> Result<(), IpcError> {
-        let sid =
-            RecordingSid::parse(target).map_err(|e| IpcError::new(Code::Internal, e.message))?;
+    ) -> Result<(), Error> {
+        let sid = RecordingSid::parse(target).map_err(|e| Error::new(Code::Internal, e.message))?;
         self.ensure_audio(client, audio_dir, &sid).await?;
         match client.recordings().delete(&sid).await {
             Ok(()) | Err(TwilioError::Api { status: 404, .. }) => {
@@ -201,7 +196,7 @@ impl Cache {
         client: &Client,
         audio_dir: &Path,
         sid: &RecordingSid,
-    ) -> Result<PathBuf, IpcError> {
+    ) -> Result<PathBuf, Error> {
         let sid_text = sid.as_str();
         let known = sqlx::query!(
             "SELECT audio_path, audio_sha256 FROM voicemail_state WHERE recording_sid = ?1",
@@ -219,7 +214,7 @@ impl Cache {
             tracing::warn!(recording = %sid, "cached audio missing or changed; downloading again");
         }
         tokio::fs::create_dir_all(audio_dir).await.map_err(|e| {
-            IpcError::new(
+            Error::new(
                 Code::Storage,
                 format!(
                     "Cannot create the audio cache {}: {e}.",
@@ -233,14 +228,14 @@ impl Cache {
             .download(sid, AudioFormat::Mp3, &dest)
             .await?;
         let (sum, bytes) = sha256_file(&dest).await.map_err(|e| {
-            IpcError::new(
+            Error::new(
                 Code::Storage,
                 format!("Cannot read back {}: {e}.", dest.display()),
             )
         })?;
         if !looks_like_mp3_file(&dest).await {
             let _ = tokio::fs::remove_file(&dest).await;
-            return Err(IpcError::new(
+            return Err(Error::new(
                 Code::Twilio,
                 format!(
                     "The audio Twilio sent for {sid} is not MP3; nothing was deleted. Try again later."

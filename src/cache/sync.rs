@@ -14,7 +14,7 @@ use sqlx::{Sqlite, Transaction};
 use ts_rs::TS;
 
 use super::{Cache, CacheError};
-use crate::error::IpcError;
+use crate::error::Error;
 use crate::twilio::{Call, Client, Page, Recording, Transcription, TwilioError, parse_twilio_date};
 
 /// How far before the newest stored row an incremental run reads again.
@@ -119,7 +119,7 @@ impl<'a> Syncer<'a> {
     pub async fn sync_all(
         &self,
         mut progress: impl FnMut(SyncProgress),
-    ) -> Result<SyncReport, IpcError> {
+    ) -> Result<SyncReport, Error> {
         let mut report = SyncReport::default();
         for resource in RESOURCES {
             report
@@ -205,7 +205,7 @@ impl<'a> Syncer<'a> {
         &self,
         resource: &str,
         progress: &mut impl FnMut(SyncProgress),
-    ) -> Result<ResourceReport, IpcError> {
+    ) -> Result<ResourceReport, Error> {
         let mut state = self.load(resource).await?;
         let account = self.client.account_sid().clone();
         let first = match resource {
@@ -314,7 +314,7 @@ impl<'a> Syncer<'a> {
         path: &str,
         key: &str,
         what: &str,
-    ) -> Result<(Vec<Result<Row, TwilioError>>, Option<String>), IpcError>
+    ) -> Result<(Vec<Result<Row, TwilioError>>, Option<String>), Error>
     where
         T: serde::de::DeserializeOwned + Into<Row>,
     {

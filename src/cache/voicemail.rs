@@ -261,7 +261,7 @@ fn displayed(mut rows: Vec<Voicemail>) -> Vec<Voicemail> {
         v.caller_display = v
             .caller
             .as_deref()
-            .map(|c| crate::phone::format_beside(c, v.called.as_deref()));
+            .map(|c| crate::e164::format_beside(c, v.called.as_deref()));
     }
     rows
 }

@@ -9,15 +9,15 @@ use ts_rs::TS;
 
 pub use engine::{Capabilities, EngineChoice, EngineKind, EnginePreference, choose};
 pub use session::{
-    BridgeEngine, CallControl, CallDirection, CallEngine, CallPhase, CallView, Calling,
-    DialRequest, Engine, MAX_DIGITS, RecordingState, Timing, WebviewEngine, check_digits,
-    is_room_name, room_name,
+    AnyEngine, BridgeEngine, CallControl, CallDirection, CallEngine, CallPhase, CallView, Calling,
+    DialRequest, MAX_DIGITS, RecordingState, Timing, WebviewEngine, check_digits, is_room_name,
+    room_name,
 };
 
 use crate::app::Switchboard;
 use crate::cache::{CallLog, CallLogFilter};
-use crate::error::{Code, IpcError};
-use crate::phone::E164;
+use crate::e164::E164;
+use crate::error::{Code, Error};
 use crate::twilio::Client;
 use crate::twilio::token::{AccessToken, VoiceGrant};
 
@@ -115,18 +115,18 @@ pub struct PreparedCall {
     /// The client of the active profile.
     pub client: Client,
     /// The engine that brings the user in.
-    pub engine: Engine,
+    pub engine: AnyEngine,
     /// The other party.
     pub to: E164,
     /// The caller ID, one of the account's numbers.
     pub from: E164,
 }
 
-fn invalid(message: impl Into<String>) -> IpcError {
-    IpcError::new(Code::InvalidInput, message)
+fn invalid(message: impl Into<String>) -> Error {
+    Error::new(Code::InvalidInput, message)
 }
 
-fn phone(field: &str, raw: &str, country: Option<&str>) -> Result<E164, IpcError> {
+fn phone(field: &str, raw: &str, country: Option<&str>) -> Result<E164, Error> {
     E164::parse(field, raw, country).map_err(|e| invalid(e.message))
 }
 
@@ -141,8 +141,8 @@ impl Switchboard {
     ///
     /// # Errors
     /// Storage errors.
-    pub async fn call_settings(&self) -> Result<CallSettings, IpcError> {
-        let store = self.store();
+    pub async fn call_settings(&self) -> Result<CallSettings, Error> {
+        let store = self.db();
         Ok(CallSettings {
             engine: store
                 .setting(ENGINE)
@@ -166,7 +166,7 @@ impl Switchboard {
     /// [`Code::InvalidInput`] for a malformed phone or caller ID (nothing is saved then);
     /// storage errors; a routing update that failed (the settings are saved, and saving again
     /// retries it).
-    pub async fn save_call_settings(&self, input: &CallSettings) -> Result<CallSettings, IpcError> {
+    pub async fn save_call_settings(&self, input: &CallSettings) -> Result<CallSettings, Error> {
         let before = self.call_settings().await?;
         let saved = self.store_call_settings(input).await?;
         let rang = |s: &CallSettings| {
@@ -177,7 +177,7 @@ impl Switchboard {
         if rang(&before) != rang(&saved) || (saved.ring_bridge_phone && input.ring_bridge_phone) {
             let client = self.client().await?;
             if let Err(err) = self.publish_greetings(None, &client).await {
-                return Err(IpcError::new(
+                return Err(Error::new(
                     err.code,
                     format!(
                         "Your settings are saved, but the routing could not be told which phones incoming calls ring: {} Saving again retries.",
@@ -189,7 +189,7 @@ impl Switchboard {
         Ok(saved)
     }
 
-    async fn store_call_settings(&self, input: &CallSettings) -> Result<CallSettings, IpcError> {
+    async fn store_call_settings(&self, input: &CallSettings) -> Result<CallSettings, Error> {
         let blank = |v: &Option<String>| {
             v.as_deref()
                 .map(str::trim)
@@ -202,7 +202,7 @@ impl Switchboard {
         let caller_id = blank(&input.caller_id)
             .map(|raw| phone("Caller ID", &raw, None))
             .transpose()?;
-        let store = self.store();
+        let store = self.db();
         store.set_setting(ENGINE, input.engine.as_str()).await?;
         store
             .set_setting(
@@ -233,8 +233,9 @@ impl Switchboard {
     ///
     /// # Errors
     /// Twilio's errors.
-    pub async fn caller_ids(&self, client: &Client) -> Result<Vec<CallerId>, IpcError> {
-        Ok(crate::numbers::list(client)
+    pub async fn caller_ids(&self, client: &Client) -> Result<Vec<CallerId>, Error> {
+        Ok(crate::numbers::Numbers::new(client.clone())
+            .list()
             .await?
             .into_iter()
             .filter(|n| n.voice)
@@ -262,7 +263,7 @@ impl Switchboard {
         &self,
         caps: &Capabilities,
         active: Vec<CallView>,
-    ) -> Result<CallSetup, IpcError> {
+    ) -> Result<CallSetup, Error> {
         let profile = self.profile(None).await?;
         let settings = self.call_settings().await?;
         let choice = choose(settings.engine, caps, settings.bridge_phone.is_some());
@@ -296,7 +297,7 @@ impl Switchboard {
     ///
     /// # Errors
     /// As [`Switchboard::prepare_call_on`].
-    pub async fn prepare_call(&self, request: &DialRequest) -> Result<PreparedCall, IpcError> {
+    pub async fn prepare_call(&self, request: &DialRequest) -> Result<PreparedCall, Error> {
         self.prepare_call_on(self.client().await?, request, None)
             .await
     }
@@ -313,7 +314,7 @@ impl Switchboard {
         client: Client,
         request: &DialRequest,
         bridge_phone: Option<&str>,
-    ) -> Result<PreparedCall, IpcError> {
+    ) -> Result<PreparedCall, Error> {
         let settings = self.call_settings().await?;
         if request.to.trim().is_empty() {
             return Err(invalid("Number: enter the number to call."));
@@ -332,7 +333,7 @@ impl Switchboard {
                     .filter(|c| owned.iter().any(|o| &o.number == c))
                     .or_else(|| owned.first().map(|o| o.number.clone()))
                     .ok_or_else(|| {
-                        IpcError::new(
+                        Error::new(
                             Code::NotConfigured,
                             "This account has no voice number to call from. Buy one under Numbers.",
                         )
@@ -358,13 +359,13 @@ impl Switchboard {
             )));
         }
         let engine = match request.engine {
-            EngineKind::Webview => Engine::Webview(WebviewEngine),
+            EngineKind::Webview => AnyEngine::Webview(WebviewEngine),
             EngineKind::Bridge => {
                 let raw = bridge_phone
                     .map(str::to_owned)
                     .or(settings.bridge_phone)
                     .ok_or_else(|| {
-                        IpcError::new(
+                        Error::new(
                             Code::NotConfigured,
                             "Set your own phone number in Settings, under Calling: Twilio rings it first, then connects the call.",
                         )
@@ -375,7 +376,7 @@ impl Switchboard {
                         "Number: that is your own phone, which the call rings first; dial someone else.",
                     ));
                 }
-                Engine::Bridge(BridgeEngine { phone: mine })
+                AnyEngine::Bridge(BridgeEngine { phone: mine })
             }
         };
         Ok(PreparedCall {
@@ -391,13 +392,13 @@ impl Switchboard {
     ///
     /// # Errors
     /// [`Code::NotConfigured`] while call routing is not deployed; keychain and Twilio errors.
-    pub async fn voice_token(&self) -> Result<VoiceToken, IpcError> {
+    pub async fn voice_token(&self) -> Result<VoiceToken, Error> {
         let (profile, credentials) = self.credentials().await?;
         let client = self.client_with(&profile, credentials.clone())?;
         let app = crate::routing::find_application(&client)
             .await?
             .ok_or_else(|| {
-                IpcError::new(
+                Error::new(
                     Code::NotConfigured,
                     "Calling in the app needs call routing: deploy it in Settings, under Call routing.",
                 )
@@ -420,7 +421,7 @@ impl Switchboard {
         .map_err(|e| invalid(e.to_string()))?
         .issued_at(issued)
         .to_jwt(&credentials.api_key_secret)
-        .map_err(|e| IpcError::new(Code::Internal, e.to_string()))?;
+        .map_err(|e| Error::new(Code::Internal, e.to_string()))?;
         Ok(VoiceToken {
             token,
             identity,
@@ -432,7 +433,7 @@ impl Switchboard {
     ///
     /// # Errors
     /// Storage errors; [`Code::NotConfigured`] without a profile.
-    pub async fn call_log(&self, filter: &CallLogFilter) -> Result<CallLog, IpcError> {
+    pub async fn call_log(&self, filter: &CallLogFilter) -> Result<CallLog, Error> {
         let mut filter = filter.clone();
         if filter.hide_to.is_none() {
             filter.hide_to = self.call_settings().await?.bridge_phone;

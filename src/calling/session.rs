@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use super::engine::EngineKind;
-use crate::error::{Code, IpcError};
-use crate::phone::{E164, format_beside};
+use crate::e164::{E164, format_beside};
+use crate::error::{Code, Error};
 use crate::sid::CallSid;
 use crate::twilio::{CallStatus, Client, RecordingControl, RetryPolicy, TwilioError};
 use crate::twiml::{Dial, Play, Response};
@@ -205,7 +205,7 @@ pub trait CallEngine: Send + Sync {
         client: &Client,
         room: &str,
         caller_id: &str,
-    ) -> impl Future<Output = Result<Option<CallSid>, IpcError>> + Send;
+    ) -> impl Future<Output = Result<Option<CallSid>, Error>> + Send;
 
     /// Whether muting goes through Twilio (a phone leg) rather than the app's own microphone.
     fn mutes_over_rest(&self) -> bool;
@@ -228,7 +228,7 @@ impl CallEngine for BridgeEngine {
         client: &Client,
         room: &str,
         caller_id: &str,
-    ) -> Result<Option<CallSid>, IpcError> {
+    ) -> Result<Option<CallSid>, Error> {
         let you = client
             .participants(room)
             .add(self.phone.as_str(), caller_id)
@@ -257,7 +257,7 @@ impl CallEngine for WebviewEngine {
         EngineKind::Webview
     }
 
-    async fn join_you(&self, _: &Client, _: &str, _: &str) -> Result<Option<CallSid>, IpcError> {
+    async fn join_you(&self, _: &Client, _: &str, _: &str) -> Result<Option<CallSid>, Error> {
         Ok(None)
     }
 
@@ -268,14 +268,14 @@ impl CallEngine for WebviewEngine {
 
 /// The engine of one call.
 #[derive(Debug, Clone)]
-pub enum Engine {
+pub enum AnyEngine {
     /// Through the user's phone.
     Bridge(BridgeEngine),
     /// In the window.
     Webview(WebviewEngine),
 }
 
-impl CallEngine for Engine {
+impl CallEngine for AnyEngine {
     fn kind(&self) -> EngineKind {
         match self {
             Self::Bridge(e) => e.kind(),
@@ -288,7 +288,7 @@ impl CallEngine for Engine {
         client: &Client,
         room: &str,
         caller_id: &str,
-    ) -> Result<Option<CallSid>, IpcError> {
+    ) -> Result<Option<CallSid>, Error> {
         match self {
             Self::Bridge(e) => e.join_you(client, room, caller_id).await,
             Self::Webview(e) => e.join_you(client, room, caller_id).await,
@@ -348,7 +348,7 @@ struct Session {
     /// The same client without retries, for polling: the next poll is the retry, and a
     /// lost connection must show at once rather than after a backoff.
     poller: Client,
-    engine: Engine,
+    engine: AnyEngine,
     view: Mutex<CallView>,
     conference: Mutex<Option<String>>,
     attached: tokio::sync::Notify,
@@ -400,10 +400,10 @@ pub fn is_room_name(room: &str) -> bool {
 ///
 /// # Errors
 /// [`Code::InvalidInput`] for anything but 1 to [`MAX_DIGITS`] of `0-9 * # w`.
-pub fn check_digits(digits: &str) -> Result<&str, IpcError> {
+pub fn check_digits(digits: &str) -> Result<&str, Error> {
     let digits = digits.trim();
     if digits.is_empty() || digits.len() > MAX_DIGITS {
-        return Err(IpcError::new(
+        return Err(Error::new(
             Code::InvalidInput,
             format!("Digits: send 1 to {MAX_DIGITS} keys at a time."),
         ));
@@ -412,7 +412,7 @@ pub fn check_digits(digits: &str) -> Result<&str, IpcError> {
         .chars()
         .find(|c| !(c.is_ascii_digit() || matches!(c, '*' | '#' | 'w')))
     {
-        return Err(IpcError::new(
+        return Err(Error::new(
             Code::InvalidInput,
             format!("Digits: {bad:?} is not a key on a phone's keypad; use 0-9, * and #."),
         ));
@@ -456,8 +456,8 @@ fn terminal(status: CallStatus) -> bool {
     )
 }
 
-fn no_call(id: &str) -> IpcError {
-    IpcError::new(
+fn no_call(id: &str) -> Error {
+    Error::new(
         Code::NotFound,
         format!("There is no live call {id:?}; it may have ended already."),
     )
@@ -497,7 +497,7 @@ impl Calling {
         self.calls.lock().expect("calls").get(id).map(|s| s.view())
     }
 
-    fn session(&self, id: &str) -> Result<Arc<Session>, IpcError> {
+    fn session(&self, id: &str) -> Result<Arc<Session>, Error> {
         self.calls
             .lock()
             .expect("calls")
@@ -528,7 +528,7 @@ impl Calling {
     pub fn place(
         &self,
         client: Client,
-        engine: Engine,
+        engine: AnyEngine,
         remote: &E164,
         caller_id: &E164,
     ) -> CallView {
@@ -562,14 +562,14 @@ impl Calling {
             CallPhase::Ringing,
         );
         view.you_sid = Some(call.to_string());
-        let session = self.track(client, Engine::Webview(WebviewEngine), view.clone());
+        let session = self.track(client, AnyEngine::Webview(WebviewEngine), view.clone());
         let this = self.clone();
         tokio::spawn(async move { this.drive_inbound(session).await });
         view
     }
 
     /// Keeps a new call and announces it.
-    fn track(&self, client: Client, engine: Engine, view: CallView) -> Arc<Session> {
+    fn track(&self, client: Client, engine: AnyEngine, view: CallView) -> Arc<Session> {
         let session = Arc::new(Session {
             poller: client.clone().with_retry(RetryPolicy::NONE),
             client,
@@ -591,7 +591,7 @@ impl Calling {
     /// # Errors
     /// [`Code::NotFound`] for an unknown or ended call; [`Code::InvalidInput`] for a call
     /// whose user leg is already known.
-    pub fn attach(&self, id: &str, call: &CallSid) -> Result<CallView, IpcError> {
+    pub fn attach(&self, id: &str, call: &CallSid) -> Result<CallView, Error> {
         let session = self.session(id)?;
         if session.ended() {
             return Err(no_call(id));
@@ -600,7 +600,7 @@ impl Calling {
             let mut view = session.view.lock().expect("call view");
             match &view.you_sid {
                 Some(known) if known != call.as_str() => {
-                    return Err(IpcError::new(
+                    return Err(Error::new(
                         Code::InvalidInput,
                         format!("Call {id} is already connected through {known}."),
                     ));
@@ -750,7 +750,7 @@ impl Calling {
         let them = match them {
             Ok(p) => p,
             Err(err) => {
-                let err = IpcError::from(err);
+                let err = Error::from(err);
                 return self
                     .finish(
                         &session,
@@ -843,7 +843,7 @@ impl Calling {
     /// [`Code::NotFound`] for an unknown or ended call; [`Code::InvalidInput`] for a control
     /// that does not apply now (hold before the other party answered, a malformed number or
     /// digits); Twilio's errors, with the call's state unchanged.
-    pub async fn control(&self, id: &str, control: CallControl) -> Result<CallView, IpcError> {
+    pub async fn control(&self, id: &str, control: CallControl) -> Result<CallView, Error> {
         let session = self.session(id)?;
         if session.ended() {
             return Err(no_call(id));
@@ -855,7 +855,7 @@ impl Calling {
         result.map(|()| session.view())
     }
 
-    async fn apply(&self, session: &Session, control: CallControl) -> Result<(), IpcError> {
+    async fn apply(&self, session: &Session, control: CallControl) -> Result<(), Error> {
         let view = session.view();
         let calls = session.client.calls();
         match control {
@@ -892,7 +892,7 @@ impl Calling {
             CallControl::Hold | CallControl::Resume => {
                 let hold = control == CallControl::Hold;
                 if view.direction == CallDirection::Inbound {
-                    return Err(IpcError::new(
+                    return Err(Error::new(
                         Code::InvalidInput,
                         "Hold works on calls placed from Switchboard; this call rang the app directly.",
                     ));
@@ -930,7 +930,7 @@ impl Calling {
             }
             CallControl::Transfer { to, country } => {
                 let to = E164::parse("Transfer to", &to, country.as_deref())
-                    .map_err(|e| IpcError::new(Code::InvalidInput, e.message))?;
+                    .map_err(|e| Error::new(Code::InvalidInput, e.message))?;
                 let (target, caller_id) = match view.direction {
                     CallDirection::Outbound => {
                         let (_, them) = self.connected(session, "transfer")?;
@@ -954,13 +954,13 @@ impl Calling {
             CallControl::Digits { digits } => {
                 let digits = check_digits(&digits)?;
                 if view.direction == CallDirection::Inbound {
-                    return Err(IpcError::new(
+                    return Err(Error::new(
                         Code::InvalidInput,
                         "Digits on an incoming call go through the app's own connection (the keypad sends them).",
                     ));
                 }
                 if view.on_hold {
-                    return Err(IpcError::new(
+                    return Err(Error::new(
                         Code::InvalidInput,
                         "Resume the call to send digits: the other party is on hold.",
                     ));
@@ -991,7 +991,7 @@ impl Calling {
             | CallControl::StopRecording => {
                 let you = self.recordable(session)?;
                 if view.recording == RecordingState::Off {
-                    return Err(IpcError::new(
+                    return Err(Error::new(
                         Code::InvalidInput,
                         "The call is not being recorded.",
                     ));
@@ -1011,10 +1011,10 @@ impl Calling {
     }
 
     /// The conference and the other party's leg of a connected outbound call.
-    fn connected(&self, session: &Session, what: &str) -> Result<(String, CallSid), IpcError> {
+    fn connected(&self, session: &Session, what: &str) -> Result<(String, CallSid), Error> {
         let view = session.view();
         if view.phase != CallPhase::InProgress {
-            return Err(IpcError::new(
+            return Err(Error::new(
                 Code::InvalidInput,
                 format!("You can {what} once the other party has answered."),
             ));
@@ -1029,9 +1029,9 @@ impl Calling {
         Ok((conference, them))
     }
 
-    fn recordable(&self, session: &Session) -> Result<CallSid, IpcError> {
+    fn recordable(&self, session: &Session) -> Result<CallSid, Error> {
         if session.view().phase != CallPhase::InProgress {
-            return Err(IpcError::new(
+            return Err(Error::new(
                 Code::InvalidInput,
                 "Recording starts once the call is connected.",
             ));
@@ -1040,9 +1040,9 @@ impl Calling {
     }
 
     /// The caller's leg of an incoming call (the parent of the app's leg).
-    async fn caller_leg(&self, session: &Session) -> Result<CallSid, IpcError> {
+    async fn caller_leg(&self, session: &Session) -> Result<CallSid, Error> {
         if session.view().phase != CallPhase::InProgress {
-            return Err(IpcError::new(
+            return Err(Error::new(
                 Code::InvalidInput,
                 "Answer the call before transferring it.",
             ));
@@ -1050,7 +1050,7 @@ impl Calling {
         let you = session.sid(Leg::You).ok_or_else(not_connected)?;
         let leg = session.client.calls().get(&you).await?;
         leg.parent_call_sid.ok_or_else(|| {
-            IpcError::new(
+            Error::new(
                 Code::Twilio,
                 "Twilio did not say which call this one belongs to, so it cannot be transferred.",
             )
@@ -1058,8 +1058,8 @@ impl Calling {
     }
 }
 
-fn not_connected() -> IpcError {
-    IpcError::new(
+fn not_connected() -> Error {
+    Error::new(
         Code::InvalidInput,
         "The call is not connected yet; wait until the other party answers.",
     )

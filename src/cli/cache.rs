@@ -4,9 +4,9 @@ use clap::Subcommand;
 use switchboard::cache::{
     Cache, SyncProgress, Syncer, Voicemail, VoicemailAction, VoicemailFilter,
 };
-use switchboard::phone::format_for_display;
+use switchboard::e164::format_for_display;
 use switchboard::twilio::Client;
-use switchboard::{Code, IpcError, Switchboard};
+use switchboard::{Code, Error, Switchboard};
 
 use super::output::{self, Table, or_dash};
 
@@ -17,7 +17,7 @@ fn when(seconds: i64) -> String {
 }
 
 /// Opens the client's cache, offering the rebuild when it is damaged.
-async fn cache(core: &Switchboard, client: &Client) -> Result<Cache, IpcError> {
+async fn cache(core: &Switchboard, client: &Client) -> Result<Cache, Error> {
     core.cache(client.account_sid()).await
 }
 
@@ -28,7 +28,7 @@ pub async fn sync(
     json: bool,
     rebuild: bool,
     page_size: u32,
-) -> Result<(), IpcError> {
+) -> Result<(), Error> {
     let cache = if rebuild {
         core.rebuild_cache(client.account_sid()).await?
     } else {
@@ -172,7 +172,7 @@ fn transcript_state(v: &Voicemail) -> &'static str {
     }
 }
 
-async fn stale_notice(cache: &Cache) -> Result<(), IpcError> {
+async fn stale_notice(cache: &Cache) -> Result<(), Error> {
     match cache.last_synced().await? {
         None => eprintln!("note: this cache has not finished a sync yet; run `switchboard sync`."),
         Some(at) => {
@@ -192,7 +192,7 @@ pub async fn voicemail(
     core: &Switchboard,
     client: &Client,
     command: VoicemailCommand,
-) -> Result<(), IpcError> {
+) -> Result<(), Error> {
     let cache = cache(core, client).await?;
     let header = ["", "LEFT (UTC)", "CALLER", "LENGTH", "TRANSCRIPT", "SID"];
     match command {
@@ -241,7 +241,7 @@ pub async fn voicemail(
                 "delete" => VoicemailAction::Delete,
                 "restore" | "undelete" => VoicemailAction::Restore,
                 _ => {
-                    return Err(IpcError::new(
+                    return Err(Error::new(
                         Code::InvalidInput,
                         format!(
                             "ACTION: {action:?} is not read, unread, archive, delete or restore."
@@ -267,7 +267,7 @@ pub async fn voicemail(
         }
         VoicemailCommand::Show { sid, json } => {
             let Some(v) = cache.voicemail(&sid).await? else {
-                return Err(IpcError::new(
+                return Err(Error::new(
                     Code::NotFound,
                     format!(
                         "No voicemail {sid} in the cache. Check the SID, or run `switchboard sync`."
@@ -311,7 +311,7 @@ pub async fn cached_calls(
     client: &Client,
     limit: usize,
     json: bool,
-) -> Result<(), IpcError> {
+) -> Result<(), Error> {
     let cache = cache(core, client).await?;
     let rows = cache
         .cached_calls(u32::try_from(limit).unwrap_or(u32::MAX))

@@ -5,7 +5,7 @@
 use clap::Args;
 use switchboard::calling::{CallPhase, CallView, Calling, DialRequest, EngineKind};
 use switchboard::twilio::Client;
-use switchboard::{Code, IpcError, Switchboard};
+use switchboard::{Code, Error, Switchboard};
 
 /// Place a bridge call: Twilio rings your phone, then connects TO with your caller ID.
 #[derive(Debug, Args)]
@@ -28,7 +28,7 @@ pub struct CallArgs {
 /// # Errors
 /// The checks of [`Switchboard::prepare_call_on`]; a call that ends before it connects
 /// (busy, no answer, your phone not answering) with what happened; Ctrl-C hangs up.
-pub async fn call(core: &Switchboard, client: Client, args: CallArgs) -> Result<(), IpcError> {
+pub async fn call(core: &Switchboard, client: Client, args: CallArgs) -> Result<(), Error> {
     let request = DialRequest {
         to: args.to,
         country: None,
@@ -39,10 +39,10 @@ pub async fn call(core: &Switchboard, client: Client, args: CallArgs) -> Result<
         .prepare_call_on(client, &request, args.bridge_to.as_deref())
         .await?;
     let bridge = match &call.engine {
-        switchboard::calling::Engine::Bridge(b) => {
-            switchboard::phone::format_beside(b.phone.as_str(), Some(call.from.as_str()))
+        switchboard::calling::AnyEngine::Bridge(b) => {
+            switchboard::e164::format_beside(b.phone.as_str(), Some(call.from.as_str()))
         }
-        switchboard::calling::Engine::Webview(_) => unreachable!("the CLI places bridge calls"),
+        switchboard::calling::AnyEngine::Webview(_) => unreachable!("the CLI places bridge calls"),
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<CallView>();
     let calling = Calling::new(move |view: &CallView| {
@@ -55,11 +55,11 @@ pub async fn call(core: &Switchboard, client: Client, args: CallArgs) -> Result<
         let view = tokio::select! {
             view = rx.recv() => match view {
                 Some(view) => view,
-                None => return Err(IpcError::new(Code::Internal, "The call stopped reporting.")),
+                None => return Err(Error::new(Code::Internal, "The call stopped reporting.")),
             },
             _ = tokio::signal::ctrl_c() => {
                 calling.control(&placed.id, switchboard::calling::CallControl::Hangup).await.ok();
-                return Err(IpcError::new(Code::InvalidInput, "Cancelled: the call was hung up."));
+                return Err(Error::new(Code::InvalidInput, "Cancelled: the call was hung up."));
             }
         };
         if !args.json {
@@ -89,7 +89,7 @@ pub async fn call(core: &Switchboard, client: Client, args: CallArgs) -> Result<
                     println!(
                         "{}",
                         serde_json::to_string_pretty(&view)
-                            .map_err(|e| IpcError::internal(&e.into()))?
+                            .map_err(|e| Error::internal(&e.into()))?
                     );
                 } else {
                     println!(
@@ -100,7 +100,7 @@ pub async fn call(core: &Switchboard, client: Client, args: CallArgs) -> Result<
                 return Ok(());
             }
             CallPhase::Ended => {
-                return Err(IpcError::new(
+                return Err(Error::new(
                     Code::Twilio,
                     view.end_reason.unwrap_or_else(|| "The call ended.".into()),
                 ));

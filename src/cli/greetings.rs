@@ -3,7 +3,7 @@
 use clap::Subcommand;
 use switchboard::greetings::{GreetingKind, NewGreeting, Say, Window, active_greeting, zone};
 use switchboard::twilio::Client;
-use switchboard::{Code, IpcError, Switchboard};
+use switchboard::{Code, Error, Switchboard};
 
 use super::output::{self, Table};
 
@@ -109,7 +109,7 @@ fn schedule(
     open: &[String],
     from: Option<String>,
     to: Option<String>,
-) -> Result<Schedule, IpcError> {
+) -> Result<Schedule, Error> {
     let kind = match kind.to_ascii_lowercase().replace('_', "-").as_str() {
         "default" => GreetingKind::Default,
         "after-hours" => GreetingKind::AfterHours,
@@ -146,8 +146,8 @@ fn schedule(
     Ok((kind, open, dates))
 }
 
-fn invalid(message: impl Into<String>) -> IpcError {
-    IpcError::new(Code::InvalidInput, message)
+fn invalid(message: impl Into<String>) -> Error {
+    Error::new(Code::InvalidInput, message)
 }
 
 fn day(raw: &str) -> Option<u8> {
@@ -162,7 +162,7 @@ fn day(raw: &str) -> Option<u8> {
 }
 
 /// Parses `mon-fri 09:00-17:30`.
-fn window(raw: &str) -> Result<Window, IpcError> {
+fn window(raw: &str) -> Result<Window, Error> {
     let bad = || {
         invalid(format!(
             "--open: {raw:?} is not DAYS HH:MM-HH:MM, such as \"mon-fri 09:00-17:30\"."
@@ -195,9 +195,9 @@ pub async fn run(
     profile: Option<&str>,
     client: &Client,
     command: GreetingsCommand,
-) -> Result<(), IpcError> {
+) -> Result<(), Error> {
     let account = client.account_sid().clone();
-    let store = core.store();
+    let store = core.db();
     let changed = match command {
         GreetingsCommand::List { json } => {
             let rows = store.greetings(&account).await?;
@@ -292,15 +292,15 @@ pub async fn run(
             let (kind, open, dates) = schedule(&kind, &open, from, to)?;
             let bytes = std::fs::read(&file)
                 .map_err(|e| invalid(format!("--file: cannot read {} ({e}).", file.display())))?;
-            let wav = switchboard::audio::greeting::prepare_wav_file(&bytes)
+            let wav = switchboard::audio::take::prepare_wav_file(&bytes)
                 .map_err(|e| invalid(format!("--file: {}", e.message)))?;
-            let input = switchboard::studio::RecordedGreetingInput {
+            let input = switchboard::greetings::studio::RecordedGreetingInput {
                 name: name.clone(),
                 kind,
                 open,
                 from: dates.as_ref().map(|d| d.0.clone()),
                 to: dates.map(|d| d.1),
-                trim: switchboard::audio::greeting::Trim {
+                trim: switchboard::audio::take::Trim {
                     start_ms: 0,
                     end_ms: 0,
                 },

@@ -5,7 +5,7 @@ use std::io::{IsTerminal, Write};
 use futures_util::StreamExt;
 use serde::Serialize;
 use switchboard::twilio::{ListStream, TwilioError};
-use switchboard::{Code, IpcError};
+use switchboard::{Code, Error};
 
 /// Prints `value` as pretty JSON.
 pub fn json<T: Serialize>(value: &T) {
@@ -69,6 +69,28 @@ impl Table {
 }
 
 /// How many rows of a list to show.
+/// Prints `rows` already in memory: as a JSON array, or as a table (`empty` when there are
+/// none).
+pub fn rows<T: Serialize>(
+    rows: &[T],
+    as_json: bool,
+    text: impl Fn(&T) -> Vec<String>,
+    header: &[&'static str],
+    empty: &str,
+) {
+    if as_json {
+        json(&rows);
+    } else if rows.is_empty() {
+        println!("{empty}");
+    } else {
+        let mut table = Table::new(header);
+        for row in rows {
+            table.row(text(row));
+        }
+        table.print();
+    }
+}
+
 #[derive(Debug, Clone, Copy)]
 pub struct Limit(pub Option<usize>);
 
@@ -83,7 +105,7 @@ pub async fn list<T: Serialize>(
     mut text: impl FnMut(&T) -> Vec<String>,
     header: &[&'static str],
     empty: &str,
-) -> Result<(), IpcError> {
+) -> Result<(), Error> {
     let mut table = Table::new(header);
     let mut shown = 0usize;
     let mut skipped = 0usize;
@@ -138,13 +160,13 @@ pub async fn list<T: Serialize>(
 ///
 /// # Errors
 /// [`Code::InvalidInput`] when not confirmed.
-pub fn confirm(question: &str, yes: bool) -> Result<(), IpcError> {
+pub fn confirm(question: &str, yes: bool) -> Result<(), Error> {
     if yes {
         return Ok(());
     }
     let stdin = std::io::stdin();
     if !stdin.is_terminal() {
-        return Err(IpcError::new(
+        return Err(Error::new(
             Code::InvalidInput,
             format!("{question} Not confirmed: pass --yes to confirm without a prompt."),
         ));
@@ -156,7 +178,7 @@ pub fn confirm(question: &str, yes: bool) -> Result<(), IpcError> {
     if matches!(answer.trim().to_ascii_lowercase().as_str(), "y" | "yes") {
         Ok(())
     } else {
-        Err(IpcError::new(
+        Err(Error::new(
             Code::InvalidInput,
             "Cancelled; nothing was changed.",
         ))

@@ -1,7 +1,7 @@
 //! `switchboard routing deploy|status|remove`.
 
 use clap::Subcommand;
-use switchboard::IpcError;
+use switchboard::Error;
 use switchboard::routing::{self, BuildWait, RoutingStatus};
 use switchboard::twilio::Client;
 
@@ -72,7 +72,7 @@ pub async fn run(
     profile: Option<&str>,
     client: &Client,
     command: RoutingCommand,
-) -> Result<(), IpcError> {
+) -> Result<(), Error> {
     match command {
         RoutingCommand::Deploy {
             json,

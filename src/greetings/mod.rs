@@ -6,12 +6,18 @@
 //! implement the same rule at call time, and both are checked against the same vectors in
 //! `tests/fixtures/greeting-schedule-cases.json`.
 
+pub mod hosting;
 mod store;
+pub mod studio;
 
 use jiff::civil::{Date, Time};
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
+
+use crate::Switchboard;
+use crate::error::{Code, Error};
+use crate::twilio::Client;
 
 pub use store::{GreetingRow, NewGreeting, greeting_id};
 
@@ -220,51 +226,6 @@ pub fn active_greeting<'a>(
         .find(|g| g.kind == GreetingKind::Default && problem(g).is_none())
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn say(id: &str, kind: GreetingKind) -> Greeting {
-        Greeting {
-            id: id.into(),
-            kind,
-            url: None,
-            say: Some(Say {
-                text: "Hello".into(),
-                voice: None,
-                language: None,
-            }),
-            open: None,
-            from: None,
-            to: None,
-        }
-    }
-
-    #[test]
-    fn malformed_greetings_are_named_and_ignored() {
-        let mut g = say("a", GreetingKind::AfterHours);
-        g.open = Some(vec![Window {
-            days: vec![1],
-            from: "18:00".into(),
-            to: "09:00".into(),
-        }]);
-        assert!(problem(&g).unwrap().contains("18:00-09:00"));
-        let mut h = say("h", GreetingKind::Holiday);
-        h.from = Some("2026-12-26".into());
-        h.to = Some("2026-12-24".into());
-        assert!(problem(&h).unwrap().contains("ends before"));
-        let d = say("d", GreetingKind::Default);
-        let at: jiff::Timestamp = "2026-12-25T12:00:00Z".parse().unwrap();
-        let all = [g, h, d];
-        assert_eq!(
-            active_greeting(&all, &zone("America/New_York"), at)
-                .unwrap()
-                .id,
-            "d"
-        );
-    }
-}
-
 /// The Greetings view's data: the account's greetings and the time zone they follow.
 #[derive(Debug, Clone, Serialize, TS)]
 pub struct GreetingsOverview {
@@ -397,5 +358,163 @@ mod pronounce_tests {
             "Thanks for calling Pixly Pro. Pixly Pro Max owners, press 1. MySQL is not sequel."
         );
         assert_eq!(pronounce("nothing to do", &list), "nothing to do");
+    }
+}
+
+impl Switchboard {
+    /// The active profile's greetings and their time zone.
+    ///
+    /// # Errors
+    /// [`Code::NotConfigured`] without a profile; storage errors.
+    pub async fn greetings(&self) -> Result<crate::greetings::GreetingsOverview, Error> {
+        let profile = self.profile(None).await?;
+        let account = profile.acting_account();
+        Ok(crate::greetings::GreetingsOverview {
+            time_zone: self.db.greeting_time_zone(account).await?,
+            pronunciations: self.db.pronunciations(account).await?,
+            greetings: self.db.greetings(account).await?,
+        })
+    }
+
+    /// Applies a greetings change to the active profile's account, then sends the greetings
+    /// to the deployed routing. The change is kept locally even when Twilio cannot be reached.
+    ///
+    /// # Errors
+    /// The change's own errors (bad input, unknown name, storage).
+    pub async fn change_greetings(
+        &self,
+        change: crate::greetings::GreetingsEdit,
+    ) -> Result<crate::greetings::GreetingsPublished, Error> {
+        use crate::greetings::GreetingsEdit;
+        let profile = self.profile(None).await?;
+        let account = profile.acting_account().clone();
+        match change {
+            GreetingsEdit::Add(input) => {
+                let dates = match (input.from, input.to) {
+                    (Some(from), Some(to)) => Some((from, to)),
+                    _ => None,
+                };
+                let new = crate::greetings::NewGreeting {
+                    name: input.name,
+                    kind: input.kind,
+                    say: input.say,
+                    open: input.open,
+                    dates,
+                    url: None,
+                    id: None,
+                };
+                self.db.add_greeting(&account, &new).await?;
+            }
+            GreetingsEdit::Activate(name) => self.db.activate_greeting(&account, &name).await?,
+            GreetingsEdit::Remove(name) => self.db.remove_greeting(&account, &name).await?,
+            GreetingsEdit::TimeZone(tz) => self.db.set_greeting_time_zone(&account, &tz).await?,
+            GreetingsEdit::Pronounce(p) => self.db.set_pronunciation(&account, &p).await?,
+            GreetingsEdit::Unpronounce(term) => {
+                self.db.remove_pronunciation(&account, &term).await?;
+            }
+        }
+        let client = self.client().await?;
+        Ok(published(self.publish_greetings(None, &client).await))
+    }
+
+    /// The name of the greeting a caller would hear at `local` (`YYYY-MM-DDTHH:MM` in the
+    /// account's time zone), or `None` for the built-in message.
+    ///
+    /// # Errors
+    /// [`Code::InvalidInput`] for a malformed time; storage errors.
+    pub async fn preview_greeting(&self, local: &str) -> Result<Option<String>, Error> {
+        let overview = self.greetings().await?;
+        let zone = crate::greetings::zone(&overview.time_zone);
+        let at = local
+            .trim()
+            .parse::<jiff::civil::DateTime>()
+            .ok()
+            .and_then(|dt| dt.to_zoned(zone.clone()).ok())
+            .ok_or_else(|| {
+                Error::new(
+                    Code::InvalidInput,
+                    format!("{local:?} is not a date and time."),
+                )
+            })?
+            .timestamp();
+        let active: Vec<_> = overview.greetings.iter().filter(|g| g.active).collect();
+        let greetings: Vec<_> = active.iter().map(|g| g.greeting.clone()).collect();
+        Ok(crate::greetings::active_greeting(&greetings, &zone, at)
+            .and_then(|g| active.iter().find(|r| r.greeting.id == g.id))
+            .map(|r| r.name.clone()))
+    }
+
+    /// Sends the current greetings to the deployed routing (no build): the next caller hears
+    /// them. Returns false when routing is not deployed.
+    ///
+    /// # Errors
+    /// Twilio and storage errors; the greetings stay saved locally either way.
+    pub async fn publish_greetings(
+        &self,
+        name: Option<&str>,
+        client: &Client,
+    ) -> Result<bool, Error> {
+        let config = self.routing_config(name, client).await?;
+        crate::routing::update_config(client, &config).await
+    }
+}
+
+/// What a routing update after a greetings change means for the user.
+pub(crate) fn published(result: Result<bool, Error>) -> crate::greetings::GreetingsPublished {
+    match result {
+        Ok(true) => crate::greetings::GreetingsPublished { live: true, note: None },
+        Ok(false) => crate::greetings::GreetingsPublished {
+            live: false,
+            note: Some("Call routing is not deployed yet: deploy it in Numbers so callers hear your greetings.".into()),
+        },
+        Err(err) => crate::greetings::GreetingsPublished {
+            live: false,
+            note: Some(format!("Saved here, but the routing could not be updated: {} It is sent again with the next change or deploy.", err.message)),
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn say(id: &str, kind: GreetingKind) -> Greeting {
+        Greeting {
+            id: id.into(),
+            kind,
+            url: None,
+            say: Some(Say {
+                text: "Hello".into(),
+                voice: None,
+                language: None,
+            }),
+            open: None,
+            from: None,
+            to: None,
+        }
+    }
+
+    #[test]
+    fn malformed_greetings_are_named_and_ignored() {
+        let mut g = say("a", GreetingKind::AfterHours);
+        g.open = Some(vec![Window {
+            days: vec![1],
+            from: "18:00".into(),
+            to: "09:00".into(),
+        }]);
+        assert!(problem(&g).unwrap().contains("18:00-09:00"));
+        let mut h = say("h", GreetingKind::Holiday);
+        h.from = Some("2026-12-26".into());
+        h.to = Some("2026-12-24".into());
+        assert!(problem(&h).unwrap().contains("ends before"));
+        let d = say("d", GreetingKind::Default);
+        let at: jiff::Timestamp = "2026-12-25T12:00:00Z".parse().unwrap();
+        let all = [g, h, d];
+        assert_eq!(
+            active_greeting(&all, &zone("America/New_York"), at)
+                .unwrap()
+                .id,
+            "d"
+        );
     }
 }

@@ -4,9 +4,9 @@ use serde::Serialize;
 use ts_rs::TS;
 
 use super::{Greeting, GreetingKind, Pronunciation, Say, Window, problem, zone};
-use crate::error::{Code, IpcError};
+use crate::db::{Db, DbError};
+use crate::error::{Code, Error};
 use crate::sid::AccountSid;
-use crate::store::{Store, StoreError};
 
 /// A stored greeting, as listed.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
@@ -62,8 +62,8 @@ pub fn check_voice(voice: &str) -> Result<(), String> {
     }
 }
 
-fn invalid(message: impl Into<String>) -> IpcError {
-    IpcError::new(Code::InvalidInput, message)
+fn invalid(message: impl Into<String>) -> Error {
+    Error::new(Code::InvalidInput, message)
 }
 
 fn new_id(name: &str) -> String {
@@ -92,8 +92,8 @@ struct Row {
 }
 
 impl Row {
-    fn into_greeting(self) -> Result<GreetingRow, StoreError> {
-        let corrupt = |detail: String| StoreError::Corrupt {
+    fn into_greeting(self) -> Result<GreetingRow, DbError> {
+        let corrupt = |detail: String| DbError::Corrupt {
             what: "greeting",
             detail,
         };
@@ -129,12 +129,12 @@ impl Row {
     }
 }
 
-impl Store {
+impl Db {
     /// The account's greetings, oldest first (the routing's order).
     ///
     /// # Errors
     /// When the query fails or a row is unreadable.
-    pub async fn greetings(&self, account: &AccountSid) -> Result<Vec<GreetingRow>, StoreError> {
+    pub async fn greetings(&self, account: &AccountSid) -> Result<Vec<GreetingRow>, DbError> {
         let account = account.as_str();
         let rows = sqlx::query_as!(
             Row,
@@ -155,7 +155,7 @@ impl Store {
         &self,
         account: &AccountSid,
         new: &NewGreeting,
-    ) -> Result<GreetingRow, IpcError> {
+    ) -> Result<GreetingRow, Error> {
         let name = new.name.trim();
         if name.is_empty() || name.chars().count() > 64 {
             return Err(invalid("Name: 1 to 64 characters."));
@@ -202,7 +202,7 @@ impl Store {
             ),
             None => (None, None, None),
         };
-        let mut tx = self.pool().begin().await.map_err(StoreError::from)?;
+        let mut tx = self.pool().begin().await.map_err(DbError::from)?;
         if new.kind == GreetingKind::Default {
             sqlx::query!(
                 "UPDATE greetings SET active = 0 WHERE account_sid = ?1 AND kind = 'default'",
@@ -210,7 +210,7 @@ impl Store {
             )
             .execute(&mut *tx)
             .await
-            .map_err(StoreError::from)?;
+            .map_err(DbError::from)?;
         }
         let inserted = sqlx::query!(
             "INSERT INTO greetings (id, account_sid, name, kind, say_text, voice, language, open_hours, holiday_from, holiday_to, audio_url)
@@ -236,10 +236,10 @@ impl Store {
                 )));
             }
             other => {
-                other.map_err(StoreError::from)?;
+                other.map_err(DbError::from)?;
             }
         }
-        tx.commit().await.map_err(StoreError::from)?;
+        tx.commit().await.map_err(DbError::from)?;
         Ok(GreetingRow {
             name: name.to_owned(),
             active: true,
@@ -255,7 +255,7 @@ impl Store {
         &self,
         account: &AccountSid,
         name: &str,
-    ) -> Result<Option<GreetingRow>, StoreError> {
+    ) -> Result<Option<GreetingRow>, DbError> {
         Ok(self
             .greetings(account)
             .await?
@@ -272,10 +272,10 @@ impl Store {
         account: &AccountSid,
         name: &str,
         url: &str,
-    ) -> Result<Option<String>, IpcError> {
+    ) -> Result<Option<String>, Error> {
         let account_sid = account.as_str();
         let name = name.trim();
-        let mut tx = self.pool().begin().await.map_err(StoreError::from)?;
+        let mut tx = self.pool().begin().await.map_err(DbError::from)?;
         let old = sqlx::query_scalar!(
             "SELECT audio_url FROM greetings WHERE account_sid = ?1 AND name = ?2",
             account_sid,
@@ -283,9 +283,9 @@ impl Store {
         )
         .fetch_optional(&mut *tx)
         .await
-        .map_err(StoreError::from)?
+        .map_err(DbError::from)?
         .ok_or_else(|| {
-            IpcError::new(
+            Error::new(
                 Code::NotFound,
                 format!("There is no greeting called {name:?}."),
             )
@@ -298,8 +298,8 @@ impl Store {
         )
         .execute(&mut *tx)
         .await
-        .map_err(StoreError::from)?;
-        tx.commit().await.map_err(StoreError::from)?;
+        .map_err(DbError::from)?;
+        tx.commit().await.map_err(DbError::from)?;
         Ok(old)
     }
 
@@ -307,13 +307,9 @@ impl Store {
     ///
     /// # Errors
     /// [`Code::NotFound`] for an unknown name; storage errors.
-    pub async fn activate_greeting(
-        &self,
-        account: &AccountSid,
-        name: &str,
-    ) -> Result<(), IpcError> {
+    pub async fn activate_greeting(&self, account: &AccountSid, name: &str) -> Result<(), Error> {
         let account_sid = account.as_str();
-        let mut tx = self.pool().begin().await.map_err(StoreError::from)?;
+        let mut tx = self.pool().begin().await.map_err(DbError::from)?;
         let kind = sqlx::query_scalar!(
             "SELECT kind FROM greetings WHERE account_sid = ?1 AND name = ?2",
             account_sid,
@@ -321,9 +317,9 @@ impl Store {
         )
         .fetch_optional(&mut *tx)
         .await
-        .map_err(StoreError::from)?
+        .map_err(DbError::from)?
         .ok_or_else(|| {
-            IpcError::new(
+            Error::new(
                 Code::NotFound,
                 format!("There is no greeting called {name:?}."),
             )
@@ -335,7 +331,7 @@ impl Store {
             )
             .execute(&mut *tx)
             .await
-            .map_err(StoreError::from)?;
+            .map_err(DbError::from)?;
         }
         sqlx::query!(
             "UPDATE greetings SET active = 1 WHERE account_sid = ?1 AND name = ?2",
@@ -344,8 +340,8 @@ impl Store {
         )
         .execute(&mut *tx)
         .await
-        .map_err(StoreError::from)?;
-        tx.commit().await.map_err(StoreError::from)?;
+        .map_err(DbError::from)?;
+        tx.commit().await.map_err(DbError::from)?;
         Ok(())
     }
 
@@ -353,7 +349,7 @@ impl Store {
     ///
     /// # Errors
     /// [`Code::NotFound`] for an unknown name; storage errors.
-    pub async fn remove_greeting(&self, account: &AccountSid, name: &str) -> Result<(), IpcError> {
+    pub async fn remove_greeting(&self, account: &AccountSid, name: &str) -> Result<(), Error> {
         let account_sid = account.as_str();
         let done = sqlx::query!(
             "DELETE FROM greetings WHERE account_sid = ?1 AND name = ?2",
@@ -362,9 +358,9 @@ impl Store {
         )
         .execute(self.pool())
         .await
-        .map_err(StoreError::from)?;
+        .map_err(DbError::from)?;
         if done.rows_affected() == 0 {
-            return Err(IpcError::new(
+            return Err(Error::new(
                 Code::NotFound,
                 format!("There is no greeting called {name:?}."),
             ));
@@ -379,7 +375,7 @@ impl Store {
     pub async fn pronunciations(
         &self,
         account: &AccountSid,
-    ) -> Result<Vec<Pronunciation>, StoreError> {
+    ) -> Result<Vec<Pronunciation>, DbError> {
         let account_sid = account.as_str();
         Ok(sqlx::query_as!(
             Pronunciation,
@@ -398,7 +394,7 @@ impl Store {
         &self,
         account: &AccountSid,
         p: &Pronunciation,
-    ) -> Result<(), IpcError> {
+    ) -> Result<(), Error> {
         let (term, say_as) = (p.term.trim(), p.say_as.trim());
         if term.is_empty() || term.chars().count() > 64 {
             return Err(invalid("Word: 1 to 64 characters."));
@@ -416,7 +412,7 @@ impl Store {
         )
         .execute(self.pool())
         .await
-        .map_err(StoreError::from)?;
+        .map_err(DbError::from)?;
         Ok(())
     }
 
@@ -428,7 +424,7 @@ impl Store {
         &self,
         account: &AccountSid,
         term: &str,
-    ) -> Result<(), IpcError> {
+    ) -> Result<(), Error> {
         let account_sid = account.as_str();
         let done = sqlx::query!(
             "DELETE FROM pronunciations WHERE account_sid = ?1 AND term = ?2",
@@ -437,9 +433,9 @@ impl Store {
         )
         .execute(self.pool())
         .await
-        .map_err(StoreError::from)?;
+        .map_err(DbError::from)?;
         if done.rows_affected() == 0 {
-            return Err(IpcError::new(
+            return Err(Error::new(
                 Code::NotFound,
                 format!("No pronunciation for {term:?}."),
             ));
@@ -451,7 +447,7 @@ impl Store {
     ///
     /// # Errors
     /// Storage errors.
-    pub async fn greeting_time_zone(&self, account: &AccountSid) -> Result<String, StoreError> {
+    pub async fn greeting_time_zone(&self, account: &AccountSid) -> Result<String, DbError> {
         let account_sid = account.as_str();
         let stored = sqlx::query_scalar!(
             "SELECT time_zone FROM greeting_settings WHERE account_sid = ?1",
@@ -475,7 +471,7 @@ impl Store {
         &self,
         account: &AccountSid,
         tz: &str,
-    ) -> Result<(), IpcError> {
+    ) -> Result<(), Error> {
         if jiff::tz::TimeZone::get(tz).is_err() {
             return Err(invalid(format!(
                 "Time zone: {tz:?} is not an IANA time zone such as America/New_York."
@@ -491,7 +487,7 @@ impl Store {
         )
         .execute(self.pool())
         .await
-        .map_err(StoreError::from)?;
+        .map_err(DbError::from)?;
         Ok(())
     }
 }

@@ -12,7 +12,8 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
-use crate::error::{Code, IpcError};
+use crate::Switchboard;
+use crate::error::{Code, Error};
 use crate::sid::ApplicationSid;
 use crate::twilio::{Client, Environment, TwilioError, Visibility, WebhookMethod};
 
@@ -141,7 +142,7 @@ impl RoutingConfig {
 ///
 /// # Errors
 /// Twilio's errors.
-pub async fn config_for(client: &Client, identity: String) -> Result<RoutingConfig, IpcError> {
+pub async fn config_for(client: &Client, identity: String) -> Result<RoutingConfig, Error> {
     let numbers: Vec<crate::twilio::IncomingPhoneNumber> = client
         .incoming_numbers()
         .list()
@@ -252,7 +253,7 @@ pub async fn find_application(
 ///
 /// # Errors
 /// Twilio's errors.
-pub async fn domain(client: &Client) -> Result<Option<String>, IpcError> {
+pub async fn domain(client: &Client) -> Result<Option<String>, Error> {
     let Some(service) = find_service(client).await? else {
         return Ok(None);
     };
@@ -270,7 +271,7 @@ pub fn inbound_url(domain: &str) -> String {
 ///
 /// # Errors
 /// Twilio's errors.
-pub async fn status(client: &Client) -> Result<Option<RoutingStatus>, IpcError> {
+pub async fn status(client: &Client) -> Result<Option<RoutingStatus>, Error> {
     let Some(service) = find_service(client).await? else {
         return Ok(None);
     };
@@ -306,7 +307,7 @@ pub async fn deploy(
     client: &Client,
     config: &RoutingConfig,
     wait: BuildWait,
-) -> Result<RoutingStatus, IpcError> {
+) -> Result<RoutingStatus, Error> {
     let serverless = client.serverless();
     let (service, created) = match find_service(client).await? {
         Some(service) => (service, false),
@@ -333,7 +334,7 @@ async fn deploy_into(
     service: &str,
     config: &RoutingConfig,
     wait: BuildWait,
-) -> Result<RoutingStatus, IpcError> {
+) -> Result<RoutingStatus, Error> {
     let serverless = client.serverless();
     let existing: Vec<crate::twilio::Function> =
         serverless.functions(service).try_collect().await?;
@@ -363,7 +364,7 @@ async fn deploy_into(
         match serverless.build_status(service, &build.sid).await?.as_str() {
             "completed" => break,
             "failed" => {
-                return Err(IpcError::new(
+                return Err(Error::new(
                     Code::Twilio,
                     format!(
                         "Twilio could not build the routing (build {}). Calls keep using the routing deployed before, if any; try again, and if it keeps failing the build's logs are in the Twilio Console under Functions.",
@@ -372,7 +373,7 @@ async fn deploy_into(
                 ));
             }
             _ if started.elapsed() > wait.timeout => {
-                return Err(IpcError::new(
+                return Err(Error::new(
                     Code::Timeout,
                     format!(
                         "Twilio's build of the routing did not finish within {} s. Calls keep using the routing deployed before, if any; try again later.",
@@ -394,7 +395,7 @@ async fn deploy_into(
     write_config(client, service, &env.sid, config).await?;
     serverless.deploy(service, &env.sid, &build.sid).await?;
     let domain = env.domain_name.clone().ok_or_else(|| {
-        IpcError::new(
+        Error::new(
             Code::Twilio,
             "Twilio did not say which domain the routing answers on.",
         )
@@ -443,7 +444,7 @@ pub async fn write_config(
     service: &str,
     environment: &str,
     config: &RoutingConfig,
-) -> Result<(), IpcError> {
+) -> Result<(), Error> {
     let serverless = client.serverless();
     let json = serde_json::to_string(config).expect("the config serializes");
     let mut wanted: Vec<(String, String)> = chunk(&json, CHUNK_BYTES)
@@ -487,7 +488,7 @@ pub async fn write_config(
 ///
 /// # Errors
 /// Twilio's errors.
-pub async fn update_config(client: &Client, config: &RoutingConfig) -> Result<bool, IpcError> {
+pub async fn update_config(client: &Client, config: &RoutingConfig) -> Result<bool, Error> {
     let Some(service) = find_service(client).await? else {
         return Ok(false);
     };
@@ -504,7 +505,7 @@ pub async fn update_config(client: &Client, config: &RoutingConfig) -> Result<bo
 /// # Errors
 /// Twilio's errors; what was removed before a failure stays removed, and removing again
 /// finishes the job.
-pub async fn remove(client: &Client) -> Result<bool, IpcError> {
+pub async fn remove(client: &Client) -> Result<bool, Error> {
     let Some(service) = find_service(client).await? else {
         if let Some(app) = find_application(client).await? {
             client.applications().delete(&app.sid).await?;
@@ -546,10 +547,7 @@ pub async fn remove(client: &Client) -> Result<bool, IpcError> {
 ///
 /// # Errors
 /// [`Code::NotConfigured`] when routing is not deployed; Twilio's errors.
-pub async fn wire_number(
-    client: &Client,
-    sid: &crate::sid::PhoneNumberSid,
-) -> Result<(), IpcError> {
+pub async fn wire_number(client: &Client, sid: &crate::sid::PhoneNumberSid) -> Result<(), Error> {
     let url = domain(client)
         .await?
         .as_deref()
@@ -574,11 +572,66 @@ pub async fn wire_number(
 }
 
 /// The error for "routing is not deployed".
-pub fn not_deployed() -> IpcError {
-    IpcError::new(
+pub fn not_deployed() -> Error {
+    Error::new(
         Code::NotConfigured,
         "Call routing is not deployed in this Twilio account yet. Deploy it first (Settings, or `switchboard routing deploy`).",
     )
+}
+
+impl Switchboard {
+    /// The routing configuration of profile `name` (the active one when `None`): its desktop
+    /// identity, the account's voice numbers as caller IDs, and its active greetings in its
+    /// time zone.
+    ///
+    /// # Errors
+    /// Twilio and storage errors.
+    pub async fn routing_config(
+        &self,
+        name: Option<&str>,
+        client: &Client,
+    ) -> Result<crate::routing::RoutingConfig, Error> {
+        let identity = match self.profile(name).await {
+            Ok(profile) => crate::routing::client_identity(&profile.name),
+            Err(_) => crate::routing::client_identity("default"),
+        };
+        let mut config = crate::routing::config_for(client, identity).await?;
+        let calls = self.call_settings().await?;
+        if calls.ring_bridge_phone
+            && let Some(phone) = calls.bridge_phone
+        {
+            config.forward = vec![phone];
+        }
+        let account = client.account_sid();
+        config.tz = self.db.greeting_time_zone(account).await?;
+        let pronunciations = self.db.pronunciations(account).await?;
+        config.greetings = self
+            .db
+            .greetings(account)
+            .await?
+            .into_iter()
+            .filter(|g| g.active)
+            .map(|g| {
+                let mut greeting = g.greeting;
+                if let Some(say) = &mut greeting.say {
+                    say.text = crate::greetings::pronounce(&say.text, &pronunciations);
+                }
+                greeting
+            })
+            .collect();
+        Ok(config)
+    }
+
+    /// Deploys (or updates) call routing for the active profile: its desktop identity rung,
+    /// the account's voice numbers allowed as caller IDs.
+    ///
+    /// # Errors
+    /// As [`crate::routing::deploy`].
+    pub async fn deploy_routing(&self) -> Result<crate::routing::RoutingStatus, Error> {
+        let client = self.client().await?;
+        let config = self.routing_config(None, &client).await?;
+        crate::routing::deploy(&client, &config, crate::routing::BuildWait::default()).await
+    }
 }
 
 #[cfg(test)]

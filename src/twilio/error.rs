@@ -2,7 +2,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::error::{Code, IpcError};
+use crate::error::{Code, Error};
 
 /// A failed Twilio request.
 #[derive(Debug, thiserror::Error)]
@@ -114,10 +114,10 @@ fn root_cause(err: &reqwest::Error) -> String {
     cause.to_string()
 }
 
-impl From<TwilioError> for IpcError {
+impl From<TwilioError> for Error {
     fn from(err: TwilioError) -> Self {
         match &err {
-            TwilioError::Api { status: 401, .. } => IpcError::new(
+            TwilioError::Api { status: 401, .. } => Error::new(
                 Code::Unauthorized,
                 "Twilio rejected these credentials (401). Check that the API key SID and secret \
                  are copied exactly and that the key belongs to this account and has not been deleted.",
@@ -126,7 +126,7 @@ impl From<TwilioError> for IpcError {
                 status: 403,
                 message,
                 ..
-            } => IpcError::new(
+            } => Error::new(
                 Code::Forbidden,
                 format!(
                     "Twilio refused access (403): {message}. A Standard or Main API key is needed; Restricted keys lack permissions Switchboard uses."
@@ -136,13 +136,13 @@ impl From<TwilioError> for IpcError {
                 status: 404,
                 message,
                 ..
-            } => IpcError::new(
+            } => Error::new(
                 Code::NotFound,
                 format!(
                     "Twilio has no such resource (404): {message}. Check the SID, and that it belongs to this account or subaccount."
                 ),
             ),
-            TwilioError::Api { status: 429, .. } => IpcError::new(
+            TwilioError::Api { status: 429, .. } => Error::new(
                 Code::RateLimited,
                 "Twilio is limiting requests right now (429). Wait a minute and try again.",
             ),
@@ -157,37 +157,37 @@ impl From<TwilioError> for IpcError {
                     .as_ref()
                     .map(|l| format!(" See {l}"))
                     .unwrap_or_default();
-                IpcError::new(
+                Error::new(
                     Code::Twilio,
                     format!("Twilio answered {status}{code}: {message}.{link}"),
                 )
             }
-            TwilioError::Connect { host, detail } => IpcError::new(
+            TwilioError::Connect { host, detail } => Error::new(
                 Code::Network,
                 format!(
                     "Could not reach Twilio at {host} ({detail}). Check your internet connection, VPN or proxy, then try again."
                 ),
             ),
-            TwilioError::Timeout { host, after } => IpcError::new(
+            TwilioError::Timeout { host, after } => Error::new(
                 Code::Timeout,
                 format!(
                     "Twilio at {host} did not answer within {} seconds. The network may be slow or blocked; try again.",
                     after.as_secs()
                 ),
             ),
-            TwilioError::Invalid(message) => IpcError::new(Code::InvalidInput, message.clone()),
+            TwilioError::Invalid(message) => Error::new(Code::InvalidInput, message.clone()),
             TwilioError::Save { path, detail } => {
                 let hint = if detail.contains("No space") || detail.contains("os error 28") {
                     " The disk is full: free some space and try again."
                 } else {
                     " Check that the folder exists and is writable."
                 };
-                IpcError::new(
+                Error::new(
                     Code::Storage,
                     format!("Could not save {path}: {detail}.{hint} Nothing was kept."),
                 )
             }
-            TwilioError::Decode { .. } | TwilioError::Transport(_) => IpcError::new(
+            TwilioError::Decode { .. } | TwilioError::Transport(_) => Error::new(
                 Code::Network,
                 format!("{err}. Try again; if it keeps happening, the log file has details."),
             ),

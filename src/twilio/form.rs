@@ -5,7 +5,7 @@ use jiff::Timestamp;
 
 use super::client::Params;
 use super::error::TwilioError;
-use crate::phone::E164;
+use crate::e164::E164;
 
 /// HTTP method Twilio uses to call a webhook.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,7 +31,7 @@ impl WebhookMethod {
         }
     }
 
-    fn as_str(self) -> &'static str {
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Get => "GET",
             Self::Post => "POST",

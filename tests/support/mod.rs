@@ -433,8 +433,8 @@ impl TestCore {
         )
         .await
         .unwrap();
-        core.store()
-            .save_active_profile(&switchboard::store::Profile {
+        core.db()
+            .save_active_profile(&switchboard::db::Profile {
                 name: "test".into(),
                 account_sid: account,
                 account_name: None,

@@ -297,7 +297,7 @@ export type NumberChange = {
  */
 friendly_name?: string, 
 /**
- * New call handling (`application` cannot be set here).
+ * New call handling.
  */
 routing?: Routing, };
 
@@ -1221,9 +1221,9 @@ export interface Commands {
   sync_status: { args: Record<string, never>; returns: SyncStatus | null };
   sync_now: { args: Record<string, never>; returns: SyncReport };
   rebuild_cache: { args: Record<string, never>; returns: SyncReport };
-  list_numbers: { args: Record<string, never>; returns: OwnedNumber[] };
+  list_numbers: { args: Record<string, never>; returns: Array<OwnedNumber> };
   search_numbers: { args: { search: NumberSearch }; returns: SearchResult };
-  buy_number: { args: { phone_number: string; friendly_name: string | null; wire: boolean }; returns: OwnedNumber };
+  buy_number: { args: { phone_number: string | null; area_code?: string | null; friendly_name: string | null; wire: boolean }; returns: OwnedNumber };
   update_number: { args: { sid: string; change: NumberChange }; returns: OwnedNumber };
   release_number: { args: { sid: string; typed: string }; returns: null };
   routing_status: { args: Record<string, never>; returns: RoutingStatus | null };
@@ -1232,8 +1232,8 @@ export interface Commands {
   list_greetings: { args: Record<string, never>; returns: GreetingsOverview };
   change_greetings: { args: { edit: GreetingsEdit }; returns: GreetingsPublished };
   preview_greeting: { args: { local: string }; returns: string | null };
-  list_voicemails: { args: { filter: VoicemailFilter; limit: number }; returns: Voicemail[] };
-  search_voicemails: { args: { query: string }; returns: Voicemail[] };
+  list_voicemails: { args: { filter: VoicemailFilter; limit: number }; returns: Array<Voicemail> };
+  search_voicemails: { args: { query: string }; returns: Array<Voicemail> };
   voicemail_action: { args: { recording_sid: string; action: VoicemailAction }; returns: null };
   play_voicemail: { args: { recording_sid: string; position_ms: number | null }; returns: Playback };
   playback_control: { args: { control: PlaybackControl }; returns: Playback };
@@ -1263,7 +1263,7 @@ export interface Commands {
   attach_call: { args: { id: string; call_sid: string }; returns: CallView };
   call_control: { args: { id: string; control: CallControl }; returns: CallView };
   incoming_call: { args: { call_sid: string; from: string; to: string }; returns: CallView };
-  active_calls: { args: Record<string, never>; returns: CallView[] };
+  active_calls: { args: Record<string, never>; returns: Array<CallView> };
   call_log: { args: { filter: CallLogFilter }; returns: CallLog };
   preview_ringtone: { args: Record<string, never>; returns: string };
 }

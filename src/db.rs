@@ -9,12 +9,12 @@ use sqlx::SqlitePool;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use ts_rs::TS;
 
-use crate::error::{Code, IpcError};
+use crate::error::{Code, Error};
 use crate::sid::{AccountSid, ApiKeySid};
 
 /// A database failure.
 #[derive(Debug, thiserror::Error)]
-pub enum StoreError {
+pub enum DbError {
     /// The file could not be opened or created.
     #[error("cannot open the database at {path}: {source}")]
     Open {
@@ -39,16 +39,16 @@ pub enum StoreError {
     },
 }
 
-impl From<StoreError> for IpcError {
-    fn from(err: StoreError) -> Self {
+impl From<DbError> for Error {
+    fn from(err: DbError) -> Self {
         tracing::error!(error = %err, "database error");
         let hint = match &err {
-            StoreError::Query(sqlx::Error::Database(db)) if db.message().contains("full") => {
+            DbError::Query(sqlx::Error::Database(db)) if db.message().contains("full") => {
                 " The disk is full: free some space and try again."
             }
             _ => " Nothing was changed.",
         };
-        IpcError::new(Code::Storage, format!("Local database error: {err}.{hint}"))
+        Error::new(Code::Storage, format!("Local database error: {err}.{hint}"))
     }
 }
 
@@ -80,20 +80,20 @@ impl Profile {
 
 /// The open database. Cheap to clone.
 #[derive(Debug, Clone)]
-pub struct Store {
+pub struct Db {
     pool: SqlitePool,
 }
 
-impl Store {
+impl Db {
     /// Opens (creating if needed) the database at `path`, with WAL, a busy timeout and foreign
     /// keys, and applies pending migrations from `migrations/`.
     ///
     /// # Errors
-    /// [`StoreError::Open`] when the file cannot be opened, [`StoreError::Migrate`] when the
+    /// [`DbError::Open`] when the file cannot be opened, [`DbError::Migrate`] when the
     /// schema cannot be brought up to date.
-    pub async fn open(path: &Path) -> Result<Self, StoreError> {
+    pub async fn open(path: &Path) -> Result<Self, DbError> {
         if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| StoreError::Open {
+            std::fs::create_dir_all(dir).map_err(|e| DbError::Open {
                 path: path.display().to_string(),
                 source: sqlx::Error::Io(e),
             })?;
@@ -105,17 +105,17 @@ impl Store {
     /// A private in-memory database, for tests.
     ///
     /// # Errors
-    /// As [`Store::open`].
-    pub async fn open_in_memory() -> Result<Self, StoreError> {
+    /// As [`Db::open`].
+    pub async fn open_in_memory() -> Result<Self, DbError> {
         let options =
-            SqliteConnectOptions::from_str("sqlite::memory:").map_err(|e| StoreError::Open {
+            SqliteConnectOptions::from_str("sqlite::memory:").map_err(|e| DbError::Open {
                 path: ":memory:".into(),
                 source: e,
             })?;
         Self::open_with(options, ":memory:").await
     }
 
-    async fn open_with(options: SqliteConnectOptions, shown: &str) -> Result<Self, StoreError> {
+    async fn open_with(options: SqliteConnectOptions, shown: &str) -> Result<Self, DbError> {
         let in_memory = shown == ":memory:";
         let options = options
             .create_if_missing(true)
@@ -133,7 +133,7 @@ impl Store {
             .max_lifetime(None)
             .connect_with(options)
             .await
-            .map_err(|source| StoreError::Open {
+            .map_err(|source| DbError::Open {
                 path: shown.to_owned(),
                 source,
             })?;
@@ -150,7 +150,7 @@ impl Store {
     ///
     /// # Errors
     /// When the query fails.
-    pub async fn journal_mode(&self) -> Result<String, StoreError> {
+    pub async fn journal_mode(&self) -> Result<String, DbError> {
         Ok(sqlx::query_scalar("PRAGMA journal_mode")
             .fetch_one(&self.pool)
             .await?)
@@ -160,7 +160,7 @@ impl Store {
     ///
     /// # Errors
     /// When the query fails.
-    pub async fn setting(&self, key: &str) -> Result<Option<String>, StoreError> {
+    pub async fn setting(&self, key: &str) -> Result<Option<String>, DbError> {
         Ok(
             sqlx::query_scalar!("SELECT value FROM settings WHERE key = ?1", key)
                 .fetch_optional(&self.pool)
@@ -172,7 +172,7 @@ impl Store {
     ///
     /// # Errors
     /// When the write fails.
-    pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), StoreError> {
+    pub async fn set_setting(&self, key: &str, value: &str) -> Result<(), DbError> {
         sqlx::query!(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
             key,
@@ -187,7 +187,7 @@ impl Store {
     ///
     /// # Errors
     /// When the write fails.
-    pub async fn clear_setting(&self, key: &str) -> Result<(), StoreError> {
+    pub async fn clear_setting(&self, key: &str) -> Result<(), DbError> {
         sqlx::query!("DELETE FROM settings WHERE key = ?1", key)
             .execute(&self.pool)
             .await?;
@@ -199,7 +199,7 @@ impl Store {
     ///
     /// # Errors
     /// When the write fails (for example on a full disk); nothing is changed then.
-    pub async fn save_active_profile(&self, profile: &Profile) -> Result<(), StoreError> {
+    pub async fn save_active_profile(&self, profile: &Profile) -> Result<(), DbError> {
         self.save_profile(profile, true).await
     }
 
@@ -208,7 +208,7 @@ impl Store {
     ///
     /// # Errors
     /// When the write fails (for example on a full disk); nothing is changed then.
-    pub async fn save_profile(&self, profile: &Profile, activate: bool) -> Result<(), StoreError> {
+    pub async fn save_profile(&self, profile: &Profile, activate: bool) -> Result<(), DbError> {
         let mut tx = self.pool.begin().await?;
         let account = profile.account_sid.as_str();
         let key = profile.api_key_sid.as_str();
@@ -255,7 +255,7 @@ impl Store {
     ///
     /// # Errors
     /// When the query fails or the stored row is unreadable.
-    pub async fn profile(&self, name: &str) -> Result<Option<Profile>, StoreError> {
+    pub async fn profile(&self, name: &str) -> Result<Option<Profile>, DbError> {
         let row = sqlx::query_as!(
             ProfileRow,
             "SELECT name, account_sid, account_name, api_key_sid, region, edge, subaccount_sid
@@ -271,7 +271,7 @@ impl Store {
     ///
     /// # Errors
     /// When the write fails.
-    pub async fn set_active_profile(&self, name: &str) -> Result<bool, StoreError> {
+    pub async fn set_active_profile(&self, name: &str) -> Result<bool, DbError> {
         let done = sqlx::query!(
             "INSERT INTO settings (key, value) SELECT 'active_profile', name FROM profiles WHERE name = ?1
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -287,7 +287,7 @@ impl Store {
     ///
     /// # Errors
     /// When the write fails; nothing is changed then.
-    pub async fn remove_profile(&self, name: &str) -> Result<Option<Profile>, StoreError> {
+    pub async fn remove_profile(&self, name: &str) -> Result<Option<Profile>, DbError> {
         let Some(profile) = self.profile(name).await? else {
             return Ok(None);
         };
@@ -316,7 +316,7 @@ impl Store {
     ///
     /// # Errors
     /// When the query fails or the stored row is unreadable.
-    pub async fn active_profile(&self) -> Result<Option<Profile>, StoreError> {
+    pub async fn active_profile(&self) -> Result<Option<Profile>, DbError> {
         let row = sqlx::query_as!(
             ProfileRow,
             "SELECT p.name, p.account_sid, p.account_name, p.api_key_sid, p.region, p.edge, p.subaccount_sid
@@ -331,7 +331,7 @@ impl Store {
     ///
     /// # Errors
     /// When the query fails or a stored row is unreadable.
-    pub async fn profiles(&self) -> Result<Vec<Profile>, StoreError> {
+    pub async fn profiles(&self) -> Result<Vec<Profile>, DbError> {
         let rows = sqlx::query_as!(
             ProfileRow,
             "SELECT name, account_sid, account_name, api_key_sid, region, edge, subaccount_sid
@@ -360,10 +360,10 @@ struct ProfileRow {
 }
 
 impl TryFrom<ProfileRow> for Profile {
-    type Error = StoreError;
+    type Error = DbError;
 
-    fn try_from(row: ProfileRow) -> Result<Self, StoreError> {
-        let corrupt = |e: crate::sid::SidError| StoreError::Corrupt {
+    fn try_from(row: ProfileRow) -> Result<Self, DbError> {
+        let corrupt = |e: crate::sid::SidError| DbError::Corrupt {
             what: "profile",
             detail: e.message,
         };

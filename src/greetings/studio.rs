@@ -16,26 +16,13 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::Switchboard;
-use crate::audio::greeting::{TakeSummary, Trim, find_trim, greeting_wav};
+use crate::audio::take::{TakeSummary, Trim, find_trim, greeting_wav};
 use crate::audio::{Level, MAX_RECORDING, PEAK_BUCKETS, Recorder, Recording, Track};
-use crate::error::{Code, IpcError};
+use crate::error::{Code, Error};
+use crate::greetings::hosting::check_public;
 use crate::greetings::{GreetingKind, GreetingsPublished, NewGreeting, Say, Window};
 use crate::sid::AccountSid;
-use crate::storage::check_public;
 use crate::twilio::Client;
-
-/// Where recorded greetings are hosted, for the Greetings view.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct GreetingsHosting {
-    /// Whether an S3 bucket is set up (Settings); without one only text-to-speech works.
-    pub configured: bool,
-    /// The public address greetings are served from.
-    pub public_base: Option<String>,
-    /// The bucket policy that makes only `greetings/` publicly readable.
-    pub policy: Option<String>,
-    /// Whether the bucket has that policy now (`null`: it cannot be read).
-    pub policy_applied: Option<bool>,
-}
 
 /// A recorded greeting to publish: where and when it plays; the audio comes from the take or
 /// a file.
@@ -87,7 +74,7 @@ impl Studio {
         device: Option<&str>,
         on_level: impl Fn(Level) + Send + 'static,
         on_limit: impl FnOnce(TakeSummary) + Send + 'static,
-    ) -> Result<(), IpcError> {
+    ) -> Result<(), Error> {
         self.start_for(device, MAX_RECORDING, on_level, on_limit)
     }
 
@@ -101,10 +88,10 @@ impl Studio {
         max: Duration,
         on_level: impl Fn(Level) + Send + 'static,
         on_limit: impl FnOnce(TakeSummary) + Send + 'static,
-    ) -> Result<(), IpcError> {
+    ) -> Result<(), Error> {
         let mut take = self.lock()?;
         if take.recorder.is_some() {
-            return Err(IpcError::new(
+            return Err(Error::new(
                 Code::InvalidInput,
                 "Already recording: stop first.",
             ));
@@ -137,12 +124,12 @@ impl Studio {
     ///
     /// # Errors
     /// When nothing is being recorded, or the microphone failed.
-    pub fn stop(&self) -> Result<TakeSummary, IpcError> {
+    pub fn stop(&self) -> Result<TakeSummary, Error> {
         let mut take = self.lock()?;
         let recorder = take
             .recorder
             .take()
-            .ok_or_else(|| IpcError::new(Code::InvalidInput, "Nothing is being recorded."))?;
+            .ok_or_else(|| Error::new(Code::InvalidInput, "Nothing is being recorded."))?;
         let recording = recorder.stop()?;
         let summary = summarize(&recording);
         take.recording = Some(recording);
@@ -161,7 +148,7 @@ impl Studio {
     ///
     /// # Errors
     /// Without a take; [`Code::InvalidInput`] for a bad trim, a too-short or silent result.
-    pub fn wav(&self, trim: Trim) -> Result<Vec<u8>, IpcError> {
+    pub fn wav(&self, trim: Trim) -> Result<Vec<u8>, Error> {
         let take = self.lock()?;
         let recording = take.recording.as_ref().ok_or_else(no_take)?;
         greeting_wav(&recording.samples, recording.rate, trim)
@@ -171,16 +158,14 @@ impl Studio {
     ///
     /// # Errors
     /// As [`Studio::wav`]; [`Code::Storage`] when the file cannot be written.
-    pub fn preview(&self, trim: Trim, dir: &std::path::Path) -> Result<Track, IpcError> {
+    pub fn preview(&self, trim: Trim, dir: &std::path::Path) -> Result<Track, Error> {
         let wav = self.wav(trim)?;
-        let audio = crate::audio::greeting::read_wav(&wav)?;
-        std::fs::create_dir_all(dir).map_err(|e| {
-            IpcError::new(Code::Storage, format!("Cannot write the preview ({e})."))
-        })?;
+        let audio = crate::audio::take::read_wav(&wav)?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::new(Code::Storage, format!("Cannot write the preview ({e}).")))?;
         let path: PathBuf = dir.join("take-preview.wav");
-        std::fs::write(&path, &wav).map_err(|e| {
-            IpcError::new(Code::Storage, format!("Cannot write the preview ({e})."))
-        })?;
+        std::fs::write(&path, &wav)
+            .map_err(|e| Error::new(Code::Storage, format!("Cannot write the preview ({e}).")))?;
         Ok(Track {
             recording_sid: "take".into(),
             path,
@@ -190,15 +175,15 @@ impl Studio {
         })
     }
 
-    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Take>, IpcError> {
+    fn lock(&self) -> Result<std::sync::MutexGuard<'_, Take>, Error> {
         self.inner
             .lock()
-            .map_err(|_| IpcError::new(Code::Internal, "The recorder failed; restart Switchboard."))
+            .map_err(|_| Error::new(Code::Internal, "The recorder failed; restart Switchboard."))
     }
 }
 
-fn no_take() -> IpcError {
-    IpcError::new(
+fn no_take() -> Error {
+    Error::new(
         Code::InvalidInput,
         "There is no recording yet: record a greeting first.",
     )
@@ -230,51 +215,20 @@ impl Switchboard {
     ///
     /// # Errors
     /// Storage errors.
-    pub async fn input_device(&self) -> Result<Option<String>, IpcError> {
-        Ok(self.store().setting(INPUT_SETTING).await?)
+    pub async fn input_device(&self) -> Result<Option<String>, Error> {
+        Ok(self.db().setting(INPUT_SETTING).await?)
     }
 
     /// Remembers the microphone `id` (`None`: the system default).
     ///
     /// # Errors
     /// Storage errors.
-    pub async fn set_input_device(&self, id: Option<&str>) -> Result<(), IpcError> {
+    pub async fn set_input_device(&self, id: Option<&str>) -> Result<(), Error> {
         match id {
-            Some(id) => self.store().set_setting(INPUT_SETTING, id).await?,
-            None => self.store().clear_setting(INPUT_SETTING).await?,
+            Some(id) => self.db().set_setting(INPUT_SETTING, id).await?,
+            None => self.db().clear_setting(INPUT_SETTING).await?,
         }
         Ok(())
-    }
-
-    /// Where recorded greetings of the active profile are hosted.
-    ///
-    /// # Errors
-    /// Storage and keychain errors.
-    pub async fn greetings_hosting(&self) -> Result<GreetingsHosting, IpcError> {
-        let Some(bucket) = self.archive().await? else {
-            return Ok(GreetingsHosting {
-                configured: false,
-                public_base: None,
-                policy: None,
-                policy_applied: None,
-            });
-        };
-        Ok(GreetingsHosting {
-            configured: true,
-            public_base: Some(bucket.public_url(&bucket.greetings_prefix())),
-            policy: Some(bucket.greetings_policy()),
-            policy_applied: bucket.greetings_policy_applied().await,
-        })
-    }
-
-    /// Applies the policy that makes only `greetings/` of the bucket publicly readable.
-    ///
-    /// # Errors
-    /// [`Code::NotConfigured`] without a bucket; S3's answer.
-    pub async fn apply_greetings_policy(&self) -> Result<GreetingsHosting, IpcError> {
-        let bucket = self.archive().await?.ok_or_else(no_bucket)?;
-        bucket.apply_greetings_policy().await?;
-        self.greetings_hosting().await
     }
 
     /// Publishes `wav` (checked and converted already) as the greeting `input.name` of the
@@ -288,17 +242,17 @@ impl Switchboard {
         client: &Client,
         input: &RecordedGreetingInput,
         wav: Vec<u8>,
-    ) -> Result<GreetingsPublished, IpcError> {
+    ) -> Result<GreetingsPublished, Error> {
         let account: AccountSid = client.account_sid().clone();
-        let bucket = self.archive_for(&account).await?.ok_or_else(no_bucket)?;
+        let bucket = self.bucket_for(&account).await?.ok_or_else(no_bucket)?;
         let name = input.name.trim();
         if name.is_empty() {
-            return Err(IpcError::new(
+            return Err(Error::new(
                 Code::InvalidInput,
                 "Name: a recorded greeting needs a name.",
             ));
         }
-        let existing = self.store().greeting(&account, name).await?;
+        let existing = self.db().greeting(&account, name).await?;
         let id = existing
             .as_ref()
             .map(|g| g.greeting.id.clone())
@@ -310,18 +264,14 @@ impl Switchboard {
             return Err(err);
         }
         let old = match existing {
-            Some(_) => {
-                self.store()
-                    .set_greeting_audio(&account, name, &url)
-                    .await?
-            }
+            Some(_) => self.db().set_greeting_audio(&account, name, &url).await?,
             None => {
                 let dates = match (&input.from, &input.to) {
                     (Some(from), Some(to)) => Some((from.clone(), to.clone())),
                     _ => None,
                 };
                 let added = self
-                    .store()
+                    .db()
                     .add_greeting(
                         &account,
                         &NewGreeting {
@@ -352,7 +302,7 @@ impl Switchboard {
         // or there is no routing to point anywhere. Until then it is remembered, and removed
         // after the next routing update that works.
         let released = routed.is_ok();
-        let mut outcome = crate::app::published(routed);
+        let mut outcome = crate::greetings::published(routed);
         let mut leftovers = self.greeting_leftovers(&account).await?;
         if let Some(old_url) = old.filter(|o| *o != url)
             && let Some(old_key) = bucket.key_of(&old_url)
@@ -385,9 +335,9 @@ impl Switchboard {
 }
 
 impl Switchboard {
-    async fn greeting_leftovers(&self, account: &AccountSid) -> Result<Vec<String>, IpcError> {
+    async fn greeting_leftovers(&self, account: &AccountSid) -> Result<Vec<String>, Error> {
         Ok(self
-            .store()
+            .db()
             .setting(&format!("greetings.leftovers.{account}"))
             .await?
             .and_then(|raw| serde_json::from_str(&raw).ok())
@@ -398,20 +348,20 @@ impl Switchboard {
         &self,
         account: &AccountSid,
         keys: &[String],
-    ) -> Result<(), IpcError> {
+    ) -> Result<(), Error> {
         let name = format!("greetings.leftovers.{account}");
         if keys.is_empty() {
-            self.store().clear_setting(&name).await?;
+            self.db().clear_setting(&name).await?;
         } else {
             let raw = serde_json::to_string(keys).unwrap_or_else(|_| "[]".into());
-            self.store().set_setting(&name, &raw).await?;
+            self.db().set_setting(&name, &raw).await?;
         }
         Ok(())
     }
 }
 
-fn no_bucket() -> IpcError {
-    IpcError::new(
+pub(crate) fn no_bucket() -> Error {
+    Error::new(
         Code::NotConfigured,
         "Recorded greetings are served to callers from your own S3 bucket: set one up in Settings (S3). Text-to-speech greetings work without it.",
     )

@@ -8,7 +8,7 @@ use std::io::Cursor;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::{Code, IpcError};
+use crate::error::{Code, Error};
 
 /// The sample rate greetings are published at.
 pub const GREETING_RATE: u32 = 16_000;
@@ -158,10 +158,10 @@ fn blackman(t: f64) -> f64 {
 ///
 /// # Errors
 /// [`Code::InvalidInput`] for a trim outside the take, a result under a second, or silence.
-pub fn greeting_wav(samples: &[f32], rate: u32, trim: Trim) -> Result<Vec<u8>, IpcError> {
+pub fn greeting_wav(samples: &[f32], rate: u32, trim: Trim) -> Result<Vec<u8>, Error> {
     let total = samples.len() as u64 * 1000 / u64::from(rate.max(1));
     if trim.start_ms >= trim.end_ms || trim.end_ms > total + 1 {
-        return Err(IpcError::new(
+        return Err(Error::new(
             Code::InvalidInput,
             format!(
                 "The trim {}–{} ms is outside the {total} ms recording.",
@@ -177,16 +177,16 @@ pub fn greeting_wav(samples: &[f32], rate: u32, trim: Trim) -> Result<Vec<u8>, I
     encode_wav(&out, GREETING_RATE)
 }
 
-fn check_sound(samples: &[f32], rate: u32) -> Result<(), IpcError> {
+fn check_sound(samples: &[f32], rate: u32) -> Result<(), Error> {
     let ms = samples.len() as u64 * 1000 / u64::from(rate.max(1));
     if ms < MIN_GREETING_MS {
-        return Err(IpcError::new(
+        return Err(Error::new(
             Code::InvalidInput,
             format!("The greeting is too short ({ms} ms): record at least a second of speech."),
         ));
     }
     if ms > MAX_GREETING_MS + 500 {
-        return Err(IpcError::new(
+        return Err(Error::new(
             Code::InvalidInput,
             format!(
                 "The greeting is {} s long; keep it to {} s.",
@@ -196,7 +196,7 @@ fn check_sound(samples: &[f32], rate: u32) -> Result<(), IpcError> {
         ));
     }
     if find_trim(samples, rate).is_none() {
-        return Err(IpcError::new(
+        return Err(Error::new(
             Code::InvalidInput,
             "The recording is silent: check the microphone is on, not muted, and chosen in the list, then record again.",
         ));
@@ -208,7 +208,7 @@ fn check_sound(samples: &[f32], rate: u32) -> Result<(), IpcError> {
 ///
 /// # Errors
 /// Only if encoding fails, which it does not for in-memory output.
-pub fn encode_wav(samples: &[f32], rate: u32) -> Result<Vec<u8>, IpcError> {
+pub fn encode_wav(samples: &[f32], rate: u32) -> Result<Vec<u8>, Error> {
     let spec = hound::WavSpec {
         channels: 1,
         sample_rate: rate,
@@ -217,16 +217,16 @@ pub fn encode_wav(samples: &[f32], rate: u32) -> Result<Vec<u8>, IpcError> {
     };
     let mut bytes = Cursor::new(Vec::new());
     let mut writer = hound::WavWriter::new(&mut bytes, spec)
-        .map_err(|e| IpcError::new(Code::Internal, format!("Cannot encode WAV ({e}).")))?;
+        .map_err(|e| Error::new(Code::Internal, format!("Cannot encode WAV ({e}).")))?;
     for s in samples {
         let v = (s.clamp(-1.0, 1.0) * 32767.0).round() as i16;
         writer
             .write_sample(v)
-            .map_err(|e| IpcError::new(Code::Internal, format!("Cannot encode WAV ({e}).")))?;
+            .map_err(|e| Error::new(Code::Internal, format!("Cannot encode WAV ({e}).")))?;
     }
     writer
         .finalize()
-        .map_err(|e| IpcError::new(Code::Internal, format!("Cannot encode WAV ({e}).")))?;
+        .map_err(|e| Error::new(Code::Internal, format!("Cannot encode WAV ({e}).")))?;
     Ok(bytes.into_inner())
 }
 
@@ -243,8 +243,8 @@ pub struct WavAudio {
 ///
 /// # Errors
 /// [`Code::InvalidInput`] saying what is wrong with it.
-pub fn read_wav(bytes: &[u8]) -> Result<WavAudio, IpcError> {
-    let bad = |m: String| IpcError::new(Code::InvalidInput, m);
+pub fn read_wav(bytes: &[u8]) -> Result<WavAudio, Error> {
+    let bad = |m: String| Error::new(Code::InvalidInput, m);
     let reader = hound::WavReader::new(Cursor::new(bytes))
         .map_err(|e| bad(format!("This is not a WAV file Switchboard can read ({e}). Export the greeting as WAV (PCM), then try again.")))?;
     let spec = reader.spec();
@@ -274,11 +274,11 @@ pub fn read_wav(bytes: &[u8]) -> Result<WavAudio, IpcError> {
 ///
 /// # Errors
 /// As [`read_wav`] and [`greeting_wav`].
-pub fn prepare_wav_file(bytes: &[u8]) -> Result<Vec<u8>, IpcError> {
+pub fn prepare_wav_file(bytes: &[u8]) -> Result<Vec<u8>, Error> {
     let audio = read_wav(bytes)?;
     check_sound(&audio.samples, audio.rate)?;
     let trim = find_trim(&audio.samples, audio.rate)
-        .ok_or_else(|| IpcError::new(Code::InvalidInput, "The recording is silent."))?;
+        .ok_or_else(|| Error::new(Code::InvalidInput, "The recording is silent."))?;
     greeting_wav(&audio.samples, audio.rate, trim)
 }
 

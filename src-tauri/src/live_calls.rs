@@ -10,14 +10,14 @@ use switchboard::ipc::events;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 /// Managed state: the calls and the ringtone.
-pub struct Phone {
+pub struct LiveCalls {
     /// The live calls.
     pub calling: Calling,
     /// The ringtone of incoming calls.
     pub ringtone: Arc<Ringtone>,
 }
 
-impl Phone {
+impl LiveCalls {
     /// Calls whose changes are sent to the window of `app`.
     pub fn new<R: Runtime>(app: &AppHandle<R>) -> Self {
         let ringtone = Arc::new(Ringtone::new());
@@ -57,7 +57,7 @@ pub fn announce<R: Runtime>(app: &AppHandle<R>, view: &CallView) {
         .summary(&format!("Incoming call from {}", view.remote_display))
         .body(&format!(
             "To {}",
-            switchboard::phone::format_for_display(&view.caller_id, None)
+            switchboard::e164::format_for_display(&view.caller_id, None)
         ));
     #[cfg(all(unix, not(target_os = "macos")))]
     {

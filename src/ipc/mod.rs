@@ -8,12 +8,13 @@ use serde::{Deserialize, Serialize};
 use ts_rs::{Config, TS};
 
 use crate::account::{CredentialFieldErrors, CredentialsInput};
-use crate::app::{AppStatus, SyncStatus};
-use crate::audio::greeting::{TakeSummary, Trim};
+use crate::app::AppStatus;
+use crate::audio::take::{TakeSummary, Trim};
 use crate::audio::{
     AudioInputs, AudioOutputs, InputDevice, Level, OutputDevice, Playback, PlaybackControl,
     PlaybackError, PlaybackState,
 };
+use crate::cache::SyncStatus;
 use crate::cache::{
     CallLog, CallLogDirection, CallLogEntry, CallLogFilter, CallLogOutcome, CallSummary,
     ResourceReport, SyncProgress, SyncReport, Voicemail, VoicemailAction, VoicemailFilter,
@@ -23,7 +24,10 @@ use crate::calling::{
     Capabilities, DialRequest, EngineChoice, EngineKind, EnginePreference, RecordingState,
     VoiceToken,
 };
-use crate::error::{Code, IpcError};
+use crate::db::Profile;
+use crate::error::{Code, Error};
+use crate::greetings::hosting::GreetingsHosting;
+use crate::greetings::studio::RecordedGreetingInput;
 use crate::greetings::{
     Greeting, GreetingInput, GreetingKind, GreetingRow, GreetingsEdit, GreetingsOverview,
     GreetingsPublished, Pronunciation, Say, Window,
@@ -31,12 +35,11 @@ use crate::greetings::{
 use crate::numbers::{
     NumberChange, NumberSearch, OfferedNumber, OwnedNumber, Routing, SearchResult,
 };
-use crate::playback::Waveform;
 use crate::routing::RoutingStatus;
-use crate::storage::{ArchiveOutcome, ArchiveSettings, ArchiveSettingsInput};
-use crate::store::Profile;
-use crate::studio::{GreetingsHosting, RecordedGreetingInput};
+use crate::s3::{ArchiveSettings, ArchiveSettingsInput};
 use crate::twilio::NumberType;
+use crate::voicemail::archive::ArchiveOutcome;
+use crate::voicemail::playback::Waveform;
 
 /// Pages of Twilio's documentation the UI links out to. Closed, so the shell only ever opens
 /// these addresses.
@@ -59,241 +62,52 @@ impl HelpTopic {
     }
 }
 
+mod command_list;
+
 /// A command: its name, its arguments (name and TypeScript type) and its result type.
 #[derive(Debug)]
 pub struct CommandSig {
     /// The name the UI invokes.
     pub name: &'static str,
-    /// Argument names and their TypeScript types.
+    /// Argument names (with `?` when the UI may leave it out) and their TypeScript types.
     pub args: Vec<(&'static str, String)>,
     /// The TypeScript type of the result.
     pub returns: String,
 }
 
-fn sig(name: &'static str, args: Vec<(&'static str, String)>, returns: String) -> CommandSig {
-    CommandSig {
-        name,
-        args,
-        returns,
-    }
+macro_rules! signatures {
+    ($(
+        $name:ident(
+            $($(#[$optional:ident])? $arg:ident: $ty:ty $(as $ts:literal)?),*
+        ) -> $ret:ty;
+    )*) => {
+        /// Every command the desktop shell registers, from [`crate::ipc_commands`].
+        pub fn commands(cfg: &Config) -> Vec<CommandSig> {
+            vec![$(CommandSig {
+                name: stringify!($name),
+                args: vec![$((
+                    concat!(stringify!($arg) $(, optional!($optional))?),
+                    ts_name::<$ty>(cfg, &[$($ts)?]),
+                )),*],
+                returns: ts_name::<$ret>(cfg, &[]),
+            }),*]
+        }
+    };
 }
 
-/// Every command the desktop shell registers.
-pub fn commands(cfg: &Config) -> Vec<CommandSig> {
-    vec![
-        sig("app_status", vec![], AppStatus::name(cfg)),
-        sig(
-            "validate_credentials",
-            vec![("input", CredentialsInput::name(cfg))],
-            CredentialFieldErrors::name(cfg),
-        ),
-        sig(
-            "connect_account",
-            vec![("input", CredentialsInput::name(cfg))],
-            Profile::name(cfg),
-        ),
-        sig(
-            "open_help",
-            vec![("topic", HelpTopic::name(cfg))],
-            "null".into(),
-        ),
-        sig(
-            "sync_status",
-            vec![],
-            format!("{} | null", SyncStatus::name(cfg)),
-        ),
-        sig("sync_now", vec![], SyncReport::name(cfg)),
-        sig("rebuild_cache", vec![], SyncReport::name(cfg)),
-        sig(
-            "list_numbers",
-            vec![],
-            format!("{}[]", OwnedNumber::name(cfg)),
-        ),
-        sig(
-            "search_numbers",
-            vec![("search", NumberSearch::name(cfg))],
-            SearchResult::name(cfg),
-        ),
-        sig(
-            "buy_number",
-            vec![
-                ("phone_number", "string".into()),
-                ("friendly_name", "string | null".into()),
-                ("wire", "boolean".into()),
-            ],
-            OwnedNumber::name(cfg),
-        ),
-        sig(
-            "update_number",
-            vec![
-                ("sid", "string".into()),
-                ("change", NumberChange::name(cfg)),
-            ],
-            OwnedNumber::name(cfg),
-        ),
-        sig(
-            "release_number",
-            vec![("sid", "string".into()), ("typed", "string".into())],
-            "null".into(),
-        ),
-        sig(
-            "routing_status",
-            vec![],
-            format!("{} | null", RoutingStatus::name(cfg)),
-        ),
-        sig("deploy_routing", vec![], RoutingStatus::name(cfg)),
-        sig("remove_routing", vec![], "boolean".into()),
-        sig("list_greetings", vec![], GreetingsOverview::name(cfg)),
-        sig(
-            "change_greetings",
-            vec![("edit", GreetingsEdit::name(cfg))],
-            GreetingsPublished::name(cfg),
-        ),
-        sig(
-            "preview_greeting",
-            vec![("local", "string".into())],
-            "string | null".into(),
-        ),
-        sig(
-            "list_voicemails",
-            vec![
-                ("filter", VoicemailFilter::name(cfg)),
-                ("limit", "number".into()),
-            ],
-            format!("{}[]", Voicemail::name(cfg)),
-        ),
-        sig(
-            "search_voicemails",
-            vec![("query", "string".into())],
-            format!("{}[]", Voicemail::name(cfg)),
-        ),
-        sig(
-            "voicemail_action",
-            vec![
-                ("recording_sid", "string".into()),
-                ("action", VoicemailAction::name(cfg)),
-            ],
-            "null".into(),
-        ),
-        sig(
-            "play_voicemail",
-            vec![
-                ("recording_sid", "string".into()),
-                ("position_ms", "number | null".into()),
-            ],
-            Playback::name(cfg),
-        ),
-        sig(
-            "playback_control",
-            vec![("control", PlaybackControl::name(cfg))],
-            Playback::name(cfg),
-        ),
-        sig("playback_status", vec![], Playback::name(cfg)),
-        sig(
-            "voicemail_waveform",
-            vec![("recording_sid", "string".into())],
-            Waveform::name(cfg),
-        ),
-        sig(
-            "redownload_voicemail",
-            vec![("recording_sid", "string".into())],
-            Waveform::name(cfg),
-        ),
-        sig(
-            "save_voicemail_audio",
-            vec![("recording_sid", "string".into())],
-            "string".into(),
-        ),
-        sig("audio_outputs", vec![], AudioOutputs::name(cfg)),
-        sig(
-            "set_output_device",
-            vec![("id", "string | null".into())],
-            AudioOutputs::name(cfg),
-        ),
-        sig(
-            "archive_settings",
-            vec![],
-            format!("{} | null", ArchiveSettings::name(cfg)),
-        ),
-        sig(
-            "save_archive_settings",
-            vec![("input", ArchiveSettingsInput::name(cfg))],
-            ArchiveSettings::name(cfg),
-        ),
-        sig("clear_archive_settings", vec![], "null".into()),
-        sig(
-            "archive_voicemail",
-            vec![("recording_sid", "string".into())],
-            ArchiveOutcome::name(cfg),
-        ),
-        sig("audio_inputs", vec![], AudioInputs::name(cfg)),
-        sig(
-            "set_input_device",
-            vec![("id", "string | null".into())],
-            AudioInputs::name(cfg),
-        ),
-        sig("start_recording", vec![], "null".into()),
-        sig("stop_recording", vec![], TakeSummary::name(cfg)),
-        sig("discard_take", vec![], "null".into()),
-        sig(
-            "preview_take",
-            vec![("trim", Trim::name(cfg))],
-            Playback::name(cfg),
-        ),
-        sig(
-            "publish_take",
-            vec![("input", RecordedGreetingInput::name(cfg))],
-            GreetingsPublished::name(cfg),
-        ),
-        sig("greetings_hosting", vec![], GreetingsHosting::name(cfg)),
-        sig(
-            "apply_greetings_policy",
-            vec![],
-            GreetingsHosting::name(cfg),
-        ),
-        sig(
-            "call_setup",
-            vec![("capabilities", Capabilities::name(cfg))],
-            CallSetup::name(cfg),
-        ),
-        sig(
-            "save_call_settings",
-            vec![("settings", CallSettings::name(cfg))],
-            CallSettings::name(cfg),
-        ),
-        sig("voice_token", vec![], VoiceToken::name(cfg)),
-        sig(
-            "start_call",
-            vec![("request", DialRequest::name(cfg))],
-            CallView::name(cfg),
-        ),
-        sig(
-            "attach_call",
-            vec![("id", "string".into()), ("call_sid", "string".into())],
-            CallView::name(cfg),
-        ),
-        sig(
-            "call_control",
-            vec![("id", "string".into()), ("control", CallControl::name(cfg))],
-            CallView::name(cfg),
-        ),
-        sig(
-            "incoming_call",
-            vec![
-                ("call_sid", "string".into()),
-                ("from", "string".into()),
-                ("to", "string".into()),
-            ],
-            CallView::name(cfg),
-        ),
-        sig("active_calls", vec![], format!("{}[]", CallView::name(cfg))),
-        sig(
-            "call_log",
-            vec![("filter", CallLogFilter::name(cfg))],
-            CallLog::name(cfg),
-        ),
-        sig("preview_ringtone", vec![], "string".into()),
-    ]
+macro_rules! optional {
+    (optional) => {
+        "?"
+    };
+}
+
+crate::ipc_commands!(signatures);
+
+/// `T`'s TypeScript name, or the override written after `as` in the command list.
+fn ts_name<T: TS>(cfg: &Config, r#override: &[&str]) -> String {
+    r#override
+        .first()
+        .map_or_else(|| T::name(cfg), |ts| (*ts).to_owned())
 }
 
 /// Every event the shell emits: name and payload type.
@@ -302,7 +116,7 @@ pub fn events(cfg: &Config) -> Vec<(&'static str, String)> {
         (events::PROFILE_CHANGED, Profile::name(cfg)),
         (events::SYNC_PROGRESS, SyncProgress::name(cfg)),
         (events::SYNC_FINISHED, SyncStatus::name(cfg)),
-        (events::SYNC_FAILED, IpcError::name(cfg)),
+        (events::SYNC_FAILED, Error::name(cfg)),
         (events::PLAYBACK_STATE, Playback::name(cfg)),
         (events::VOICEMAIL_HEARD, "string".into()),
         (events::VOICEMAIL_NEW, Voicemail::name(cfg)),
@@ -351,7 +165,7 @@ pub fn typescript() -> String {
     let cfg = Config::new();
     let decls = [
         Code::decl(&cfg),
-        IpcError::decl(&cfg),
+        Error::decl(&cfg),
         HelpTopic::decl(&cfg),
         AppStatus::decl(&cfg),
         Profile::decl(&cfg),
@@ -505,7 +319,7 @@ mod tests {
 
     #[test]
     fn errors_serialize_as_code_and_message() {
-        let err = IpcError::new(Code::InvalidInput, "An Account SID is required.");
+        let err = Error::new(Code::InvalidInput, "An Account SID is required.");
         assert_eq!(
             serde_json::to_value(&err).unwrap(),
             serde_json::json!({"code": "invalid_input", "message": "An Account SID is required."})

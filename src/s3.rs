@@ -1,25 +1,23 @@
-//! The user's S3 bucket: a private archive of voicemails.
+//! The user's S3 bucket: the client, its settings, and the checks every upload goes through.
 //!
-//! A voicemail is copied to `voicemail/{account}/{recording_sid}.mp3` with a JSON sidecar
-//! (`….json`: caller, time, length, transcript) and the essentials as object metadata. The copy
-//! counts only once S3 reports the same size and SHA-256 as the local file; only then may the
-//! recording be deleted from Twilio. Endpoint, region, bucket and path-style addressing are
+//! Two features keep objects here: the voicemail archive (`voicemail/`, private; see
+//! [`crate::voicemail::archive`]) and published greeting audio (`greetings/`, public read; see
+//! [`crate::greetings::hosting`]). Endpoint, region, bucket and path-style addressing are
 //! settings (any S3-compatible service works); the secret key lives in the keychain.
 
-use std::path::Path;
 use std::time::Duration;
 
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::config::{BehaviorVersion, Credentials, Region, timeout::TimeoutConfig};
 use aws_sdk_s3::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 use aws_sdk_s3::presigning::PresigningConfig;
-use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::types::ChecksumMode;
 use base64::Engine as _;
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-use crate::error::{Code, IpcError};
+use crate::Switchboard;
+use crate::error::{Code, Error};
 use crate::secret::Sensitive;
 use crate::sid::AccountSid;
 
@@ -59,55 +57,13 @@ pub struct ArchiveSettingsInput {
     pub delete_from_twilio: bool,
 }
 
-/// What archiving one voicemail did.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct ArchiveOutcome {
-    /// The voicemail.
-    pub recording_sid: String,
-    /// The S3 key of the verified copy; `null` when no archive is configured (archived
-    /// locally only).
-    pub key: Option<String>,
-    /// The size verified.
-    #[ts(type = "number | null")]
-    pub bytes: Option<u64>,
-    /// The SHA-256 verified, hex.
-    pub sha256: Option<String>,
-    /// A delete from Twilio was queued (only after verification, and only when set).
-    pub delete_queued: bool,
-}
-
-/// What goes beside the audio.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct Sidecar {
-    /// The recording.
-    pub recording_sid: String,
-    /// The call it was left on.
-    pub call_sid: Option<String>,
-    /// Who called.
-    pub caller: Option<String>,
-    /// Caller ID name.
-    pub caller_name: Option<String>,
-    /// The number called.
-    pub called: Option<String>,
-    /// When, Unix seconds.
-    pub created_at: i64,
-    /// Seconds.
-    pub duration: Option<i64>,
-    /// The transcript.
-    pub transcript: Option<String>,
-    /// The transcription's state.
-    pub transcription_status: Option<String>,
-    /// SHA-256 of the audio, hex.
-    pub audio_sha256: String,
-}
-
 impl ArchiveSettingsInput {
     /// Checks the form of every field.
     ///
     /// # Errors
     /// [`Code::InvalidInput`] naming the field.
-    pub fn validate(&self) -> Result<(), IpcError> {
-        let bad = |m: &str| Err(IpcError::new(Code::InvalidInput, m));
+    pub fn validate(&self) -> Result<(), Error> {
+        let bad = |m: &str| Err(Error::new(Code::InvalidInput, m));
         if let Some(endpoint) = self
             .endpoint
             .as_deref()
@@ -174,17 +130,17 @@ impl ArchiveSettingsInput {
 
 /// The archive of one account in one bucket.
 #[derive(Debug, Clone)]
-pub struct Archive {
-    client: aws_sdk_s3::Client,
-    bucket: String,
-    account: AccountSid,
-    settings: ArchiveSettings,
+pub struct Bucket {
+    pub(crate) client: aws_sdk_s3::Client,
+    pub(crate) bucket: String,
+    pub(crate) account: AccountSid,
+    pub(crate) settings: ArchiveSettings,
 }
 
 /// How long S3 gets for one request.
 const S3_TIMEOUT: Duration = Duration::from_secs(60);
 
-impl Archive {
+impl Bucket {
     /// A client for `settings` with `secret`.
     pub fn new(
         settings: &ArchiveSettings,
@@ -220,16 +176,11 @@ impl Archive {
         }
     }
 
-    /// The key of a voicemail's audio.
-    pub fn voicemail_key(&self, recording_sid: &str) -> String {
-        format!("voicemail/{}/{recording_sid}.mp3", self.account)
-    }
-
     /// Checks that the bucket is there and these keys may use it.
     ///
     /// # Errors
     /// An error saying what S3 answered.
-    pub async fn check(&self) -> Result<(), IpcError> {
+    pub async fn check(&self) -> Result<(), Error> {
         self.client
             .head_bucket()
             .bucket(&self.bucket)
@@ -239,70 +190,12 @@ impl Archive {
         Ok(())
     }
 
-    /// Uploads the audio at `path` (whose SHA-256 is `sha256`, hex) and its sidecar, then
-    /// checks the stored object's size and checksum.
-    ///
-    /// # Errors
-    /// An error when the upload fails or the stored copy does not match; nothing is recorded
-    /// as archived then.
-    pub async fn put_voicemail(
-        &self,
-        path: &Path,
-        sha256: &str,
-        sidecar: &Sidecar,
-    ) -> Result<(String, u64), IpcError> {
-        let key = self.voicemail_key(&sidecar.recording_sid);
-        let body = tokio::fs::read(path).await.map_err(|e| {
-            IpcError::new(
-                Code::Storage,
-                format!("Cannot read the cached audio {} ({e}).", path.display()),
-            )
-        })?;
-        let bytes = body.len() as u64;
-        let digest = hex_to_bytes(sha256).ok_or_else(|| {
-            IpcError::new(Code::Internal, "The cached audio's checksum is malformed.")
-        })?;
-        let checksum = base64::engine::general_purpose::STANDARD.encode(digest);
-        let mut put = self
-            .client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(&key)
-            .content_type("audio/mpeg")
-            .checksum_sha256(&checksum)
-            .metadata("recording-sid", &sidecar.recording_sid)
-            .metadata("sha256", sha256)
-            .metadata("created-at", sidecar.created_at.to_string())
-            .body(ByteStream::from(body));
-        if let Some(caller) = &sidecar.caller {
-            put = put.metadata("caller", ascii_only(caller));
-        }
-        put.send()
-            .await
-            .map_err(|e| s3_error(&e, &format!("uploading {key}")))?;
-        let json = serde_json::to_vec_pretty(sidecar)
-            .map_err(|e| IpcError::internal(&anyhow::Error::new(e)))?;
-        let sidecar_key = key.replace(".mp3", ".json");
-        self.client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(&sidecar_key)
-            .content_type("application/json")
-            .body(ByteStream::from(json))
-            .send()
-            .await
-            .map_err(|e| s3_error(&e, &format!("uploading {sidecar_key}")))?;
-        self.verify(&key, bytes, sha256).await?;
-        tracing::info!(key = %key, bytes, "voicemail archived and verified");
-        Ok((key, bytes))
-    }
-
     /// Checks that `key` holds `bytes` bytes with SHA-256 `sha256`: S3's own checksum when it
     /// reports one, else the object read back and hashed.
     ///
     /// # Errors
     /// [`Code::Storage`] on a mismatch; S3 errors.
-    pub async fn verify(&self, key: &str, bytes: u64, sha256: &str) -> Result<(), IpcError> {
+    pub async fn verify(&self, key: &str, bytes: u64, sha256: &str) -> Result<(), Error> {
         let head = self
             .client
             .head_object()
@@ -343,7 +236,7 @@ impl Archive {
             .collect()
             .await
             .map_err(|e| {
-                IpcError::new(
+                Error::new(
                     Code::Network,
                     format!("Reading back {key} from S3 failed ({e})."),
                 )
@@ -361,10 +254,9 @@ impl Archive {
     ///
     /// # Errors
     /// When the address cannot be signed.
-    pub async fn presigned_url(&self, key: &str, ttl: Duration) -> Result<String, IpcError> {
-        let config = PresigningConfig::expires_in(ttl).map_err(|e| {
-            IpcError::new(Code::Internal, format!("Cannot sign an S3 address ({e})."))
-        })?;
+    pub async fn presigned_url(&self, key: &str, ttl: Duration) -> Result<String, Error> {
+        let config = PresigningConfig::expires_in(ttl)
+            .map_err(|e| Error::new(Code::Internal, format!("Cannot sign an S3 address ({e}).")))?;
         let request = self
             .client
             .get_object()
@@ -377,128 +269,12 @@ impl Archive {
     }
 }
 
-impl Archive {
-    /// The prefix recorded greetings of this account are published under.
-    pub fn greetings_prefix(&self) -> String {
-        format!("greetings/{}/", self.account)
-    }
-
-    /// The address anyone can fetch `key` from, once the greetings policy is applied.
-    pub fn public_url(&self, key: &str) -> String {
-        match &self.settings.endpoint {
-            Some(endpoint) if self.settings.path_style => {
-                format!("{endpoint}/{}/{key}", self.bucket)
-            }
-            Some(endpoint) => match url::Url::parse(endpoint) {
-                Ok(u) => format!(
-                    "{}://{}.{}{}/{key}",
-                    u.scheme(),
-                    self.bucket,
-                    u.host_str().unwrap_or_default(),
-                    u.port().map(|p| format!(":{p}")).unwrap_or_default()
-                ),
-                Err(_) => format!("{endpoint}/{}/{key}", self.bucket),
-            },
-            None => format!(
-                "https://{}.s3.{}.amazonaws.com/{key}",
-                self.bucket, self.settings.region
-            ),
-        }
-    }
-
-    /// The bucket policy that makes objects under `greetings/` (and nothing else) readable by
-    /// anyone: callers' phones fetch greetings through Twilio without credentials.
-    pub fn greetings_policy(&self) -> String {
-        serde_json::to_string_pretty(&serde_json::json!({
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Sid": "SwitchboardPublicGreetings",
-                "Effect": "Allow",
-                "Principal": "*",
-                "Action": "s3:GetObject",
-                "Resource": format!("arn:aws:s3:::{}/greetings/*", self.bucket),
-            }]
-        }))
-        .expect("the policy serializes")
-    }
-
-    /// Whether the bucket's policy holds the greetings statement, exactly; `None` when the
-    /// policy cannot be read (a key without s3:GetBucketPolicy, or a server without policies).
-    pub async fn greetings_policy_applied(&self) -> Option<bool> {
-        match self
-            .client
-            .get_bucket_policy()
-            .bucket(&self.bucket)
-            .send()
-            .await
-        {
-            Ok(out) => {
-                let current: serde_json::Value =
-                    serde_json::from_str(out.policy().unwrap_or("{}")).ok()?;
-                let wanted: serde_json::Value =
-                    serde_json::from_str(&self.greetings_policy()).ok()?;
-                let statement = &wanted["Statement"][0];
-                Some(current["Statement"].as_array().is_some_and(|all| {
-                    all.iter().any(|s| {
-                        s["Sid"] == statement["Sid"] && s["Resource"] == statement["Resource"]
-                    })
-                }))
-            }
-            Err(SdkError::ServiceError(e)) if e.err().code() == Some("NoSuchBucketPolicy") => {
-                Some(false)
-            }
-            Err(err) => {
-                tracing::info!(error = %DisplayErrorContext(&err), "the bucket policy cannot be read");
-                None
-            }
-        }
-    }
-
-    /// Sets the bucket policy to [`Archive::greetings_policy`]. Any other policy of the bucket
-    /// is replaced: Switchboard's bucket should be its own.
-    ///
-    /// # Errors
-    /// S3's answer, such as access denied or Block Public Access being on.
-    pub async fn apply_greetings_policy(&self) -> Result<(), IpcError> {
-        self.client
-            .put_bucket_policy()
-            .bucket(&self.bucket)
-            .policy(self.greetings_policy())
-            .send()
-            .await
-            .map_err(|e| s3_error(&e, "applying the greetings policy (turn off Block Public Access for this bucket if S3 refuses)"))?;
-        Ok(())
-    }
-
-    /// Uploads a greeting's WAV under a name made of its id and content hash, so a published
-    /// address never changes under a caller. Returns the key.
-    ///
-    /// # Errors
-    /// S3 errors.
-    pub async fn put_greeting(&self, greeting_id: &str, wav: Vec<u8>) -> Result<String, IpcError> {
-        use sha2::Digest;
-        let digest = sha2::Sha256::digest(&wav);
-        let hash = crate::cache::hex(&digest[..8]);
-        let key = format!("{}{greeting_id}-{hash}.wav", self.greetings_prefix());
-        self.client
-            .put_object()
-            .bucket(&self.bucket)
-            .key(&key)
-            .content_type("audio/wav")
-            .cache_control("public, max-age=31536000, immutable")
-            .checksum_sha256(base64::engine::general_purpose::STANDARD.encode(digest))
-            .body(ByteStream::from(wav))
-            .send()
-            .await
-            .map_err(|e| s3_error(&e, &format!("uploading {key}")))?;
-        Ok(key)
-    }
-
+impl Bucket {
     /// Deletes `key`.
     ///
     /// # Errors
     /// S3 errors.
-    pub async fn delete(&self, key: &str) -> Result<(), IpcError> {
+    pub async fn delete(&self, key: &str) -> Result<(), Error> {
         self.client
             .delete_object()
             .bucket(&self.bucket)
@@ -508,62 +284,10 @@ impl Archive {
             .map_err(|e| s3_error(&e, &format!("deleting {key}")))?;
         Ok(())
     }
-
-    /// The key of a public URL of this bucket's greetings, if it is one.
-    pub fn key_of(&self, url: &str) -> Option<String> {
-        let at = url.find(&self.greetings_prefix())?;
-        Some(url[at..].to_owned())
-    }
 }
 
-/// Checks that `url` answers without credentials with WAV audio, as Twilio will fetch it.
-///
-/// # Errors
-/// [`Code::Forbidden`] when it is not public, [`Code::Network`] when it cannot be reached.
-pub async fn check_public(url: &str) -> Result<(), IpcError> {
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(20))
-        .build()
-        .map_err(|e| IpcError::new(Code::Internal, format!("No HTTP client ({e}).")))?;
-    let response = client.get(url).send().await.map_err(|e| {
-        IpcError::new(
-            Code::Network,
-            format!("The greeting's public address {url} cannot be reached ({e})."),
-        )
-    })?;
-    match response.status().as_u16() {
-        200 => {
-            let kind = response
-                .headers()
-                .get(reqwest::header::CONTENT_TYPE)
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned();
-            if kind.starts_with("audio/wav")
-                || kind.starts_with("audio/x-wav")
-                || kind.starts_with("audio/wave")
-            {
-                Ok(())
-            } else {
-                Err(IpcError::new(
-                    Code::Storage,
-                    format!("The greeting's public address answers {kind:?}, not WAV audio."),
-                ))
-            }
-        }
-        401 | 403 => Err(IpcError::new(
-            Code::Forbidden,
-            "The greeting uploaded, but callers could not fetch it: the bucket does not let anyone read greetings/. Apply the greetings policy in Greetings (it makes only greetings/ public), then publish again.",
-        )),
-        status => Err(IpcError::new(
-            Code::Storage,
-            format!("The greeting's public address answered HTTP {status}."),
-        )),
-    }
-}
-
-fn mismatch(key: &str, detail: &str) -> IpcError {
-    IpcError::new(
+pub(crate) fn mismatch(key: &str, detail: &str) -> Error {
+    Error::new(
         Code::Storage,
         format!(
             "The archived copy {key} does not match the local audio ({detail}). Nothing was deleted from Twilio; archive it again."
@@ -572,17 +296,17 @@ fn mismatch(key: &str, detail: &str) -> IpcError {
 }
 
 /// S3 failures as messages a person can act on.
-fn s3_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
+pub(crate) fn s3_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
     err: &SdkError<E, HttpResponse>,
     what: &str,
-) -> IpcError {
+) -> Error {
     tracing::warn!(error = %DisplayErrorContext(err), what, "S3 request failed");
     match err {
-        SdkError::TimeoutError(_) => IpcError::new(
+        SdkError::TimeoutError(_) => Error::new(
             Code::Timeout,
             format!("S3 did not answer in time while {what}. Try again."),
         ),
-        SdkError::DispatchFailure(_) => IpcError::new(
+        SdkError::DispatchFailure(_) => Error::new(
             Code::Network,
             format!(
                 "S3 could not be reached while {what}. Check the endpoint in Settings and your connection."
@@ -592,25 +316,25 @@ fn s3_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
             let code = service.err().code().unwrap_or("");
             let status = service.raw().status().as_u16();
             match (code, status) {
-                ("InvalidAccessKeyId" | "SignatureDoesNotMatch", _) | (_, 401) => IpcError::new(
+                ("InvalidAccessKeyId" | "SignatureDoesNotMatch", _) | (_, 401) => Error::new(
                     Code::Unauthorized,
                     format!(
                         "S3 refused the access key while {what}: check the key id and secret in Settings."
                     ),
                 ),
-                ("AccessDenied", _) | (_, 403) => IpcError::new(
+                ("AccessDenied", _) | (_, 403) => Error::new(
                     Code::Forbidden,
                     format!(
                         "S3 denied access while {what}: the key needs s3:PutObject, s3:GetObject and s3:ListBucket on the bucket."
                     ),
                 ),
-                ("NoSuchBucket", _) | (_, 404) => IpcError::new(
+                ("NoSuchBucket", _) | (_, 404) => Error::new(
                     Code::NotFound,
                     format!(
                         "S3 has no such bucket or object while {what}: check the bucket name and region."
                     ),
                 ),
-                _ => IpcError::new(
+                _ => Error::new(
                     Code::Storage,
                     format!(
                         "S3 answered {status} {} while {what}.",
@@ -619,20 +343,20 @@ fn s3_error<E: ProvideErrorMetadata + std::error::Error + 'static>(
                 ),
             }
         }
-        _ => IpcError::new(
+        _ => Error::new(
             Code::Storage,
             format!("S3 failed while {what}: {}.", DisplayErrorContext(err)),
         ),
     }
 }
 
-fn ascii_only(text: &str) -> String {
+pub(crate) fn ascii_only(text: &str) -> String {
     text.chars()
         .filter(|c| c.is_ascii_graphic() || *c == ' ')
         .collect()
 }
 
-fn hex_to_bytes(hex: &str) -> Option<Vec<u8>> {
+pub(crate) fn hex_to_bytes(hex: &str) -> Option<Vec<u8>> {
     if !hex.len().is_multiple_of(2) {
         return None;
     }
@@ -640,6 +364,122 @@ fn hex_to_bytes(hex: &str) -> Option<Vec<u8>> {
         .step_by(2)
         .map(|i| u8::from_str_radix(hex.get(i..i + 2)?, 16).ok())
         .collect()
+}
+
+impl Switchboard {
+    fn archive_key_name(&self, account: &crate::sid::AccountSid) -> String {
+        format!("archive.{account}")
+    }
+
+    /// The active profile's S3 archive settings, when set.
+    ///
+    /// # Errors
+    /// Storage errors; [`Code::NotConfigured`] without a profile.
+    pub async fn archive_settings(&self) -> Result<Option<ArchiveSettings>, Error> {
+        let profile = self.profile(None).await?;
+        self.archive_settings_for(profile.acting_account()).await
+    }
+
+    /// The S3 settings of `account`, when set.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn archive_settings_for(
+        &self,
+        account: &crate::sid::AccountSid,
+    ) -> Result<Option<ArchiveSettings>, Error> {
+        let raw = self.db().setting(&self.archive_key_name(account)).await?;
+        Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
+    }
+
+    /// Checks `input` against the bucket and keeps it (the secret in the keychain).
+    ///
+    /// # Errors
+    /// [`Code::InvalidInput`] for a malformed field or a missing secret; S3's answer when the
+    /// bucket cannot be used with these keys (nothing is saved then).
+    pub async fn save_archive_settings(
+        &self,
+        input: &ArchiveSettingsInput,
+    ) -> Result<ArchiveSettings, Error> {
+        input.validate()?;
+        let profile = self.profile(None).await?;
+        let account = profile.acting_account().clone();
+        let settings = input.settings();
+        let secret = match &input.secret_access_key {
+            Some(secret) => Sensitive::new(secret.trim().to_owned()),
+            None => self
+                .keychain()
+                .s3_secret(&account, &settings.access_key_id)
+                .map_err(|_| {
+                    Error::new(
+                        Code::InvalidInput,
+                        "Enter the S3 secret access key: none is stored for this access key id.",
+                    )
+                })?,
+        };
+        Bucket::new(&settings, &secret, account.clone())
+            .check()
+            .await?;
+        self.keychain()
+            .store_s3_secret(&account, &settings.access_key_id, &secret)?;
+        if let Some(old) = self.archive_settings().await?
+            && old.access_key_id != settings.access_key_id
+        {
+            let _ = self
+                .keychain()
+                .delete_s3_secret(&account, &old.access_key_id);
+        }
+        let json = serde_json::to_string(&settings)
+            .map_err(|e| Error::internal(&anyhow::Error::new(e)))?;
+        self.db()
+            .set_setting(&self.archive_key_name(&account), &json)
+            .await?;
+        tracing::info!(bucket = %settings.bucket, "S3 archive set up");
+        Ok(settings)
+    }
+
+    /// Forgets the S3 archive settings and their secret. Archived copies stay in the bucket.
+    ///
+    /// # Errors
+    /// Storage and keychain errors.
+    pub async fn clear_archive_settings(&self) -> Result<(), Error> {
+        let profile = self.profile(None).await?;
+        let account = profile.acting_account().clone();
+        if let Some(old) = self.archive_settings().await? {
+            self.keychain()
+                .delete_s3_secret(&account, &old.access_key_id)?;
+        }
+        self.db()
+            .clear_setting(&self.archive_key_name(&account))
+            .await?;
+        Ok(())
+    }
+
+    /// The archive of the active profile, when set up.
+    ///
+    /// # Errors
+    /// Storage and keychain errors.
+    pub async fn bucket(&self) -> Result<Option<Bucket>, Error> {
+        let profile = self.profile(None).await?;
+        self.bucket_for(profile.acting_account()).await
+    }
+
+    /// The S3 bucket of `account`, when set up.
+    ///
+    /// # Errors
+    /// Storage and keychain errors.
+    pub async fn bucket_for(
+        &self,
+        account: &crate::sid::AccountSid,
+    ) -> Result<Option<Bucket>, Error> {
+        let Some(settings) = self.archive_settings_for(account).await? else {
+            return Ok(None);
+        };
+        let secret = self
+            .keychain()
+            .s3_secret(account, &settings.access_key_id)?;
+        Ok(Some(Bucket::new(&settings, &secret, account.clone())))
+    }
 }
 
 #[cfg(test)]

@@ -11,10 +11,8 @@ use ts_rs::TS;
 use crate::Switchboard;
 use crate::audio::{self, AudioProblem, PlaybackError, Track};
 use crate::cache::{AudioRecord, Cache, VoicemailAction};
-use crate::error::{Code, IpcError};
-use crate::secret::Sensitive;
+use crate::error::{Code, Error};
 use crate::sid::RecordingSid;
-use crate::storage::{Archive, ArchiveOutcome, ArchiveSettings, ArchiveSettingsInput, Sidecar};
 
 /// Peaks for drawing a voicemail's waveform.
 #[derive(Debug, Clone, PartialEq, Serialize, TS)]
@@ -46,7 +44,7 @@ impl Switchboard {
     ) -> Result<(Track, Waveform), PlaybackError> {
         let cache = self.active_cache().await.map_err(plain)?;
         let sid = RecordingSid::parse(recording_sid.trim())
-            .map_err(|e| plain(IpcError::new(Code::InvalidInput, e.message)))?;
+            .map_err(|e| plain(Error::new(Code::InvalidInput, e.message)))?;
         let record = self.audio_record(&cache, sid.as_str()).await?;
         // A verified local copy needs no network (nor the keychain); its waveform, once
         // computed, no decoding either.
@@ -71,7 +69,7 @@ impl Switchboard {
         let checked = path.clone();
         let analysis = tokio::task::spawn_blocking(move || audio::analyse_file(&checked, expected))
             .await
-            .map_err(|e| plain(IpcError::internal(&anyhow::Error::new(e))))?
+            .map_err(|e| plain(Error::internal(&anyhow::Error::new(e))))?
             .map_err(|problem| unplayable(&problem))?;
         let ms = i64::try_from(analysis.duration.as_millis()).unwrap_or(i64::MAX);
         cache
@@ -94,7 +92,7 @@ impl Switchboard {
         let sid = recording_sid.trim();
         let record = self.audio_record(&cache, sid).await?;
         if record.gone_from_twilio && record.archive_key.is_none() {
-            return Err(plain(IpcError::new(
+            return Err(plain(Error::new(
                 Code::InvalidInput,
                 "Twilio no longer has this recording and it was not archived to S3, so it cannot be downloaded again. The local copy was kept.",
             )));
@@ -119,7 +117,7 @@ impl Switchboard {
             .await
             .map_err(|e| plain(e.into()))?
             .ok_or_else(|| {
-                plain(IpcError::new(
+                plain(Error::new(
                     Code::NotFound,
                     format!("No voicemail {sid} in the local copy. Sync, then try again."),
                 ))
@@ -136,7 +134,7 @@ impl Switchboard {
         let dir = self.audio_dir(profile.acting_account());
         if record.gone_from_twilio {
             let key = record.archive_key.as_deref().ok_or_else(|| {
-                plain(IpcError::new(
+                plain(Error::new(
                     Code::NotFound,
                     "The local copy of this voicemail is missing, Twilio no longer has it, and it was never archived.",
                 ))
@@ -169,8 +167,8 @@ impl Switchboard {
         sha256: Option<&str>,
         dir: &Path,
     ) -> Result<PathBuf, PlaybackError> {
-        let archive = self.archive().await.map_err(plain)?.ok_or_else(|| {
-            plain(IpcError::new(
+        let archive = self.bucket().await.map_err(plain)?.ok_or_else(|| {
+            plain(Error::new(
                 Code::NotConfigured,
                 "This voicemail is only in the S3 archive, which is no longer set up. Set it up again in Settings to play it.",
             ))
@@ -181,7 +179,7 @@ impl Switchboard {
             .map_err(plain)?;
         let dest = dir.join(format!("{sid}.mp3"));
         tokio::fs::create_dir_all(dir).await.map_err(|e| {
-            plain(IpcError::new(
+            plain(Error::new(
                 Code::Storage,
                 format!("Cannot create {} ({e}).", dir.display()),
             ))
@@ -229,11 +227,11 @@ impl Switchboard {
         &self,
         recording_sid: &str,
         dir: Option<PathBuf>,
-    ) -> Result<PathBuf, IpcError> {
+    ) -> Result<PathBuf, Error> {
         let (track, _) = self
             .prepare_voicemail(recording_sid)
             .await
-            .map_err(|e| IpcError::new(e.code, e.message))?;
+            .map_err(|e| Error::new(e.code, e.message))?;
         let cache = self.active_cache().await?;
         let voicemail = cache.voicemail(recording_sid).await?;
         let dir = match dir {
@@ -242,7 +240,7 @@ impl Switchboard {
                 .and_then(|u| u.download_dir().map(Path::to_path_buf))
                 .or_else(|| directories::UserDirs::new().map(|u| u.home_dir().to_path_buf()))
                 .ok_or_else(|| {
-                    IpcError::new(Code::Storage, "No Downloads folder was found to save into.")
+                    Error::new(Code::Storage, "No Downloads folder was found to save into.")
                 })?,
         };
         let who = voicemail
@@ -281,18 +279,18 @@ impl Switchboard {
     ///
     /// # Errors
     /// Storage errors.
-    pub async fn output_device(&self) -> Result<Option<String>, IpcError> {
-        Ok(self.store().setting(OUTPUT_SETTING).await?)
+    pub async fn output_device(&self) -> Result<Option<String>, Error> {
+        Ok(self.db().setting(OUTPUT_SETTING).await?)
     }
 
     /// Remembers the output device `id` (`None`: the system default).
     ///
     /// # Errors
     /// Storage errors.
-    pub async fn set_output_device(&self, id: Option<&str>) -> Result<(), IpcError> {
+    pub async fn set_output_device(&self, id: Option<&str>) -> Result<(), Error> {
         match id {
-            Some(id) => self.store().set_setting(OUTPUT_SETTING, id).await?,
-            None => self.store().clear_setting(OUTPUT_SETTING).await?,
+            Some(id) => self.db().set_setting(OUTPUT_SETTING, id).await?,
+            None => self.db().clear_setting(OUTPUT_SETTING).await?,
         }
         Ok(())
     }
@@ -301,7 +299,7 @@ impl Switchboard {
     ///
     /// # Errors
     /// As [`Cache::apply`].
-    pub async fn mark_heard(&self, recording_sid: &str) -> Result<(), IpcError> {
+    pub async fn mark_heard(&self, recording_sid: &str) -> Result<(), Error> {
         let cache = self.active_cache().await?;
         if cache
             .voicemail(recording_sid)
@@ -319,13 +317,13 @@ impl Switchboard {
     ///
     /// # Errors
     /// Storage errors; [`Code::NotConfigured`] without a profile.
-    pub async fn new_voicemails(&self) -> Result<Vec<crate::cache::Voicemail>, IpcError> {
+    pub async fn new_voicemails(&self) -> Result<Vec<crate::cache::Voicemail>, Error> {
         let profile = self.profile(None).await?;
         let key = format!("notified.{}", profile.acting_account());
         let cache = self.active_cache().await?;
         let newest = cache.newest_voicemail_at().await?;
         let seen = self
-            .store()
+            .db()
             .setting(&key)
             .await?
             .and_then(|v| v.parse::<i64>().ok());
@@ -336,202 +334,11 @@ impl Switchboard {
         if let Some(newest) = newest
             && seen.is_none_or(|s| newest > s)
         {
-            self.store().set_setting(&key, &newest.to_string()).await?;
+            self.db().set_setting(&key, &newest.to_string()).await?;
         } else if seen.is_none() {
-            self.store().set_setting(&key, "0").await?;
+            self.db().set_setting(&key, "0").await?;
         }
         Ok(fresh)
-    }
-
-    fn archive_key_name(&self, account: &crate::sid::AccountSid) -> String {
-        format!("archive.{account}")
-    }
-
-    /// The active profile's S3 archive settings, when set.
-    ///
-    /// # Errors
-    /// Storage errors; [`Code::NotConfigured`] without a profile.
-    pub async fn archive_settings(&self) -> Result<Option<ArchiveSettings>, IpcError> {
-        let profile = self.profile(None).await?;
-        self.archive_settings_for(profile.acting_account()).await
-    }
-
-    /// The S3 settings of `account`, when set.
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn archive_settings_for(
-        &self,
-        account: &crate::sid::AccountSid,
-    ) -> Result<Option<ArchiveSettings>, IpcError> {
-        let raw = self
-            .store()
-            .setting(&self.archive_key_name(account))
-            .await?;
-        Ok(raw.and_then(|r| serde_json::from_str(&r).ok()))
-    }
-
-    /// Checks `input` against the bucket and keeps it (the secret in the keychain).
-    ///
-    /// # Errors
-    /// [`Code::InvalidInput`] for a malformed field or a missing secret; S3's answer when the
-    /// bucket cannot be used with these keys (nothing is saved then).
-    pub async fn save_archive_settings(
-        &self,
-        input: &ArchiveSettingsInput,
-    ) -> Result<ArchiveSettings, IpcError> {
-        input.validate()?;
-        let profile = self.profile(None).await?;
-        let account = profile.acting_account().clone();
-        let settings = input.settings();
-        let secret = match &input.secret_access_key {
-            Some(secret) => Sensitive::new(secret.trim().to_owned()),
-            None => self
-                .keychain()
-                .s3_secret(&account, &settings.access_key_id)
-                .map_err(|_| {
-                    IpcError::new(
-                        Code::InvalidInput,
-                        "Enter the S3 secret access key: none is stored for this access key id.",
-                    )
-                })?,
-        };
-        Archive::new(&settings, &secret, account.clone())
-            .check()
-            .await?;
-        self.keychain()
-            .store_s3_secret(&account, &settings.access_key_id, &secret)?;
-        if let Some(old) = self.archive_settings().await?
-            && old.access_key_id != settings.access_key_id
-        {
-            let _ = self
-                .keychain()
-                .delete_s3_secret(&account, &old.access_key_id);
-        }
-        let json = serde_json::to_string(&settings)
-            .map_err(|e| IpcError::internal(&anyhow::Error::new(e)))?;
-        self.store()
-            .set_setting(&self.archive_key_name(&account), &json)
-            .await?;
-        tracing::info!(bucket = %settings.bucket, "S3 archive set up");
-        Ok(settings)
-    }
-
-    /// Forgets the S3 archive settings and their secret. Archived copies stay in the bucket.
-    ///
-    /// # Errors
-    /// Storage and keychain errors.
-    pub async fn clear_archive_settings(&self) -> Result<(), IpcError> {
-        let profile = self.profile(None).await?;
-        let account = profile.acting_account().clone();
-        if let Some(old) = self.archive_settings().await? {
-            self.keychain()
-                .delete_s3_secret(&account, &old.access_key_id)?;
-        }
-        self.store()
-            .clear_setting(&self.archive_key_name(&account))
-            .await?;
-        Ok(())
-    }
-
-    /// The archive of the active profile, when set up.
-    ///
-    /// # Errors
-    /// Storage and keychain errors.
-    pub async fn archive(&self) -> Result<Option<Archive>, IpcError> {
-        let profile = self.profile(None).await?;
-        self.archive_for(profile.acting_account()).await
-    }
-
-    /// The S3 bucket of `account`, when set up.
-    ///
-    /// # Errors
-    /// Storage and keychain errors.
-    pub async fn archive_for(
-        &self,
-        account: &crate::sid::AccountSid,
-    ) -> Result<Option<Archive>, IpcError> {
-        let Some(settings) = self.archive_settings_for(account).await? else {
-            return Ok(None);
-        };
-        let secret = self
-            .keychain()
-            .s3_secret(account, &settings.access_key_id)?;
-        Ok(Some(Archive::new(&settings, &secret, account.clone())))
-    }
-
-    /// Archives a voicemail: locally at once, and when S3 is set up, a copy uploaded and
-    /// verified; with "delete from Twilio after archiving", its deletion from Twilio is queued
-    /// only after that verification.
-    ///
-    /// # Errors
-    /// Download, S3 and storage errors; the voicemail stays as it was on Twilio then.
-    pub async fn archive_voicemail(&self, recording_sid: &str) -> Result<ArchiveOutcome, IpcError> {
-        let sid = recording_sid.trim();
-        let cache = self.active_cache().await?;
-        let Some(voicemail) = cache.voicemail(sid).await? else {
-            return Err(IpcError::new(
-                Code::NotFound,
-                format!("No voicemail {sid} in the local copy. Sync, then try again."),
-            ));
-        };
-        let Some(settings) = self.archive_settings().await? else {
-            cache.apply(sid, VoicemailAction::Archive).await?;
-            return Ok(ArchiveOutcome {
-                recording_sid: sid.to_owned(),
-                key: None,
-                bytes: None,
-                sha256: None,
-                delete_queued: false,
-            });
-        };
-        let archive = self
-            .archive()
-            .await?
-            .ok_or_else(|| IpcError::new(Code::NotConfigured, "The S3 archive is not set up."))?;
-        let (track, _) = self
-            .prepare_voicemail(sid)
-            .await
-            .map_err(|e| IpcError::new(e.code, e.message))?;
-        let record = cache.audio_record(sid).await?.ok_or_else(|| {
-            IpcError::new(
-                Code::NotFound,
-                "The voicemail vanished from the local copy.",
-            )
-        })?;
-        let sha256 = record.sha256.ok_or_else(|| {
-            IpcError::new(
-                Code::Storage,
-                "The cached audio has no checksum; download it again.",
-            )
-        })?;
-        let sidecar = Sidecar {
-            recording_sid: sid.to_owned(),
-            call_sid: voicemail.call_sid.clone(),
-            caller: voicemail.caller.clone(),
-            caller_name: voicemail.caller_name.clone(),
-            called: voicemail.called.clone(),
-            created_at: voicemail.created_at,
-            duration: voicemail.duration,
-            transcript: voicemail.transcript.clone(),
-            transcription_status: voicemail.transcription_status.clone(),
-            audio_sha256: sha256.clone(),
-        };
-        let (key, bytes) = archive
-            .put_voicemail(&track.path, &sha256, &sidecar)
-            .await?;
-        cache.mark_archived(sid, &key).await?;
-        let delete_queued = settings.delete_from_twilio && !record.gone_from_twilio;
-        if delete_queued {
-            cache.queue_twilio_delete(sid).await?;
-        }
-        Ok(ArchiveOutcome {
-            recording_sid: sid.to_owned(),
-            key: Some(key),
-            bytes: Some(bytes),
-            sha256: Some(sha256),
-            delete_queued,
-        })
     }
 }
 
@@ -558,7 +365,7 @@ async fn verified(path: &Path, sha256: Option<&str>) -> bool {
         .is_ok_and(|(actual, _)| actual == expected)
 }
 
-fn plain(err: IpcError) -> PlaybackError {
+fn plain(err: Error) -> PlaybackError {
     PlaybackError {
         code: err.code,
         message: err.message,
@@ -580,13 +387,13 @@ fn unplayable(problem: &AudioProblem) -> PlaybackError {
     }
 }
 
-fn disk_error(path: &Path, err: &std::io::Error) -> IpcError {
+fn disk_error(path: &Path, err: &std::io::Error) -> Error {
     let hint = if err.kind() == std::io::ErrorKind::StorageFull || err.raw_os_error() == Some(28) {
         " The disk is full: free some space and try again."
     } else {
         ""
     };
-    IpcError::new(
+    Error::new(
         Code::Storage,
         format!("Could not write {} ({err}).{hint}", path.display()),
     )
