@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { Session, startTauriDriver, tempDir, until } from './webdriver.mjs';
 import { startFakeTwilio } from './fake-twilio.mjs';
+import { MAIN_NUMBER } from '../fixtures/ui-fixtures.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const app = process.env.SWITCHBOARD_APP ?? join(root, 'target/debug/switchboard-desktop');
@@ -21,7 +22,7 @@ const ACCOUNT = 'AC00000000000000000000000000ca11ed';
 const KEY = 'SK00000000000000000000000000ca11ed';
 const SECRET = 'callS3cr3tcallS3cr3tcallS3cr3t00';
 const ACCOUNT_NAME = 'Acme Front Desk';
-const OURS = '+14158675309';
+const OURS = MAIN_NUMBER;
 const MINE = '+14155550111';
 const THEIRS = '+12125550199';
 

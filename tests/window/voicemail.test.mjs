@@ -13,22 +13,23 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { Session, recordSink, startTauriDriver, tempDir, until as waitUntil } from './webdriver.mjs';
 import { startFakeTwilio } from './fake-twilio.mjs';
+import { ACCOUNT_SID, API_KEY_SID, FIRST_CALLER, MAIN_NUMBER } from '../fixtures/ui-fixtures.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const app = process.env.SWITCHBOARD_APP ?? join(root, 'target/debug/switchboard-desktop');
 const shots = join(root, 'artifacts/window');
 mkdirSync(shots, { recursive: true });
 
-const ACCOUNT = 'AC0123456789abcdef0123456789abcdef';
-const KEY = 'SK0123456789abcdef0123456789abcdef';
+const ACCOUNT = ACCOUNT_SID;
+const KEY = API_KEY_SID;
 const SECRET = 'vmS3cr3tvmS3cr3tvmS3cr3tvmS3cr3t';
-const ACCOUNT_NAME = 'Acme Front Desk';
+const ACCOUNT_NAME = 'Acme Front Desk'; // not the browser tests' 'Acme Plumbing': this window names its own
 const hex = (prefix, n) => `${prefix}${n.toString(16).padStart(32, '0')}`;
 
 /** The three messages, newest first. */
 const MESSAGES = [
   {
-    from: '+14155550101',
+    from: FIRST_CALLER,
     callerName: 'MARIA LOPEZ',
     minutesAgo: 7,
     text: 'Hi, this is Maria from Acme Plumbing. Your replacement valve arrived, please call me back.',
@@ -126,7 +127,7 @@ before(async () => {
       call: hex('CA', 0xc0 + i),
       recording: hex('RE', 0xe0 + i),
       transcription: hex('TR', 0x70 + i),
-      to: '+14158675309',
+      to: MAIN_NUMBER,
       at: now - m.minutesAgo * 60_000,
       // Twilio states whole seconds.
       seconds: Math.max(1, Math.round(seconds)),

@@ -3,9 +3,9 @@
 // Voice SDK module of harness.mjs. Run `npm run build` first; screenshots go to test-results/.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { appSuite, CONNECTED, eventually, ipcCalls, screenshot } from './harness.mjs';
+import { appSuite, CONNECTED, eventually, ipcCalls, MAIN_NUMBER, screenshot } from './harness.mjs';
 
-const MAIN = '+14158675309';
+const MAIN = MAIN_NUMBER;
 const CALLER = '+14155550177';
 const SDK_LEG = 'CA' + 'b'.repeat(32);
 const INCOMING = 'CA' + 'a'.repeat(32);
