@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { canHold, clock, engineLabel, phaseHint, phaseLabel, qualityText, recordingLabel } from './call-display';
+import { canHold, clock, phaseLabel, qualityText, recordingLabel } from './call-display';
+import { engineLabel, phaseHint } from './call-screen';
 import { callView } from '../../test/fixtures';
 
 const NOW = 1_795_000_000_000;

@@ -1,5 +1,8 @@
-/** Wording of live calls (phase, timer, engine, quality), kept pure so it is unit-tested. */
-import type { CallView, EngineKind, RecordingState } from './bindings';
+/**
+ * Wording of live calls the call bar needs from the first load (phase, timer, REC, quality), kept
+ * pure so it is unit-tested. The in-call screen's own wording is in call-screen.ts.
+ */
+import type { CallView, RecordingState } from './bindings';
 
 /** `m:ss`, or `h:mm:ss` past an hour, from milliseconds. */
 export function clock(ms: number): string {
@@ -38,26 +41,9 @@ export function phaseLabel(call: CallWording, now: number): string {
   }
 }
 
-/** A line under the phase saying what the user should do, when there is something. */
-export function phaseHint(view: CallView): string | null {
-  if (view.phase === 'calling_you') return 'Answer your phone: Twilio connects the other party once you pick up.';
-  if (view.phase === 'placing' && view.engine === 'bridge') return 'Twilio is about to ring your phone.';
-  return null;
-}
-
-/** The engine's name, as the dialer and the in-call badge show it. */
-export function engineLabel(engine: EngineKind): string {
-  return engine === 'webview' ? 'In the app' : 'Through your phone';
-}
-
 /** Hold and resume work on connected calls placed from Switchboard (the core parks the other party in the conference). */
 export function canHold(view: CallView): boolean {
   return view.direction === 'outbound' && view.phase === 'in_progress';
-}
-
-/** Controls that need a connected call: transfer, keypad, recording. */
-export function connected(view: CallView): boolean {
-  return view.phase === 'in_progress';
 }
 
 /** The REC indicator's text; `null` while not recording. */

@@ -12,7 +12,7 @@
  */
 import type { CallControl, CallSetup, CallView, Capabilities, Commands, IpcError } from './bindings';
 import { qualityText } from './call-display';
-import { cleanNumber } from './phone-format';
+import { cleanNumber } from './dial-number';
 import { sdkErrorMessage, VoiceLine, type SdkError, type VoiceCall, type VoiceSdk } from './voice';
 
 /** A typed command call, as `backend.call` is. Rejects with an {@link IpcError}. */

@@ -3,7 +3,7 @@
  * connected and feeds it the core's call events; the dialer, the in-call screen, the incoming
  * panel, the Calls view and the Calling card share it.
  */
-import { onCallAnswer, onCallDecline, onCallState } from './api/calls';
+import { onCallAnswer, onCallDecline, onCallState } from './api/call-events';
 import { call } from './backend';
 import { detectCapabilities, Dialer } from './dialer';
 

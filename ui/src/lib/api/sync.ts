@@ -12,11 +12,6 @@ export function syncNow(): Promise<SyncReport> {
   return call('sync_now', {});
 }
 
-/** Drops the local copy and fetches everything again. */
-export function rebuildCache(): Promise<SyncReport> {
-  return call('rebuild_cache', {});
-}
-
 export function onSyncProgress(handler: (progress: SyncProgress) => void): () => void {
   return subscribe('sync://progress', handler);
 }

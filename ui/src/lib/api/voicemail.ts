@@ -1,5 +1,8 @@
-/** The voicemail inbox: listing, searching, read/unread/delete/restore, archiving, and its events. */
-import { call, subscribe } from '../backend';
+/**
+ * The voicemail inbox: listing, searching, read/unread/delete/restore and archiving. Only the
+ * Voicemail view uses these, so they load with it; the events the shell needs are in voicemail-events.ts.
+ */
+import { call } from '../backend';
 import type { ArchiveOutcome, Voicemail, VoicemailAction, VoicemailFilter } from '../bindings';
 
 /** The newest `limit` voicemails that `filter` shows. */
@@ -19,18 +22,4 @@ export async function voicemailAction(recordingSid: string, action: VoicemailAct
 /** Archives locally and, when an S3 archive is set up, uploads and verifies the copy first. */
 export function archiveVoicemail(recordingSid: string): Promise<ArchiveOutcome> {
   return call('archive_voicemail', { recording_sid: recordingSid });
-}
-
-/** A message Rust counted as heard (most of it played): its recording SID. */
-export function onVoicemailHeard(handler: (recordingSid: string) => void): () => void {
-  return subscribe('voicemail://heard', handler);
-}
-
-export function onVoicemailNew(handler: (voicemail: Voicemail) => void): () => void {
-  return subscribe('voicemail://new', handler);
-}
-
-/** A notification or the tray asked to show a voicemail (`null`: the inbox). */
-export function onVoicemailOpen(handler: (recordingSid: string | null) => void): () => void {
-  return subscribe('voicemail://open', handler);
 }
