@@ -1,6 +1,8 @@
 //! Incremental sync into the local cache against a paginated Twilio-shaped server: paging,
 //! stopping at what is stored, late transcriptions, deletions on Twilio, 429s mid-sync,
 //! malformed rows, resuming after a kill -9 at random points, and a damaged cache file.
+//!
+//! Longer than most files on purpose: the tests share one paginated server and its data.
 
 mod support;
 

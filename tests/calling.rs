@@ -5,6 +5,9 @@
 //! shows and then ends the call. The same requests are checked against Twilio's own spec with
 //! Prism, and the core's checks before a call (number, caller ID, bridge phone, token) run
 //! through `Switchboard` with a real keychain.
+//!
+//! Longer than most files on purpose: every test drives the same small phone network, so the
+//! call lifecycle reads in one place.
 
 mod support;
 

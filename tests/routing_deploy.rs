@@ -2,6 +2,9 @@
 //! REST specs (with the upload host, which is not in the spec, played by a server that checks
 //! the multipart body), and against a stateful stand-in for idempotence, removal and failed
 //! builds.
+//!
+//! Longer than most files on purpose: the provisioning sequence and its stand-ins read
+//! together.
 
 mod support;
 

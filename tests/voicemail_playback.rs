@@ -4,6 +4,8 @@
 //! refused with a re-download that fixes them; a device that disappears mid-message.
 //!
 //! Runs inside `scripts/with-audio.sh` (scripts/test.sh does that).
+//!
+//! Longer than most files on purpose: the tests share one sound server and recorder setup.
 
 mod support;
 

@@ -8,6 +8,9 @@
 //! its recording. When a run ends, rows in the range it listed that Twilio no longer returned
 //! are removed: they were deleted on Twilio (except voicemails archived to S3, which stay
 //! listed, playable from the archive).
+//!
+//! Longer than most files on purpose: the page loop, its resume points and the deletion sweep
+//! share one transaction discipline that reads best in one place.
 
 use serde::Serialize;
 use sqlx::{Sqlite, Transaction};

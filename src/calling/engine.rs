@@ -3,6 +3,11 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use crate::e164::E164;
+use crate::error::Error;
+use crate::sid::CallSid;
+use crate::twilio::Client;
+
 /// How the user's own voice reaches a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Deserialize, Serialize, TS)]
 #[serde(rename_all = "snake_case")]
@@ -195,5 +200,117 @@ mod tests {
             assert_eq!(EnginePreference::parse(p.as_str()), p);
         }
         assert_eq!(EnginePreference::parse("sip"), EnginePreference::Auto);
+    }
+}
+
+/// How a call reaches the user: what differs between engines. The conference, the other
+/// party's leg and every control are shared.
+pub trait CallEngine: Send + Sync {
+    /// Which engine this is.
+    fn kind(&self) -> EngineKind;
+
+    /// Brings the user's leg into the conference `room`; returns its call, or `None` when it
+    /// arrives on its own (the webview's SDK connects it and reports it with
+    /// [`Calling::attach`]).
+    fn join_you(
+        &self,
+        client: &Client,
+        room: &str,
+        caller_id: &str,
+    ) -> impl Future<Output = Result<Option<CallSid>, Error>> + Send;
+
+    /// Whether muting goes through Twilio (a phone leg) rather than the app's own microphone.
+    fn mutes_over_rest(&self) -> bool;
+}
+
+/// The bridge engine: Twilio calls the user's own phone.
+#[derive(Debug, Clone)]
+pub struct BridgeEngine {
+    /// The user's phone, E.164.
+    pub phone: E164,
+}
+
+impl CallEngine for BridgeEngine {
+    fn kind(&self) -> EngineKind {
+        EngineKind::Bridge
+    }
+
+    async fn join_you(
+        &self,
+        client: &Client,
+        room: &str,
+        caller_id: &str,
+    ) -> Result<Option<CallSid>, Error> {
+        let you = client
+            .participants(room)
+            .add(self.phone.as_str(), caller_id)
+            .label("you")
+            .beep(false)
+            .start_conference_on_enter(true)
+            .end_conference_on_exit(true)
+            .timeout(30)
+            .send()
+            .await?;
+        Ok(Some(you.call_sid))
+    }
+
+    fn mutes_over_rest(&self) -> bool {
+        true
+    }
+}
+
+/// The webview engine: the Voice SDK in the window joins the conference through the
+/// routing's outgoing TwiML App, then reports its call.
+#[derive(Debug, Clone, Copy)]
+pub struct WebviewEngine;
+
+impl CallEngine for WebviewEngine {
+    fn kind(&self) -> EngineKind {
+        EngineKind::Webview
+    }
+
+    async fn join_you(&self, _: &Client, _: &str, _: &str) -> Result<Option<CallSid>, Error> {
+        Ok(None)
+    }
+
+    fn mutes_over_rest(&self) -> bool {
+        false
+    }
+}
+
+/// The engine of one call.
+#[derive(Debug, Clone)]
+pub enum AnyEngine {
+    /// Through the user's phone.
+    Bridge(BridgeEngine),
+    /// In the window.
+    Webview(WebviewEngine),
+}
+
+impl CallEngine for AnyEngine {
+    fn kind(&self) -> EngineKind {
+        match self {
+            Self::Bridge(e) => e.kind(),
+            Self::Webview(e) => e.kind(),
+        }
+    }
+
+    async fn join_you(
+        &self,
+        client: &Client,
+        room: &str,
+        caller_id: &str,
+    ) -> Result<Option<CallSid>, Error> {
+        match self {
+            Self::Bridge(e) => e.join_you(client, room, caller_id).await,
+            Self::Webview(e) => e.join_you(client, room, caller_id).await,
+        }
+    }
+
+    fn mutes_over_rest(&self) -> bool {
+        match self {
+            Self::Bridge(e) => e.mutes_over_rest(),
+            Self::Webview(e) => e.mutes_over_rest(),
+        }
     }
 }

@@ -1,18 +1,23 @@
 //! Calling: the engines that bring the user into a call, the live calls and their controls,
 //! the Settings that steer them, and Voice SDK access tokens.
 
+mod call;
+mod control;
 mod engine;
 mod session;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
-pub use engine::{Capabilities, EngineChoice, EngineKind, EnginePreference, choose};
-pub use session::{
-    AnyEngine, BridgeEngine, CallControl, CallDirection, CallEngine, CallPhase, CallView, Calling,
-    DialRequest, MAX_DIGITS, RecordingState, Timing, WebviewEngine, check_digits, is_room_name,
-    room_name,
+pub use call::{
+    CallControl, CallDirection, CallPhase, CallView, DialRequest, MAX_DIGITS, RecordingState,
+    check_digits, is_room_name, room_name,
 };
+pub use engine::{
+    AnyEngine, BridgeEngine, CallEngine, Capabilities, EngineChoice, EngineKind, EnginePreference,
+    WebviewEngine, choose,
+};
+pub use session::{Calling, Timing};
 
 use crate::app::Switchboard;
 use crate::cache::{CallLog, CallLogFilter};

@@ -12,7 +12,6 @@ use ts_rs::TS;
 
 use crate::Switchboard;
 use crate::error::{Code, Error};
-use crate::greetings::studio::no_bucket;
 use crate::s3::{Bucket, s3_error};
 
 /// Where recorded greetings are hosted, for the Greetings view.
@@ -229,4 +228,11 @@ impl Switchboard {
         bucket.apply_greetings_policy().await?;
         self.greetings_hosting().await
     }
+}
+
+pub(crate) fn no_bucket() -> Error {
+    Error::new(
+        Code::NotConfigured,
+        "Recorded greetings are served to callers from your own S3 bucket: set one up in Settings (S3). Text-to-speech greetings work without it.",
+    )
 }

@@ -19,7 +19,7 @@ use crate::Switchboard;
 use crate::audio::take::{TakeSummary, Trim, find_trim, greeting_wav};
 use crate::audio::{Level, MAX_RECORDING, PEAK_BUCKETS, Recorder, Recording, Track};
 use crate::error::{Code, Error};
-use crate::greetings::hosting::check_public;
+use crate::greetings::hosting::{check_public, no_bucket};
 use crate::greetings::{GreetingKind, GreetingsPublished, NewGreeting, Say, Window};
 use crate::sid::AccountSid;
 use crate::twilio::Client;
@@ -358,11 +358,4 @@ impl Switchboard {
         }
         Ok(())
     }
-}
-
-pub(crate) fn no_bucket() -> Error {
-    Error::new(
-        Code::NotConfigured,
-        "Recorded greetings are served to callers from your own S3 bucket: set one up in Settings (S3). Text-to-speech greetings work without it.",
-    )
 }

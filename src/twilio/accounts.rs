@@ -80,3 +80,10 @@ impl<'c> Accounts<'c> {
         )
     }
 }
+
+impl Client {
+    /// Accounts: fetch the account, list subaccounts.
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts::new(self)
+    }
+}

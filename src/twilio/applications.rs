@@ -2,7 +2,8 @@
 
 use reqwest::Method;
 
-use super::client::{Client, Domain};
+use super::base::Domain;
+use super::client::Client;
 use super::error::TwilioError;
 use super::form::{Form, WebhookMethod};
 use super::models::{Application, Key, NewKey};
@@ -178,5 +179,17 @@ impl<'c> Keys<'c> {
         self.client
             .delete(&self.path(&format!("/{sid}.json")))
             .await
+    }
+}
+
+impl Client {
+    /// TwiML Apps.
+    pub fn applications(&self) -> Applications<'_> {
+        Applications::new(self)
+    }
+
+    /// API keys.
+    pub fn keys(&self) -> Keys<'_> {
+        Keys::new(self)
     }
 }

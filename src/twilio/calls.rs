@@ -4,7 +4,8 @@
 use jiff::Timestamp;
 use reqwest::Method;
 
-use super::client::{Client, Domain, Params};
+use super::base::Domain;
+use super::client::{Client, Params};
 use super::error::TwilioError;
 use super::form::{Form, WebhookMethod};
 use super::models::{Call, CallStatus, Recording};
@@ -462,5 +463,12 @@ impl CallRecordings<'_> {
             "recordings",
             "the call's recordings",
         )
+    }
+}
+
+impl Client {
+    /// Calls: place, fetch, update, hang up, list; live recording control.
+    pub fn calls(&self) -> Calls<'_> {
+        Calls::new(self)
     }
 }

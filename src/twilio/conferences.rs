@@ -5,7 +5,8 @@
 use reqwest::Method;
 use serde::Deserialize;
 
-use super::client::{Client, Domain, Params};
+use super::base::Domain;
+use super::client::{Client, Params};
 use super::error::TwilioError;
 use super::form::Form;
 use super::models::lenient_string;
@@ -194,5 +195,12 @@ impl UpdateParticipant<'_> {
             .form(self.params)
             .json("the conference participant")
             .await
+    }
+}
+
+impl Client {
+    /// The participants of a conference, by `CF…` SID or friendly name.
+    pub fn participants(&self, conference: &str) -> super::conferences::Participants<'_> {
+        super::conferences::Participants::new(self, conference)
     }
 }

@@ -4,6 +4,7 @@
 
 mod accounts;
 mod applications;
+mod base;
 mod calls;
 mod client;
 mod conferences;
@@ -20,11 +21,12 @@ pub mod token;
 
 pub use accounts::{Account, AccountStatus, Accounts};
 pub use applications::{Applications, Keys, SaveApplication};
+pub use base::{ApiBase, Domain, validate_location};
 pub use calls::{
     CallRecordings, Calls, CreateCall, EndStatus, ListCalls, MAX_TWIML_LEN, MachineDetection,
     RecordingControl, UpdateCall,
 };
-pub use client::{ApiBase, Client, Credentials, Domain, validate_location};
+pub use client::{Client, Credentials};
 pub use conferences::{AddParticipant, Participant, Participants, UpdateParticipant};
 pub use error::TwilioError;
 pub use form::{WebhookMethod, check_url};

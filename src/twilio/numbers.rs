@@ -3,7 +3,8 @@
 
 use reqwest::Method;
 
-use super::client::{Client, Domain};
+use super::base::Domain;
+use super::client::Client;
 use super::error::TwilioError;
 use super::form::{Form, WebhookMethod};
 use super::models::{AvailablePhoneNumber, IncomingPhoneNumber};
@@ -529,6 +530,18 @@ impl<'c> SearchNumbers<'c> {
             "available_phone_numbers",
             "the number search",
         )
+    }
+}
+
+impl Client {
+    /// The account's phone numbers: list, fetch, buy, update, release.
+    pub fn incoming_numbers(&self) -> IncomingNumbers<'_> {
+        IncomingNumbers::new(self)
+    }
+
+    /// A search for numbers to buy of `kind` in `country` (ISO alpha-2).
+    pub fn available_numbers(&self, country: &str, kind: NumberType) -> SearchNumbers<'_> {
+        SearchNumbers::new(self, country, kind)
     }
 }
 

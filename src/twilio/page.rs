@@ -15,7 +15,8 @@ use reqwest::Method;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
-use super::client::{Client, Domain, Params};
+use super::base::Domain;
+use super::client::{Client, Params};
 use super::error::TwilioError;
 use super::form::Form;
 
@@ -168,6 +169,27 @@ pub(crate) fn list_api<'c, T: DeserializeOwned + Send + 'c>(
     match form.finish() {
         Ok(query) => list(client, Domain::Api, path, query, key, what),
         Err(err) => Box::pin(futures_util::stream::once(async move { Err(err) })),
+    }
+}
+
+impl Client {
+    /// One page of the 2010 API list at `path` (a first-page path, or a next-page link from
+    /// an earlier page), with rows under `key`.
+    ///
+    /// # Errors
+    /// [`TwilioError`] for a failed request or a page without its list.
+    pub async fn list_page<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        page_size: u32,
+        key: &str,
+        what: &str,
+    ) -> Result<super::page::Page<T>, TwilioError> {
+        let mut query = Params::default();
+        if !path.contains('?') {
+            query.set("PageSize", page_size.clamp(1, super::page::MAX_PAGE_SIZE));
+        }
+        super::page::fetch_page(self, Domain::Api, path, query, key, what).await
     }
 }
 

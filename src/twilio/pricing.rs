@@ -1,6 +1,7 @@
 //! Pricing v1: what phone numbers cost per month, by country.
 
-use super::client::{Client, Domain};
+use super::base::Domain;
+use super::client::Client;
 use super::error::TwilioError;
 use super::models::PhoneNumberCountryPrices;
 use super::numbers::check_country;
@@ -34,5 +35,12 @@ impl<'c> Pricing<'c> {
             )
             .json("phone number prices")
             .await
+    }
+}
+
+impl Client {
+    /// Pricing v1.
+    pub fn pricing(&self) -> Pricing<'_> {
+        Pricing::new(self)
     }
 }

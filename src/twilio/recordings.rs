@@ -7,7 +7,8 @@ use jiff::Timestamp;
 use reqwest::Method;
 use tokio::io::AsyncWriteExt;
 
-use super::client::{Client, Domain};
+use super::base::Domain;
+use super::client::Client;
 use super::error::TwilioError;
 use super::form::Form;
 use super::models::{Recording, Transcription};
@@ -349,5 +350,17 @@ impl<'c> RecordingTranscriptions<'c> {
         self.client
             .delete(&format!("{}/{sid}.json", self.base))
             .await
+    }
+}
+
+impl Client {
+    /// Recordings: list, fetch, delete, download audio; a recording's transcriptions.
+    pub fn recordings(&self) -> Recordings<'_> {
+        Recordings::new(self)
+    }
+
+    /// Transcriptions across the account.
+    pub fn transcriptions(&self) -> Transcriptions<'_> {
+        Transcriptions::new(self)
     }
 }

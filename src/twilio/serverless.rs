@@ -5,7 +5,8 @@
 use reqwest::Method;
 use serde::{Deserialize, Serialize};
 
-use super::client::{Client, Domain, MultipartBody, Params};
+use super::base::Domain;
+use super::client::{Client, MultipartBody, Params};
 use super::error::TwilioError;
 use super::page::{ListStream, list};
 
@@ -412,5 +413,12 @@ impl<'c> Serverless<'c> {
             "/v1/Services/{service}/Environments/{environment}/Variables/{variable}"
         ))
         .await
+    }
+}
+
+impl Client {
+    /// Serverless v1: the services call routing is deployed as.
+    pub fn serverless(&self) -> super::serverless::Serverless<'_> {
+        super::serverless::Serverless::new(self)
     }
 }

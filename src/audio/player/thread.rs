@@ -1,6 +1,9 @@
 //! The player's thread: it owns the output stream and the decoder, takes [`Msg`]s from the
 //! [`Player`](super::Player) handle, and reports [`Playback`] about ten times a second while
 //! playing and on every change.
+//!
+//! Longer than most files on purpose: the thread's loop, its device fallback and the
+//! position-counting source share state that only this thread may touch.
 
 use super::*;
 

@@ -199,7 +199,11 @@ mms: boolean,
 /**
  * How its calls are handled.
  */
-routing: Routing, };
+routing: Routing, 
+/**
+ * Where Twilio asks what to do with its calls, as set on the number.
+ */
+voice_url: string | null, };
 
 export type Routing = { "kind": "switchboard" } | { "kind": "webhook", 
 /**
