@@ -411,10 +411,7 @@ fn twilio_errors_reach_stderr_with_code_and_link_and_a_nonzero_exit() {
         ),
     ]);
     let dir = tempfile::tempdir().unwrap();
-    let base = format!(
-        "http://127.0.0.1:{}",
-        server.api_base().host().rsplit(':').next().unwrap()
-    );
+    let base = server.url();
     let missing = run(
         dir.path(),
         &base,

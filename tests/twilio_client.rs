@@ -6,21 +6,11 @@ mod support;
 use std::time::{Duration, Instant};
 
 use support::{ACCOUNT_SID, API_KEY_SID, Reply, ScriptedServer};
-use switchboard::secret::Sensitive;
-use switchboard::sid::{AccountSid, ApiKeySid};
-use switchboard::twilio::{Client, Credentials, RetryPolicy, TwilioError};
+use switchboard::sid::AccountSid;
+use switchboard::twilio::{Client, RetryPolicy, TwilioError};
 
 fn client(server: &ScriptedServer) -> Client {
-    Client::new(
-        server.api_base(),
-        Credentials {
-            account_sid: AccountSid::parse(ACCOUNT_SID).unwrap(),
-            api_key_sid: ApiKeySid::parse(API_KEY_SID).unwrap(),
-            api_key_secret: Sensitive::new("x".repeat(32)),
-        },
-    )
-    .unwrap()
-    .with_retry(RetryPolicy {
+    support::client(server.api_base()).with_retry(RetryPolicy {
         max_attempts: 3,
         base_delay: Duration::from_millis(40),
         max_delay: Duration::from_secs(2),
