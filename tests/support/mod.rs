@@ -423,6 +423,14 @@ impl TestCore {
     }
 }
 
+impl std::ops::Deref for TestCore {
+    type Target = switchboard::Switchboard;
+
+    fn deref(&self) -> &Self::Target {
+        &self.core
+    }
+}
+
 impl Drop for TestCore {
     fn drop(&mut self) {
         use switchboard::sid::{AccountSid, ApiKeySid};
