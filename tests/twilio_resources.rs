@@ -370,7 +370,7 @@ async fn phone_number_prices_come_from_pricing_v1() {
 /// the wire: Twilio takes each status callback event as its own `StatusCallbackEvent`.
 #[tokio::test]
 async fn status_callback_events_are_sent_as_repeated_parameters() {
-    let server = support::ScriptedServer::start(vec![support::Reply::json(
+    let server = support::ScriptedServer::start(vec![support::Response::json(
         201,
         serde_json::json!({"sid": CALL, "account_sid": ACCOUNT_SID, "status": "queued"}),
     )]);

@@ -42,12 +42,11 @@ pub struct FakeServerless {
 
 impl FakeServerless {
     pub fn start() -> Self {
-        let world = Arc::new(Mutex::new(World {
+        let world = World {
             build_outcome: "completed".into(),
             ..World::default()
-        }));
-        let shared = world.clone();
-        let server = Server::start(move |request| answer(&mut shared.lock().unwrap(), request));
+        };
+        let (server, world) = Server::with_state(world, answer);
         Self { server, world }
     }
 
@@ -73,13 +72,13 @@ fn page_of(key: &str, map: &BTreeMap<String, Value>, field: &str, value: &str) -
         .filter(|row| row[field] == value)
         .cloned()
         .collect();
-    Response::json(200, &http::page(key, rows))
+    Response::json(200, http::page(key, rows))
 }
 
 /// A created row, answered 201.
 fn created(map: &mut BTreeMap<String, Value>, sid: String, row: Value) -> Response {
     map.insert(sid, row.clone());
-    Response::json(201, &row)
+    Response::json(201, row)
 }
 
 /// Answers 204 if `removed`, 404 if there was nothing to remove.
@@ -166,7 +165,7 @@ fn answer(w: &mut World, request: &Request) -> Response {
             created(&mut w.builds, sid, row)
         }
         ("GET", ["v1", "Services", _, "Builds", build, "Status"]) => match w.builds.get(*build) {
-            Some(b) => Response::json(200, &json!({"sid": build, "status": b["final"]})),
+            Some(b) => Response::json(200, json!({"sid": build, "status": b["final"]})),
             None => not_found(),
         },
         ("GET", ["v1", "Services", svc, "Environments"]) => {
@@ -196,7 +195,7 @@ fn answer(w: &mut World, request: &Request) -> Response {
             e["build_sid"] = json!(build);
             let row = json!({"sid": w.sid("ZD"), "build_sid": build});
             w.deployments.push(row.clone());
-            Response::json(201, &row)
+            Response::json(201, row)
         }
         ("GET", ["v1", "Services", _, "Environments", env, "Variables"]) => {
             page_of("variables", &w.variables, "environment_sid", env)
@@ -225,7 +224,7 @@ fn answer(w: &mut World, request: &Request) -> Response {
                 .filter(|a| name.is_none_or(|n| a["friendly_name"] == n))
                 .cloned()
                 .collect();
-            Response::json(200, &http::page("applications", rows))
+            Response::json(200, http::page("applications", rows))
         }
         ("POST", ["2010-04-01", "Accounts", _, "Applications.json"]) => {
             let sid = w.sid("AP");

@@ -70,13 +70,7 @@ fn created(row: &Value) -> i64 {
 
 impl FakeTwilio {
     pub fn start() -> Self {
-        let state = Arc::new(Mutex::new(State::default()));
-        let shared = state.clone();
-        let server = Server::start(move |request| {
-            let mut s = shared.lock().unwrap();
-            let delay = s.delay;
-            answer(&mut s, request).after(delay)
-        });
+        let (server, state) = Server::with_state(State::default(), answer);
         Self { server, state }
     }
 
@@ -217,6 +211,11 @@ impl FakeTwilio {
 }
 
 fn answer(s: &mut State, request: &Request) -> Response {
+    let delay = s.delay;
+    reply(s, request).after(delay)
+}
+
+fn reply(s: &mut State, request: &Request) -> Response {
     s.requests += 1;
     s.log
         .push(format!("{} {}", request.method, request.target()));
@@ -249,14 +248,14 @@ fn answer(s: &mut State, request: &Request) -> Response {
         };
     }
     if last == "IncomingPhoneNumbers.json" {
-        return Response::json(200, &http::page("incoming_phone_numbers", Vec::new()));
+        return Response::json(200, http::page("incoming_phone_numbers", Vec::new()));
     }
     if last == "Services" {
         if s.routing_fails {
             return http::error(403, 20403, "Forbidden");
         }
         // No routing deployed.
-        return Response::json(200, &http::page("services", Vec::new()));
+        return Response::json(200, http::page("services", Vec::new()));
     }
     let key = match last {
         "Calls.json" => "calls",
@@ -294,5 +293,5 @@ fn answer(s: &mut State, request: &Request) -> Response {
     let mut body = http::page(key, page);
     body["next_page_uri"] = json!(next);
     body["page_size"] = json!(size);
-    Response::json(200, &body)
+    Response::json(200, body)
 }

@@ -77,12 +77,11 @@ pub struct FakeVoice {
 impl FakeVoice {
     /// A network where `numbers` are the account's own (voice) numbers.
     pub fn start(numbers: &[&str]) -> Self {
-        let state = Arc::new(Mutex::new(State {
+        let state = State {
             numbers: numbers.iter().map(|n| (*n).to_owned()).collect(),
             ..State::default()
-        }));
-        let shared = state.clone();
-        let server = Server::start(move |request| answer(&mut shared.lock().unwrap(), request));
+        };
+        let (server, state) = Server::with_state(state, answer);
         Self { server, state }
     }
 
@@ -231,7 +230,7 @@ fn answer(s: &mut State, request: &Request) -> Response {
     }
     if request.path.ends_with("/Services") {
         // Serverless: no routing service.
-        return Response::json(200, &http::page("services", Vec::new()));
+        return Response::json(200, http::page("services", Vec::new()));
     }
     let parts = request.segments();
     // /2010-04-01/Accounts/AC…/<resource…>
@@ -247,15 +246,15 @@ fn answer(s: &mut State, request: &Request) -> Response {
                            "friendly_name": n, "capabilities": {"voice": true, "sms": true, "mms": false, "fax": false}})
                 })
                 .collect();
-            Response::json(200, &http::page("incoming_phone_numbers", rows))
+            Response::json(200, http::page("incoming_phone_numbers", rows))
         }
         ("GET", ["Applications.json"]) if s.routed => {
             let app = json!({"sid": "AP0123456789abcdef0123456789abcdef", "account_sid": ACCOUNT,
                              "friendly_name": "Switchboard outbound"});
-            Response::json(200, &http::page("applications", vec![app]))
+            Response::json(200, http::page("applications", vec![app]))
         }
         ("GET", ["Applications.json"]) => {
-            Response::json(200, &http::page("applications", Vec::new()))
+            Response::json(200, http::page("applications", Vec::new()))
         }
         ("POST", ["Conferences", _room, "Participants.json"]) => {
             let to = get("To").unwrap_or("").to_owned();
@@ -269,7 +268,7 @@ fn answer(s: &mut State, request: &Request) -> Response {
             call.label = get("Label").map(str::to_owned);
             let json = participant_json(&call);
             s.calls.push(call);
-            Response::json(201, &json)
+            Response::json(201, json)
         }
         ("POST", ["Conferences", _conf, "Participants", who]) => {
             if let Some((status, code, message)) = s.fail_update.take() {
@@ -285,7 +284,7 @@ fn answer(s: &mut State, request: &Request) -> Response {
             if let Some(muted) = get("Muted") {
                 call.muted = muted == "true";
             }
-            Response::json(200, &participant_json(call))
+            Response::json(200, participant_json(call))
         }
         ("GET", ["Calls", file]) => {
             let sid = file.trim_end_matches(".json").to_owned();
@@ -300,7 +299,7 @@ fn answer(s: &mut State, request: &Request) -> Response {
             if !call.to.starts_with("client:") {
                 advance(call, pickup);
             }
-            Response::json(200, &call_json(call))
+            Response::json(200, call_json(call))
         }
         ("POST", ["Calls", file]) => {
             let sid = file.trim_end_matches(".json").to_owned();
@@ -324,15 +323,15 @@ fn answer(s: &mut State, request: &Request) -> Response {
             if let Some(twiml) = get("Twiml") {
                 call.twiml.push(twiml.to_owned());
             }
-            Response::json(200, &call_json(call))
+            Response::json(200, call_json(call))
         }
         ("POST", ["Calls", _call, "Recordings.json"]) => {
             s.recordings += 1;
-            Response::json(201, &recording_json(s.recordings, "in-progress"))
+            Response::json(201, recording_json(s.recordings, "in-progress"))
         }
         ("POST", ["Calls", _call, "Recordings", _which]) => {
             let status = get("Status").unwrap_or("in-progress");
-            Response::json(200, &recording_json(s.recordings, status))
+            Response::json(200, recording_json(s.recordings, status))
         }
         _ => http::not_found(),
     }

@@ -4,7 +4,7 @@
 use std::fmt;
 use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
@@ -23,6 +23,18 @@ impl Server {
             std::thread::sleep(response.delay);
             response.to_bytes()
         })
+    }
+
+    /// Answers each request with `handler`, which gets `state` locked; returns the state too, for
+    /// the test to read and change.
+    pub fn with_state<T: Send + 'static>(
+        state: T,
+        handler: fn(&mut T, &Request) -> Response,
+    ) -> (Self, Arc<Mutex<T>>) {
+        let state = Arc::new(Mutex::new(state));
+        let shared = state.clone();
+        let server = Self::start(move |request| handler(&mut shared.lock().unwrap(), request));
+        (server, state)
     }
 
     /// Answers each request with the bytes `handler` returns, written as they are.
@@ -61,7 +73,6 @@ pub struct Request {
     pub path: String,
     /// The query string, without its `?`; empty when there is none.
     pub query: String,
-    pub version: String,
     pub headers: Vec<(String, String)>,
     /// The body, read by `Content-Length`.
     pub body: String,
@@ -107,7 +118,6 @@ impl Request {
         let mut words = lines.next().unwrap_or("").split_whitespace();
         let method = words.next().unwrap_or("GET").to_owned();
         let target = words.next().unwrap_or("/");
-        let version = words.next().unwrap_or("HTTP/1.1").to_owned();
         let (path, query) = target.split_once('?').unwrap_or((target, ""));
         let headers = lines
             .filter_map(|l| l.split_once(':'))
@@ -117,7 +127,6 @@ impl Request {
             method,
             path: path.to_owned(),
             query: query.to_owned(),
-            version,
             headers,
             body: body.to_owned(),
         }
@@ -189,7 +198,7 @@ impl Request {
 /// The request as text on the wire: request line, headers as received, blank line, body.
 impl fmt::Display for Request {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {} {}\r\n", self.method, self.target(), self.version)?;
+        write!(f, "{} {} HTTP/1.1\r\n", self.method, self.target())?;
         for (k, v) in &self.headers {
             write!(f, "{k}: {v}\r\n")?;
         }
@@ -248,8 +257,14 @@ impl Response {
     }
 
     /// A JSON answer.
-    pub fn json(status: u16, body: &Value) -> Self {
-        Self::new(status, body.to_string()).header("Content-Type", "application/json")
+    pub fn json(status: u16, body: impl serde::Serialize) -> Self {
+        Self::new(status, serde_json::to_vec(&body).unwrap())
+            .header("Content-Type", "application/json")
+    }
+
+    /// No answer for two minutes, past every client timeout.
+    pub fn hang() -> Self {
+        Self::new(200, "").after(Duration::from_secs(120))
     }
 
     /// A JSON answer with an empty body, as Twilio's 204 to a DELETE.
@@ -291,7 +306,7 @@ pub fn twilio_error(status: u16, code: u32, message: &str) -> Value {
 
 /// [`twilio_error`] as an answer.
 pub fn error(status: u16, code: u32, message: &str) -> Response {
-    Response::json(status, &twilio_error(status, code, message))
+    Response::json(status, twilio_error(status, code, message))
 }
 
 /// Twilio's 404, `20404`.

@@ -175,60 +175,22 @@ impl Drop for Prism {
     }
 }
 
-/// One scripted answer of a [`ScriptedServer`].
-#[derive(Clone)]
-pub enum Reply {
-    /// Answer with this status, extra headers and body.
-    Http {
-        status: u16,
-        headers: Vec<(String, String)>,
-        body: String,
-    },
-    /// Read the request and answer nothing for two minutes, past every client timeout.
-    Hang,
-}
-
-impl Reply {
-    /// A JSON answer.
-    pub fn json(status: u16, body: serde_json::Value) -> Self {
-        Self::Http {
-            status,
-            headers: vec![("Content-Type".into(), "application/json".into())],
-            body: body.to_string(),
-        }
-    }
-
-    fn into_response(self) -> Response {
-        match self {
-            Self::Http {
-                status,
-                headers,
-                body,
-            } => Response {
-                headers,
-                ..Response::new(status, body)
-            },
-            Self::Hang => Response::new(200, "").after(Duration::from_secs(120)),
-        }
-    }
-}
-
-/// A local server that answers every request with the next scripted [`Reply`] (repeating the
-/// last one) and keeps the requests.
+/// A local server that answers every request with the next scripted [`Response`] (repeating
+/// the last one) and keeps the requests.
 pub struct ScriptedServer {
     server: Server,
     seen: Arc<Mutex<Vec<String>>>,
 }
 
 impl ScriptedServer {
-    pub fn start(replies: Vec<Reply>) -> Self {
+    pub fn start(replies: Vec<Response>) -> Self {
         let seen = Arc::new(Mutex::new(Vec::new()));
         let log = seen.clone();
         let server = Server::start(move |request| {
             let mut log = log.lock().unwrap();
             let reply = replies.get(log.len()).or(replies.last()).cloned().unwrap();
             log.push(request.to_string());
-            reply.into_response()
+            reply
         });
         Self { server, seen }
     }
