@@ -66,7 +66,7 @@ fn check_build(request: &Request) -> Option<Response> {
     Some(if valid {
         Response::json(
             201,
-            &serde_json::json!({"sid": format!("ZB{}", "0".repeat(32)), "status": "building"}),
+            serde_json::json!({"sid": format!("ZB{}", "0".repeat(32)), "status": "building"}),
         )
     } else {
         Response::new(422, format!("invalid build request: {}", request.body))

@@ -58,11 +58,16 @@ impl FakeServerless {
     pub fn add_number(&self, number: &str, voice_url: &str) -> String {
         let mut w = self.world.lock().unwrap();
         let sid = w.sid("PN");
-        let row = json!({"sid": sid, "account_sid": super::ACCOUNT_SID, "phone_number": number, "voice_url": voice_url,
-                         "capabilities": {"voice": true, "sms": true, "mms": false, "fax": false}});
+        let row = number_json(&sid, Some(number), Some(voice_url), None);
         w.numbers.insert(sid.clone(), row);
         sid
     }
+}
+
+/// An owned number, as IncomingPhoneNumbers lists it.
+fn number_json(sid: &str, number: Option<&str>, url: Option<&str>, method: Option<&str>) -> Value {
+    json!({"sid": sid, "account_sid": super::ACCOUNT_SID, "phone_number": number, "voice_url": url, "voice_method": method,
+           "capabilities": {"voice": true, "sms": true, "mms": false, "fax": false}})
 }
 
 /// The rows of `map` whose `field` is `value`, as a page under `key`.
@@ -95,7 +100,7 @@ fn answer(w: &mut World, request: &Request) -> Response {
     match (request.method.as_str(), request.segments().as_slice()) {
         ("GET", ["v1", "Services"]) => Response::json(
             200,
-            &http::page("services", w.services.values().cloned().collect()),
+            http::page("services", w.services.values().cloned().collect()),
         ),
         ("POST", ["v1", "Services"]) => {
             let name = field("UniqueName").unwrap_or_default();
@@ -245,14 +250,17 @@ fn answer(w: &mut World, request: &Request) -> Response {
         }
         ("POST", ["2010-04-01", "Accounts", _, "IncomingPhoneNumbers.json"]) => {
             let sid = w.sid("PN");
-            let row = json!({"sid": sid, "account_sid": super::ACCOUNT_SID, "phone_number": field("PhoneNumber"),
-                             "voice_url": field("VoiceUrl"), "voice_method": field("VoiceMethod"),
-                             "capabilities": {"voice": true, "sms": true, "mms": false, "fax": false}});
+            let row = number_json(
+                &sid,
+                field("PhoneNumber"),
+                field("VoiceUrl"),
+                field("VoiceMethod"),
+            );
             created(&mut w.numbers, sid, row)
         }
         ("GET", ["2010-04-01", "Accounts", _, "IncomingPhoneNumbers.json"]) => Response::json(
             200,
-            &http::page(
+            http::page(
                 "incoming_phone_numbers",
                 w.numbers.values().cloned().collect(),
             ),

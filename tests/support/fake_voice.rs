@@ -22,7 +22,7 @@ pub enum Pickup {
     NoAnswerAfter(u32),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct FakeCall {
     pub sid: String,
     pub to: String,
@@ -42,13 +42,8 @@ impl FakeCall {
             sid,
             to: to.to_owned(),
             from: from.to_owned(),
-            label: None,
             status: status.to_owned(),
-            polls: 0,
-            hold: false,
-            muted: false,
-            twiml: Vec::new(),
-            parent: None,
+            ..Self::default()
         }
     }
 }
