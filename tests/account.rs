@@ -5,7 +5,9 @@ mod support;
 
 use std::time::Duration;
 
-use support::{ACCOUNT_SID, API_KEY_SID, Prism, Reply, ScriptedServer, temp_paths, test_keychain};
+use support::{
+    ACCOUNT_SID, API_KEY_SID, Prism, Response, ScriptedServer, temp_paths, test_keychain,
+};
 use switchboard::account::CredentialsInput;
 use switchboard::secret::Sensitive;
 use switchboard::sid::{AccountSid, ApiKeySid};
@@ -117,7 +119,7 @@ async fn prism_rejects_a_request_that_breaks_twilios_spec() {
 
 #[tokio::test]
 async fn malformed_input_is_refused_before_any_request() {
-    let server = ScriptedServer::start(vec![Reply::json(500, serde_json::json!({}))]);
+    let server = ScriptedServer::start(vec![Response::json(500, serde_json::json!({}))]);
     let (_dir, core) = core_at(server.api_base()).await;
 
     let err = core
@@ -150,7 +152,7 @@ async fn assert_failed_check_keeps_nothing(core: &Switchboard) {
 
 #[tokio::test]
 async fn a_wrong_key_is_unauthorized_and_nothing_is_kept() {
-    let server = ScriptedServer::start(vec![Reply::json(
+    let server = ScriptedServer::start(vec![Response::json(
         401,
         serde_json::json!({"code": 20003, "message": "Authenticate", "more_info": "https://www.twilio.com/docs/errors/20003", "status": 401}),
     )]);
@@ -173,7 +175,7 @@ async fn a_wrong_key_is_unauthorized_and_nothing_is_kept() {
 
 #[tokio::test]
 async fn twilio_errors_keep_their_code_and_link() {
-    let server = ScriptedServer::start(vec![Reply::json(
+    let server = ScriptedServer::start(vec![Response::json(
         400,
         serde_json::json!({"code": 20001, "message": "Invalid parameter", "more_info": "https://www.twilio.com/docs/errors/20001", "status": 400}),
     )]);
@@ -211,7 +213,7 @@ async fn no_network_is_a_network_error() {
 
 #[tokio::test]
 async fn a_silent_server_is_a_timeout() {
-    let server = ScriptedServer::start(vec![Reply::Hang]);
+    let server = ScriptedServer::start(vec![Response::hang()]);
     let (dir, paths) = temp_paths();
     let core = Switchboard::open(paths, test_keychain(), Some(server.api_base()))
         .await
@@ -231,7 +233,7 @@ async fn a_silent_server_is_a_timeout() {
 
 #[tokio::test]
 async fn a_suspended_account_is_refused() {
-    let server = ScriptedServer::start(vec![Reply::json(
+    let server = ScriptedServer::start(vec![Response::json(
         200,
         serde_json::json!({"sid": ACCOUNT_SID, "friendly_name": "Acme", "status": "suspended"}),
     )]);
@@ -247,11 +249,7 @@ async fn a_suspended_account_is_refused() {
 
 #[tokio::test]
 async fn a_garbled_answer_is_an_error_not_a_panic() {
-    let server = ScriptedServer::start(vec![Reply::Http {
-        status: 200,
-        headers: vec![],
-        body: "<html>captive portal</html>".into(),
-    }]);
+    let server = ScriptedServer::start(vec![Response::new(200, "<html>captive portal</html>")]);
     let (_dir, core) = core_at(server.api_base()).await;
     let err = core
         .connect(&input(ACCOUNT_SID, API_KEY_SID, &"g".repeat(32)))
@@ -294,7 +292,7 @@ async fn the_secret_never_reaches_logs_errors_or_output() {
     let (account, key) = sids();
     core.keychain().delete_api_secret(&account, &key).unwrap();
 
-    let unauthorized = ScriptedServer::start(vec![Reply::json(
+    let unauthorized = ScriptedServer::start(vec![Response::json(
         401,
         serde_json::json!({"code": 20003, "message": "Authenticate"}),
     )]);

@@ -12,21 +12,11 @@ use std::time::Duration;
 
 use support::fake_twilio::{ACCOUNT, FakeTwilio, sid};
 use switchboard::cache::{Cache, SyncReport, Syncer, VoicemailFilter};
-use switchboard::secret::Sensitive;
-use switchboard::sid::{AccountSid, ApiKeySid};
-use switchboard::twilio::{ApiBase, Client, Credentials, RetryPolicy};
+use switchboard::sid::AccountSid;
+use switchboard::twilio::{ApiBase, Client, RetryPolicy};
 
 fn client(server: &FakeTwilio) -> Client {
-    Client::new(
-        ApiBase::custom(&server.url()).unwrap(),
-        Credentials {
-            account_sid: AccountSid::parse(ACCOUNT).unwrap(),
-            api_key_sid: ApiKeySid::parse(support::API_KEY_SID).unwrap(),
-            api_key_secret: Sensitive::new("s".repeat(32)),
-        },
-    )
-    .unwrap()
-    .with_retry(RetryPolicy {
+    support::client(ApiBase::custom(&server.url()).unwrap()).with_retry(RetryPolicy {
         max_attempts: 3,
         base_delay: Duration::from_millis(5),
         max_delay: Duration::from_millis(50),

@@ -23,9 +23,8 @@ use switchboard::calling::{
     DialRequest, EngineKind, EnginePreference, RecordingState, Timing, WebviewEngine,
 };
 use switchboard::e164::E164;
-use switchboard::secret::Sensitive;
-use switchboard::sid::{AccountSid, ApiKeySid, CallSid};
-use switchboard::twilio::{ApiBase, Client, Credentials, RecordingControl};
+use switchboard::sid::CallSid;
+use switchboard::twilio::{ApiBase, Client, RecordingControl};
 use switchboard::twiml::{Dial, Play, Response};
 
 const OURS: &str = "+14155550123";
@@ -33,15 +32,7 @@ const MINE: &str = "+14155550111";
 const THEIRS: &str = "+442079460958";
 
 fn client(base: &str) -> Client {
-    Client::new(
-        ApiBase::custom(base).unwrap(),
-        Credentials {
-            account_sid: AccountSid::parse(ACCOUNT).unwrap(),
-            api_key_sid: ApiKeySid::parse(API_KEY_SID).unwrap(),
-            api_key_secret: Sensitive::new("s".repeat(32)),
-        },
-    )
-    .unwrap()
+    support::client(ApiBase::custom(base).unwrap())
 }
 
 fn fast() -> Timing {

@@ -7,7 +7,7 @@ mod support;
 use std::path::Path;
 use std::process::{Command, Output, Stdio};
 
-use support::{ACCOUNT_SID, API_KEY_SID, Prism, Reply, ScriptedServer};
+use support::{ACCOUNT_SID, API_KEY_SID, Prism, Response, ScriptedServer};
 
 const CANARY: &str = "CanaryZ9secretQ7neverX5shownW3aa";
 
@@ -401,20 +401,17 @@ fn bad_input_is_refused_naming_the_field_before_any_request() {
 #[test]
 fn twilio_errors_reach_stderr_with_code_and_link_and_a_nonzero_exit() {
     let server = ScriptedServer::start(vec![
-        Reply::json(
+        Response::json(
             404,
             serde_json::json!({"code": 20404, "message": "The requested resource was not found", "more_info": "https://www.twilio.com/docs/errors/20404", "status": 404}),
         ),
-        Reply::json(
+        Response::json(
             400,
             serde_json::json!({"code": 21210, "message": "'From' phone number not verified", "more_info": "https://www.twilio.com/docs/errors/21210", "status": 400}),
         ),
     ]);
     let dir = tempfile::tempdir().unwrap();
-    let base = format!(
-        "http://127.0.0.1:{}",
-        server.api_base().host().rsplit(':').next().unwrap()
-    );
+    let base = server.url();
     let missing = run(
         dir.path(),
         &base,

@@ -11,23 +11,9 @@ mod support;
 use std::time::Duration;
 
 use support::fake_serverless::FakeServerless;
-use support::{ACCOUNT_SID, API_KEY_SID, Prism};
+use support::{ACCOUNT_SID, API_KEY_SID, Prism, Request, Response, client};
 use switchboard::routing::{self, BuildWait, RoutingConfig};
-use switchboard::secret::Sensitive;
-use switchboard::sid::{AccountSid, ApiKeySid};
-use switchboard::twilio::{ApiBase, Client, Credentials, Domain};
-
-fn client(base: ApiBase) -> Client {
-    Client::new(
-        base,
-        Credentials {
-            account_sid: AccountSid::parse(ACCOUNT_SID).unwrap(),
-            api_key_sid: ApiKeySid::parse(API_KEY_SID).unwrap(),
-            api_key_secret: Sensitive::new("s".repeat(32)),
-        },
-    )
-    .unwrap()
-}
+use switchboard::twilio::{ApiBase, Domain};
 
 const FAST: BuildWait = BuildWait {
     timeout: Duration::from_secs(5),
@@ -66,44 +52,27 @@ fn config() -> RoutingConfig {
 /// Prism cannot validate arrays in form bodies ("FunctionVersions must be array" whatever is
 /// sent), so the build request is checked here, against the spec's rules, and answered as
 /// Twilio would; every other request goes through to Prism.
-fn check_build(request: &str) -> Option<(u16, String)> {
-    let line = request.lines().next()?;
-    if !(line.starts_with("POST ") && line.contains("/Builds ")) {
+fn check_build(request: &Request) -> Option<Response> {
+    if !(request.method == "POST" && request.path.ends_with("/Builds")) {
         return None;
     }
-    let body = request.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    let fields: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes())
-        .into_owned()
-        .collect();
-    let versions: Vec<&str> = fields
-        .iter()
-        .filter(|(k, _)| k == "FunctionVersions")
-        .map(|(_, v)| v.as_str())
-        .collect();
-    let runtime = fields
-        .iter()
-        .find(|(k, _)| k == "Runtime")
-        .map(|(_, v)| v.as_str());
-    let deps = fields
-        .iter()
-        .find(|(k, _)| k == "Dependencies")
-        .map(|(_, v)| v.as_str());
+    let fields = request.form();
+    let versions = fields.all("FunctionVersions");
     let valid = versions.len() == 5
         && versions
             .iter()
             .all(|v| v.len() == 34 && v.starts_with("ZN"))
-        && matches!(runtime, Some("node20" | "node22"))
-        && deps.is_some_and(|d| {
+        && matches!(fields.get("Runtime"), Some("node20" | "node22"))
+        && fields.get("Dependencies").is_some_and(|d| {
             serde_json::from_str::<serde_json::Value>(d).is_ok_and(|v| v.is_object())
         });
     Some(if valid {
-        (
+        Response::json(
             201,
-            serde_json::json!({"sid": format!("ZB{}", "0".repeat(32)), "status": "building"})
-                .to_string(),
+            serde_json::json!({"sid": format!("ZB{}", "0".repeat(32)), "status": "building"}),
         )
     } else {
-        (422, format!("invalid build request: {body}"))
+        Response::new(422, format!("invalid build request: {}", request.body))
     })
 }
 
@@ -354,33 +323,15 @@ fn the_cli_deploys_reports_wires_bought_numbers_and_removes() {
 /// Twilio clears a number's TwiML App or voice URL when `VoiceApplicationSid` or `VoiceUrl` is
 /// sent empty, which its spec's SID pattern and URI format cannot express: those empty fields
 /// are dropped here, and the rest of the request goes on to Prism to be checked.
-fn drop_clearing_fields(request: &str) -> String {
-    let Some((head, body)) = request.split_once("\r\n\r\n") else {
-        return request.to_owned();
-    };
-    let fields: Vec<(String, String)> = url::form_urlencoded::parse(body.as_bytes())
-        .into_owned()
-        .collect();
+fn drop_clearing_fields(request: &mut Request) {
     let clearing =
         |k: &str, v: &str| v.is_empty() && matches!(k, "VoiceApplicationSid" | "VoiceUrl");
-    if !fields.iter().any(|(k, v)| clearing(k, v)) {
-        return request.to_owned();
+    let fields = request.form();
+    if fields.0.iter().any(|(k, v)| clearing(k, v)) {
+        request.body = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(fields.0.iter().filter(|(k, v)| !clearing(k, v)))
+            .finish();
     }
-    let kept = url::form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields.iter().filter(|(k, v)| !clearing(k, v)))
-        .finish();
-    let head: String = head
-        .lines()
-        .map(|l| {
-            if l.to_ascii_lowercase().starts_with("content-length:") {
-                format!("content-length: {}", kept.len())
-            } else {
-                l.to_owned()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\r\n");
-    format!("{head}\r\n\r\n{kept}")
 }
 
 #[tokio::test]

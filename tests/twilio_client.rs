@@ -5,22 +5,12 @@ mod support;
 
 use std::time::{Duration, Instant};
 
-use support::{ACCOUNT_SID, API_KEY_SID, Reply, ScriptedServer};
-use switchboard::secret::Sensitive;
-use switchboard::sid::{AccountSid, ApiKeySid};
-use switchboard::twilio::{Client, Credentials, RetryPolicy, TwilioError};
+use support::{ACCOUNT_SID, API_KEY_SID, Response, ScriptedServer};
+use switchboard::sid::AccountSid;
+use switchboard::twilio::{Client, RetryPolicy, TwilioError};
 
 fn client(server: &ScriptedServer) -> Client {
-    Client::new(
-        server.api_base(),
-        Credentials {
-            account_sid: AccountSid::parse(ACCOUNT_SID).unwrap(),
-            api_key_sid: ApiKeySid::parse(API_KEY_SID).unwrap(),
-            api_key_secret: Sensitive::new("x".repeat(32)),
-        },
-    )
-    .unwrap()
-    .with_retry(RetryPolicy {
+    support::client(server.api_base()).with_retry(RetryPolicy {
         max_attempts: 3,
         base_delay: Duration::from_millis(40),
         max_delay: Duration::from_secs(2),
@@ -28,18 +18,15 @@ fn client(server: &ScriptedServer) -> Client {
     })
 }
 
-fn account() -> Reply {
-    Reply::json(
+fn account() -> Response {
+    Response::json(
         200,
         serde_json::json!({"sid": ACCOUNT_SID, "friendly_name": "Acme", "status": "active"}),
     )
 }
 
-fn twilio_error(status: u16, code: u32) -> Reply {
-    Reply::json(
-        status,
-        serde_json::json!({"code": code, "message": "Service unavailable", "more_info": format!("https://www.twilio.com/docs/errors/{code}"), "status": status}),
-    )
+fn twilio_error(status: u16, code: u32) -> Response {
+    support::http::error(status, code, "Service unavailable")
 }
 
 fn sid() -> AccountSid {
@@ -86,14 +73,12 @@ async fn retries_stop_at_the_attempt_limit_with_twilios_error() {
 
 #[tokio::test]
 async fn retry_after_is_waited_for() {
-    let limited = Reply::Http {
-        status: 429,
-        headers: vec![
-            ("Retry-After".into(), "1".into()),
-            ("Content-Type".into(), "application/json".into()),
-        ],
-        body: r#"{"code": 20429, "message": "Too Many Requests", "status": 429}"#.into(),
-    };
+    let limited = Response::new(
+        429,
+        r#"{"code": 20429, "message": "Too Many Requests", "status": 429}"#,
+    )
+    .header("Retry-After", "1")
+    .header("Content-Type", "application/json");
     let server = ScriptedServer::start(vec![limited, account()]);
     let started = Instant::now();
     client(&server)
@@ -110,11 +95,11 @@ async fn retry_after_is_waited_for() {
 
 #[tokio::test]
 async fn a_retry_after_beyond_the_limit_gives_up_at_once() {
-    let limited = Reply::Http {
-        status: 429,
-        headers: vec![("Retry-After".into(), "3600".into())],
-        body: r#"{"code": 20429, "message": "Too Many Requests", "status": 429}"#.into(),
-    };
+    let limited = Response::new(
+        429,
+        r#"{"code": 20429, "message": "Too Many Requests", "status": 429}"#,
+    )
+    .header("Retry-After", "3600");
     let server = ScriptedServer::start(vec![limited, account()]);
     let err = client(&server).accounts().fetch(&sid()).await.unwrap_err();
     assert!(
@@ -145,8 +130,8 @@ fn call_row(n: usize) -> serde_json::Value {
     serde_json::json!({"sid": format!("CA{n:032x}"), "account_sid": ACCOUNT_SID, "status": "completed", "to": "+14158675309"})
 }
 
-fn calls_page(rows: std::ops::Range<usize>, next: Option<&str>) -> Reply {
-    Reply::json(
+fn calls_page(rows: std::ops::Range<usize>, next: Option<&str>) -> Response {
+    Response::json(
         200,
         serde_json::json!({"calls": rows.map(call_row).collect::<Vec<_>>(), "next_page_uri": next, "page_size": 2}),
     )
@@ -216,7 +201,7 @@ async fn lists_follow_next_page_uri_lazily_one_page_at_a_time() {
 #[tokio::test]
 async fn a_malformed_row_is_reported_and_the_list_goes_on() {
     use futures_util::StreamExt;
-    let server = ScriptedServer::start(vec![Reply::json(
+    let server = ScriptedServer::start(vec![Response::json(
         200,
         serde_json::json!({"calls": [call_row(1), {"sid": "CAnope", "status": 3}, call_row(2)], "next_page_uri": null}),
     )]);
@@ -253,11 +238,9 @@ async fn a_page_linking_to_itself_ends_the_list_instead_of_looping() {
 
 #[tokio::test]
 async fn a_body_that_is_not_json_is_a_decode_error_with_context() {
-    let server = ScriptedServer::start(vec![Reply::Http {
-        status: 200,
-        headers: vec![("Content-Type".into(), "text/html".into())],
-        body: "<html>captive portal</html>".into(),
-    }]);
+    let server = ScriptedServer::start(vec![
+        Response::new(200, "<html>captive portal</html>").header("Content-Type", "text/html"),
+    ]);
     let err = client(&server).accounts().fetch(&sid()).await.unwrap_err();
     match err {
         TwilioError::Decode { what, .. } => assert_eq!(what, "the account"),
@@ -271,16 +254,8 @@ async fn recording_audio_is_downloaded_with_auth_and_streamed_into_place() {
     use switchboard::twilio::AudioFormat;
     let audio = format!("ID3\u{3}\u{0}{}", "frame ".repeat(20_000));
     let server = ScriptedServer::start(vec![
-        Reply::Http {
-            status: 200,
-            headers: vec![("Content-Type".into(), "audio/mpeg".into())],
-            body: audio.clone(),
-        },
-        Reply::Http {
-            status: 200,
-            headers: vec![("Content-Type".into(), "text/html".into())],
-            body: "<html>login</html>".into(),
-        },
+        Response::new(200, audio.clone()).header("Content-Type", "audio/mpeg"),
+        Response::new(200, "<html>login</html>").header("Content-Type", "text/html"),
         twilio_error(404, 20404),
     ]);
     let client = client(&server);
@@ -347,11 +322,9 @@ async fn recording_audio_is_downloaded_with_auth_and_streamed_into_place() {
 async fn a_download_into_a_missing_folder_says_where_and_keeps_nothing() {
     use switchboard::sid::RecordingSid;
     use switchboard::twilio::AudioFormat;
-    let server = ScriptedServer::start(vec![Reply::Http {
-        status: 200,
-        headers: vec![("Content-Type".into(), "audio/x-wav".into())],
-        body: "RIFF....WAVE".into(),
-    }]);
+    let server = ScriptedServer::start(vec![
+        Response::new(200, "RIFF....WAVE").header("Content-Type", "audio/x-wav"),
+    ]);
     let dir = tempfile::tempdir().unwrap();
     let dest = dir.path().join("missing/voicemail.wav");
     let rec = RecordingSid::parse(&format!("RE{}", "2".repeat(32))).unwrap();

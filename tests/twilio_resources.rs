@@ -5,14 +5,13 @@
 mod support;
 
 use futures_util::{StreamExt, TryStreamExt};
-use support::{ACCOUNT_SID, API_KEY_SID, Prism};
-use switchboard::secret::Sensitive;
+use support::{ACCOUNT_SID, Prism};
 use switchboard::sid::{
-    AccountSid, ApiKeySid, ApplicationSid, CallSid, PhoneNumberSid, RecordingSid, TranscriptionSid,
+    AccountSid, ApplicationSid, CallSid, PhoneNumberSid, RecordingSid, TranscriptionSid,
 };
 use switchboard::twilio::{
-    AccountStatus, CallStatus, Client, Credentials, EndStatus, MachineDetection, NumberType,
-    RecordingControl, TwilioError, WebhookMethod,
+    AccountStatus, CallStatus, Client, EndStatus, MachineDetection, NumberType, RecordingControl,
+    TwilioError, WebhookMethod,
 };
 use switchboard::twiml::{Response, Say};
 
@@ -23,15 +22,7 @@ const NUMBER: &str = "PNaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 const APP: &str = "APaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 
 fn client(prism: &Prism) -> Client {
-    Client::new(
-        prism.api_base(),
-        Credentials {
-            account_sid: AccountSid::parse(ACCOUNT_SID).unwrap(),
-            api_key_sid: ApiKeySid::parse(API_KEY_SID).unwrap(),
-            api_key_secret: Sensitive::new("s".repeat(32)),
-        },
-    )
-    .unwrap()
+    support::client(prism.api_base())
 }
 
 fn ts(raw: &str) -> jiff::Timestamp {
@@ -379,19 +370,11 @@ async fn phone_number_prices_come_from_pricing_v1() {
 /// the wire: Twilio takes each status callback event as its own `StatusCallbackEvent`.
 #[tokio::test]
 async fn status_callback_events_are_sent_as_repeated_parameters() {
-    let server = support::ScriptedServer::start(vec![support::Reply::json(
+    let server = support::ScriptedServer::start(vec![support::Response::json(
         201,
         serde_json::json!({"sid": CALL, "account_sid": ACCOUNT_SID, "status": "queued"}),
     )]);
-    let client = Client::new(
-        server.api_base(),
-        Credentials {
-            account_sid: AccountSid::parse(ACCOUNT_SID).unwrap(),
-            api_key_sid: ApiKeySid::parse(API_KEY_SID).unwrap(),
-            api_key_secret: Sensitive::new("s".repeat(32)),
-        },
-    )
-    .unwrap();
+    let client = support::client(server.api_base());
     let call = client
         .calls()
         .create("+14158675309", "+14155550123")
@@ -433,15 +416,7 @@ async fn malformed_parameters_are_refused_before_any_request() {
     let base =
         switchboard::twilio::ApiBase::custom(&format!("http://127.0.0.1:{}", support::free_port()))
             .unwrap();
-    let client = Client::new(
-        base,
-        Credentials {
-            account_sid: AccountSid::parse(ACCOUNT_SID).unwrap(),
-            api_key_sid: ApiKeySid::parse(API_KEY_SID).unwrap(),
-            api_key_secret: Sensitive::new("s".repeat(32)),
-        },
-    )
-    .unwrap();
+    let client = support::client(base);
     let invalid = |err: TwilioError| match err {
         TwilioError::Invalid(message) => message,
         other => panic!("expected a refusal before sending, got {other:?}"),

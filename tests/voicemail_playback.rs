@@ -16,39 +16,25 @@ use std::time::{Duration, Instant};
 use support::audio::{MonitorRecorder, loud_seconds, speech_mp3, test_sink};
 use support::fake_twilio::{ACCOUNT, FakeTwilio, sid};
 use support::moto::Moto;
-use switchboard::Switchboard;
 use switchboard::audio::{
     Playback, PlaybackControl, PlaybackState, Player, PlayerEvent, output_devices,
 };
-use switchboard::db::Profile;
-use switchboard::keychain::Keychain;
-use switchboard::secret::Sensitive;
-use switchboard::sid::{AccountSid, ApiKeySid};
-use switchboard::twilio::ApiBase;
+use switchboard::sid::AccountSid;
 
 const SPEECH: &str = "Hi, this is Dana from the plumbing supply. Your order is ready for pickup at the north counter. Call me back when you can.";
 
 struct Fixture {
+    /// Scratch space for the speech and the recordings of the sink.
     _dir: tempfile::TempDir,
-    core: Switchboard,
+    core: support::TestCore,
     server: FakeTwilio,
     mp3: Vec<u8>,
-    keychain: Keychain,
-}
-
-impl Drop for Fixture {
-    fn drop(&mut self) {
-        let _ = self.keychain.delete_api_secret(
-            &AccountSid::parse(ACCOUNT).unwrap(),
-            &ApiKeySid::parse(support::API_KEY_SID).unwrap(),
-        );
-    }
 }
 
 /// A core with a profile on the fake Twilio, one voicemail (number 0) whose audio is real
 /// speech, synced.
 async fn fixture() -> Fixture {
-    let (dir, paths) = support::temp_paths();
+    let dir = tempfile::tempdir().unwrap();
     let mp3_path = speech_mp3(dir.path(), "speech", SPEECH);
     let mp3 = std::fs::read(&mp3_path).unwrap();
     let seconds = switchboard::audio::analyse_file(&mp3_path, None)
@@ -61,38 +47,13 @@ async fn fixture() -> Fixture {
     server.set_recording_duration(0, seconds);
     server.set_recording_duration(1, seconds);
     server.set_media(mp3.clone());
-    let keychain = support::test_keychain();
-    let account = AccountSid::parse(ACCOUNT).unwrap();
-    let key = ApiKeySid::parse(support::API_KEY_SID).unwrap();
-    keychain
-        .store_api_secret(&account, &key, &Sensitive::new("s".repeat(32)))
-        .unwrap();
-    let core = Switchboard::open(
-        paths,
-        keychain.clone(),
-        Some(ApiBase::custom(&server.url()).unwrap()),
-    )
-    .await
-    .unwrap();
-    core.db()
-        .save_active_profile(&Profile {
-            name: "test".into(),
-            account_sid: account,
-            account_name: None,
-            api_key_sid: key,
-            region: None,
-            edge: None,
-            subaccount_sid: None,
-        })
-        .await
-        .unwrap();
+    let core = support::TestCore::on(&server.url()).await;
     core.sync(|_| {}).await.unwrap();
     Fixture {
         _dir: dir,
         core,
         server,
         mp3,
-        keychain,
     }
 }
 
@@ -507,7 +468,8 @@ async fn archiving_to_s3_verifies_the_copy_before_twilio_may_delete_and_plays_ba
         "the secret stays in the keychain"
     );
     assert_eq!(
-        f.keychain
+        f.core
+            .keychain()
             .s3_secret(&account, "AKIATESTARCHIVE")
             .unwrap()
             .expose(),
@@ -609,7 +571,12 @@ async fn archiving_to_s3_verifies_the_copy_before_twilio_may_delete_and_plays_ba
     );
 
     f.core.clear_archive_settings().await.unwrap();
-    assert!(f.keychain.s3_secret(&account, "AKIATESTARCHIVE").is_err());
+    assert!(
+        f.core
+            .keychain()
+            .s3_secret(&account, "AKIATESTARCHIVE")
+            .is_err()
+    );
 }
 
 #[tokio::test]

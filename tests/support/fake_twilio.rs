@@ -3,14 +3,14 @@
 //! removed, as Twilio's `PageToken` is), with data the test changes between syncs, injected
 //! 429s and a per-request delay.
 
-use std::io::Write;
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use serde_json::{Value, json};
 
-pub const ACCOUNT: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
+use super::http::{self, Request, Response, Server};
+
+pub const ACCOUNT: &str = super::ACCOUNT_SID;
 
 /// When rows are dated: `BASE` minus a number of minutes.
 pub const BASE: i64 = 1_795_000_000;
@@ -34,8 +34,19 @@ struct State {
     log: Vec<String>,
 }
 
+impl State {
+    /// The rows of `resource`: "calls", "recordings" or (anything else) "transcriptions".
+    fn rows(&mut self, resource: &str) -> &mut Vec<Value> {
+        match resource {
+            "calls" => &mut self.calls,
+            "recordings" => &mut self.recordings,
+            _ => &mut self.transcriptions,
+        }
+    }
+}
+
 pub struct FakeTwilio {
-    port: u16,
+    server: Server,
     state: Arc<Mutex<State>>,
 }
 
@@ -59,48 +70,12 @@ fn created(row: &Value) -> i64 {
 
 impl FakeTwilio {
     pub fn start() -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let state = Arc::new(Mutex::new(State::default()));
-        let shared = state.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { break };
-                let shared = shared.clone();
-                std::thread::spawn(move || {
-                    let request = super::read_request(&mut stream);
-                    let (status, body, delay) = answer(&shared, &request);
-                    std::thread::sleep(delay);
-                    let media = shared.lock().unwrap().media.clone();
-                    let is_media = body.starts_with("ID3");
-                    let body = match media {
-                        Some(media) if is_media => media,
-                        _ => body.into_bytes(),
-                    };
-                    let kind = if is_media {
-                        "audio/mpeg"
-                    } else {
-                        "application/json"
-                    };
-                    let head = format!(
-                        "HTTP/1.1 {status} X\r\nContent-Type: {kind}\r\nContent-Length: {}\r\nConnection: close\r\n{}\r\n",
-                        body.len(),
-                        if status == 429 {
-                            "Retry-After: 0\r\n"
-                        } else {
-                            ""
-                        }
-                    );
-                    let _ = stream.write_all(head.as_bytes());
-                    let _ = stream.write_all(&body);
-                });
-            }
-        });
-        Self { port, state }
+        let (server, state) = Server::with_state(State::default(), answer);
+        Self { server, state }
     }
 
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        self.server.url()
     }
 
     /// Adds `n` voicemails (an inbound call, its `<Record>` recording and a completed
@@ -148,13 +123,7 @@ impl FakeTwilio {
 
     /// Adds a row as given to `resource` (for malformed rows).
     pub fn push_raw(&self, resource: &str, row: Value) {
-        let mut s = self.state.lock().unwrap();
-        match resource {
-            "calls" => s.calls.push(row),
-            "recordings" => s.recordings.push(row),
-            _ => s.transcriptions.push(row),
-        }
-        drop(s);
+        self.state.lock().unwrap().rows(resource).push(row);
         self.sort();
     }
 
@@ -192,13 +161,9 @@ impl FakeTwilio {
 
     /// The SIDs of `resource`, newest first.
     pub fn sids(&self, resource: &str) -> Vec<String> {
-        let s = self.state.lock().unwrap();
-        let rows = match resource {
-            "calls" => &s.calls,
-            "recordings" => &s.recordings,
-            _ => &s.transcriptions,
-        };
-        rows.iter()
+        let mut s = self.state.lock().unwrap();
+        s.rows(resource)
+            .iter()
             .filter_map(|r| r["sid"].as_str().map(str::to_owned))
             .collect()
     }
@@ -245,111 +210,68 @@ impl FakeTwilio {
     }
 }
 
-fn query_param(query: &str, name: &str) -> Option<String> {
-    query.split('&').find_map(|kv| {
-        let (k, v) = kv.split_once('=')?;
-        (k == name).then(|| v.to_owned())
-    })
+fn answer(s: &mut State, request: &Request) -> Response {
+    let delay = s.delay;
+    reply(s, request).after(delay)
 }
 
-fn answer(state: &Arc<Mutex<State>>, request: &str) -> (u16, String, Duration) {
-    let mut s = state.lock().unwrap();
+fn reply(s: &mut State, request: &Request) -> Response {
     s.requests += 1;
-    let line = request.lines().next().unwrap_or("").to_owned();
-    s.log.push(
-        line.rsplit_once(' ')
-            .map_or(line.clone(), |(l, _)| l.to_owned()),
-    );
-    let method = request.split_whitespace().next().unwrap_or("GET");
-    let delay = s.delay;
+    s.log
+        .push(format!("{} {}", request.method, request.target()));
     if s.throttle.contains(&s.requests) {
-        return (
-            429,
-            json!({"code": 20429, "message": "Too Many Requests", "status": 429}).to_string(),
-            delay,
-        );
+        return http::error(429, 20429, "Too Many Requests").header("Retry-After", "0");
     }
-    let target = request.split_whitespace().nth(1).unwrap_or("/");
-    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let path = request.path.as_str();
     let last = path.rsplit('/').next().unwrap_or("");
     if let Some(rec) = last.strip_suffix(".mp3") {
         if s.media_fails {
-            return (
-                500,
-                json!({"code": 20500, "message": "Internal error", "status": 500}).to_string(),
-                delay,
-            );
+            return http::error(500, 20500, "Internal error");
         }
         if !s.recordings.iter().any(|r| r["sid"] == rec) {
-            return (
-                404,
-                json!({"code": 20404, "message": "not found", "status": 404}).to_string(),
-                delay,
-            );
+            return http::not_found();
         }
-        return (200, format!("ID3\u{4}fake mp3 audio of {rec}"), delay);
+        let media = s
+            .media
+            .clone()
+            .unwrap_or_else(|| format!("ID3\u{4}fake mp3 audio of {rec}").into_bytes());
+        return Response::new(200, media).header("Content-Type", "audio/mpeg");
     }
-    if method == "DELETE" {
-        let target = last.trim_end_matches(".json").to_owned();
+    if request.method == "DELETE" {
+        let target = last.trim_end_matches(".json");
         let before = s.recordings.len();
-        s.recordings.retain(|r| r["sid"] != target.as_str());
+        s.recordings.retain(|r| r["sid"] != target);
         return if s.recordings.len() < before {
-            (204, String::new(), delay)
+            Response::no_content()
         } else {
-            (
-                404,
-                json!({"code": 20404, "message": "not found", "status": 404}).to_string(),
-                delay,
-            )
+            http::not_found()
         };
     }
     if last == "IncomingPhoneNumbers.json" {
-        return (
-            200,
-            json!({"incoming_phone_numbers": [], "next_page_uri": null, "page": 0, "page_size": 1000,
-                   "uri": path, "first_page_uri": path, "previous_page_uri": null, "start": 0, "end": 0})
-            .to_string(),
-            delay,
-        );
+        return Response::json(200, http::page("incoming_phone_numbers", Vec::new()));
     }
     if last == "Services" {
         if s.routing_fails {
-            return (
-                403,
-                json!({"code": 20403, "message": "Forbidden", "status": 403}).to_string(),
-                delay,
-            );
+            return http::error(403, 20403, "Forbidden");
         }
         // No routing deployed.
-        return (
-            200,
-            json!({"services": [], "meta": {"next_page_url": null, "key": "services"}}).to_string(),
-            delay,
-        );
+        return Response::json(200, http::page("services", Vec::new()));
     }
     let key = match last {
         "Calls.json" => "calls",
         "Recordings.json" => "recordings",
         "Transcriptions.json" => "transcriptions",
-        _ => {
-            return (
-                404,
-                json!({"code": 20404, "message": "not found", "status": 404}).to_string(),
-                delay,
-            );
-        }
+        _ => return http::not_found(),
     };
-    let rows = match key {
-        "calls" => &s.calls,
-        "recordings" => &s.recordings,
-        _ => &s.transcriptions,
-    };
-    let size: usize = query_param(query, "PageSize")
+    let rows = s.rows(key);
+    let query = request.query_params();
+    let size: usize = query
+        .get("PageSize")
         .and_then(|v| v.parse().ok())
         .unwrap_or(50);
     // The token names the last row of the previous page: the next page starts strictly after
     // it in (date, sid) order, whatever was added or removed meanwhile.
-    let start = match query_param(query, "PageToken") {
+    let start = match query.get("PageToken") {
         Some(token) => {
             let (at, after_sid) = token.trim_start_matches("PT").split_once('_').unwrap();
             let at: i64 = at.parse().unwrap();
@@ -368,9 +290,8 @@ fn answer(state: &Arc<Mutex<State>>, request: &str) -> (u16, String, Duration) {
             last["sid"].as_str().unwrap_or("")
         )
     });
-    (
-        200,
-        json!({key: page, "next_page_uri": next, "page_size": size}).to_string(),
-        delay,
-    )
+    let mut body = http::page(key, page);
+    body["next_page_uri"] = json!(next);
+    body["page_size"] = json!(size);
+    Response::json(200, body)
 }

@@ -4,13 +4,12 @@
 //! every request kept with its form, and outages on demand.
 
 use std::collections::HashMap;
-use std::io::Write;
-use std::net::TcpListener;
 use std::sync::{Arc, Mutex};
 
 use serde_json::{Value, json};
 
 use super::fake_twilio::ACCOUNT;
+use super::http::{self, Form, Request, Response, Server, error};
 
 /// What a dialed number does.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -23,7 +22,7 @@ pub enum Pickup {
     NoAnswerAfter(u32),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct FakeCall {
     pub sid: String,
     pub to: String,
@@ -43,13 +42,8 @@ impl FakeCall {
             sid,
             to: to.to_owned(),
             from: from.to_owned(),
-            label: None,
             status: status.to_owned(),
-            polls: 0,
-            hold: false,
-            muted: false,
-            twiml: Vec::new(),
-            parent: None,
+            ..Self::default()
         }
     }
 }
@@ -60,7 +54,7 @@ struct State {
     pickup: HashMap<String, Pickup>,
     calls: Vec<FakeCall>,
     /// `METHOD path` and the decoded form of every request, in order.
-    log: Vec<(String, Vec<(String, String)>)>,
+    log: Vec<(String, Form)>,
     /// While set, every request is answered 503 (Twilio unreachable behind a proxy).
     down: bool,
     /// Answer the next participant update with this Twilio error.
@@ -71,59 +65,23 @@ struct State {
 }
 
 pub struct FakeVoice {
-    port: u16,
+    server: Server,
     state: Arc<Mutex<State>>,
-}
-
-fn form(body: &str) -> Vec<(String, String)> {
-    url::form_urlencoded::parse(body.as_bytes())
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
-}
-
-fn get<'a>(form: &'a [(String, String)], key: &str) -> Option<&'a str> {
-    form.iter().find(|(k, _)| k == key).map(|(_, v)| v.as_str())
-}
-
-fn error(status: u16, code: u32, message: &str) -> (u16, Value) {
-    (
-        status,
-        json!({"code": code, "message": message, "more_info": format!("https://www.twilio.com/docs/errors/{code}"), "status": status}),
-    )
 }
 
 impl FakeVoice {
     /// A network where `numbers` are the account's own (voice) numbers.
     pub fn start(numbers: &[&str]) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let state = Arc::new(Mutex::new(State {
+        let state = State {
             numbers: numbers.iter().map(|n| (*n).to_owned()).collect(),
             ..State::default()
-        }));
-        let shared = state.clone();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut stream) = stream else { break };
-                let shared = shared.clone();
-                std::thread::spawn(move || {
-                    let request = super::read_request(&mut stream);
-                    let (status, body) = answer(&shared, &request);
-                    let body = body.to_string();
-                    let head = format!(
-                        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n",
-                        body.len()
-                    );
-                    let _ = stream.write_all(head.as_bytes());
-                    let _ = stream.write_all(body.as_bytes());
-                });
-            }
-        });
-        Self { port, state }
+        };
+        let (server, state) = Server::with_state(state, answer);
+        Self { server, state }
     }
 
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        self.server.url()
     }
 
     /// Says what `number` does when dialed (default: answers after two polls).
@@ -202,7 +160,7 @@ impl FakeVoice {
     }
 
     /// The requests whose `METHOD path` contains `needle`, with their forms.
-    pub fn requests(&self, needle: &str) -> Vec<(String, Vec<(String, String)>)> {
+    pub fn requests(&self, needle: &str) -> Vec<(String, Form)> {
         self.state
             .lock()
             .unwrap()
@@ -217,14 +175,9 @@ impl FakeVoice {
     pub fn sent(&self, needle: &str, key: &str) -> Vec<String> {
         self.requests(needle)
             .iter()
-            .filter_map(|(_, f)| get(f, key).map(str::to_owned))
+            .filter_map(|(_, form)| form.get(key).map(str::to_owned))
             .collect()
     }
-}
-
-fn page(key: &str, rows: Vec<Value>) -> Value {
-    json!({key: rows, "next_page_uri": null, "page": 0, "page_size": 1000, "start": 0, "end": 0,
-           "uri": "/", "first_page_uri": "/", "previous_page_uri": null})
 }
 
 fn call_json(call: &FakeCall) -> Value {
@@ -243,6 +196,11 @@ fn participant_json(call: &FakeCall) -> Value {
     })
 }
 
+/// The `n`th call recording started over the API.
+fn recording_json(n: usize, status: &str) -> Value {
+    json!({"sid": format!("RE{n:032x}"), "account_sid": ACCOUNT, "status": status, "source": "StartCallRecordingAPI"})
+}
+
 /// Moves a call on by one poll, as its number's pickup says.
 fn advance(call: &mut FakeCall, pickup: Pickup) {
     if !matches!(call.status.as_str(), "queued" | "ringing") {
@@ -257,29 +215,22 @@ fn advance(call: &mut FakeCall, pickup: Pickup) {
     };
 }
 
-fn answer(state: &Arc<Mutex<State>>, request: &str) -> (u16, Value) {
-    let mut s = state.lock().unwrap();
-    let mut words = request.split_whitespace();
-    let method = words.next().unwrap_or("GET").to_owned();
-    let target = words.next().unwrap_or("/").to_owned();
-    let path = target.split('?').next().unwrap_or("/").to_owned();
-    let body = request.split_once("\r\n\r\n").map_or("", |(_, b)| b);
-    let form = form(body);
-    s.log.push((format!("{method} {path}"), form.clone()));
+fn answer(s: &mut State, request: &Request) -> Response {
+    let form = request.form();
+    let get = |name: &str| form.get(name);
+    s.log
+        .push((format!("{} {}", request.method, request.path), form.clone()));
     if s.down {
         return error(503, 20503, "Service unavailable");
     }
-    if path.ends_with("/Services") {
+    if request.path.ends_with("/Services") {
         // Serverless: no routing service.
-        return (
-            200,
-            json!({"services": [], "meta": {"next_page_url": null, "key": "services"}}),
-        );
+        return Response::json(200, http::page("services", Vec::new()));
     }
-    let parts: Vec<&str> = path.trim_start_matches('/').split('/').collect();
+    let parts = request.segments();
     // /2010-04-01/Accounts/AC…/<resource…>
     let rest = parts.get(3..).unwrap_or(&[]);
-    match (method.as_str(), rest) {
+    match (request.method.as_str(), rest) {
         ("GET", ["IncomingPhoneNumbers.json"]) => {
             let rows = s
                 .numbers
@@ -290,27 +241,29 @@ fn answer(state: &Arc<Mutex<State>>, request: &str) -> (u16, Value) {
                            "friendly_name": n, "capabilities": {"voice": true, "sms": true, "mms": false, "fax": false}})
                 })
                 .collect();
-            (200, page("incoming_phone_numbers", rows))
+            Response::json(200, http::page("incoming_phone_numbers", rows))
         }
         ("GET", ["Applications.json"]) if s.routed => {
             let app = json!({"sid": "AP0123456789abcdef0123456789abcdef", "account_sid": ACCOUNT,
                              "friendly_name": "Switchboard outbound"});
-            (200, page("applications", vec![app]))
+            Response::json(200, http::page("applications", vec![app]))
         }
-        ("GET", ["Applications.json"]) => (200, page("applications", Vec::new())),
+        ("GET", ["Applications.json"]) => {
+            Response::json(200, http::page("applications", Vec::new()))
+        }
         ("POST", ["Conferences", _room, "Participants.json"]) => {
-            let to = get(&form, "To").unwrap_or("").to_owned();
+            let to = get("To").unwrap_or("").to_owned();
             let n = s.calls.len();
             let mut call = FakeCall::new(
                 format!("CA{:032x}", 0xca11_0000 + n),
                 &to,
-                get(&form, "From").unwrap_or(""),
+                get("From").unwrap_or(""),
                 "queued",
             );
-            call.label = get(&form, "Label").map(str::to_owned);
+            call.label = get("Label").map(str::to_owned);
             let json = participant_json(&call);
             s.calls.push(call);
-            (201, json)
+            Response::json(201, json)
         }
         ("POST", ["Conferences", _conf, "Participants", who]) => {
             if let Some((status, code, message)) = s.fail_update.take() {
@@ -318,21 +271,21 @@ fn answer(state: &Arc<Mutex<State>>, request: &str) -> (u16, Value) {
             }
             let sid = who.trim_end_matches(".json");
             let Some(call) = s.calls.iter_mut().find(|c| c.sid == sid) else {
-                return error(404, 20404, "The requested resource was not found");
+                return http::not_found();
             };
-            if let Some(hold) = get(&form, "Hold") {
+            if let Some(hold) = get("Hold") {
                 call.hold = hold == "true";
             }
-            if let Some(muted) = get(&form, "Muted") {
+            if let Some(muted) = get("Muted") {
                 call.muted = muted == "true";
             }
-            (200, participant_json(call))
+            Response::json(200, participant_json(call))
         }
         ("GET", ["Calls", file]) => {
             let sid = file.trim_end_matches(".json").to_owned();
             let pickups = s.pickup.clone();
             let Some(call) = s.calls.iter_mut().find(|c| c.sid == sid) else {
-                return error(404, 20404, "The requested resource was not found");
+                return http::not_found();
             };
             let pickup = pickups
                 .get(&call.to)
@@ -341,14 +294,14 @@ fn answer(state: &Arc<Mutex<State>>, request: &str) -> (u16, Value) {
             if !call.to.starts_with("client:") {
                 advance(call, pickup);
             }
-            (200, call_json(call))
+            Response::json(200, call_json(call))
         }
         ("POST", ["Calls", file]) => {
             let sid = file.trim_end_matches(".json").to_owned();
             let Some(call) = s.calls.iter_mut().find(|c| c.sid == sid) else {
-                return error(404, 20404, "The requested resource was not found");
+                return http::not_found();
             };
-            if let Some(status) = get(&form, "Status") {
+            if let Some(status) = get("Status") {
                 if matches!(
                     call.status.as_str(),
                     "completed" | "busy" | "no-answer" | "failed" | "canceled"
@@ -362,27 +315,19 @@ fn answer(state: &Arc<Mutex<State>>, request: &str) -> (u16, Value) {
                     _ => call.status.clone(),
                 };
             }
-            if let Some(twiml) = get(&form, "Twiml") {
+            if let Some(twiml) = get("Twiml") {
                 call.twiml.push(twiml.to_owned());
             }
-            (200, call_json(call))
+            Response::json(200, call_json(call))
         }
         ("POST", ["Calls", _call, "Recordings.json"]) => {
             s.recordings += 1;
-            let sid = format!("RE{:032x}", s.recordings);
-            (
-                201,
-                json!({"sid": sid, "account_sid": ACCOUNT, "status": "in-progress", "source": "StartCallRecordingAPI"}),
-            )
+            Response::json(201, recording_json(s.recordings, "in-progress"))
         }
         ("POST", ["Calls", _call, "Recordings", _which]) => {
-            let status = get(&form, "Status").unwrap_or("in-progress").to_owned();
-            let sid = format!("RE{:032x}", s.recordings);
-            (
-                200,
-                json!({"sid": sid, "account_sid": ACCOUNT, "status": status, "source": "StartCallRecordingAPI"}),
-            )
+            let status = get("Status").unwrap_or("in-progress");
+            Response::json(200, recording_json(s.recordings, status))
         }
-        _ => error(404, 20404, "The requested resource was not found"),
+        _ => http::not_found(),
     }
 }

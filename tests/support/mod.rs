@@ -6,19 +6,21 @@ use std::io::{Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 pub mod audio;
 pub mod fake_serverless;
 pub mod fake_twilio;
 pub mod fake_voice;
+pub mod http;
 pub mod moto;
 
 use switchboard::keychain::Keychain;
 use switchboard::paths::Paths;
 use switchboard::twilio::ApiBase;
+
+pub use http::{Request, Response, Server};
 
 /// The repository root.
 pub fn root() -> PathBuf {
@@ -173,82 +175,24 @@ impl Drop for Prism {
     }
 }
 
-/// One scripted answer of a [`ScriptedServer`].
-#[derive(Clone)]
-pub enum Reply {
-    /// Answer with this status, extra headers and body.
-    Http {
-        status: u16,
-        headers: Vec<(String, String)>,
-        body: String,
-    },
-    /// Read the request and never answer (until the server is dropped).
-    Hang,
-}
-
-impl Reply {
-    /// A JSON answer.
-    pub fn json(status: u16, body: serde_json::Value) -> Self {
-        Self::Http {
-            status,
-            headers: vec![("Content-Type".into(), "application/json".into())],
-            body: body.to_string(),
-        }
-    }
-}
-
-/// A local HTTP/1.1 server on a free loopback port that answers every request with the next
-/// scripted [`Reply`] (repeating the last one) and counts requests.
+/// A local server that answers every request with the next scripted [`Response`] (repeating
+/// the last one) and keeps the requests.
 pub struct ScriptedServer {
-    port: u16,
-    requests: Arc<AtomicUsize>,
-    seen: Arc<std::sync::Mutex<Vec<String>>>,
+    server: Server,
+    seen: Arc<Mutex<Vec<String>>>,
 }
 
 impl ScriptedServer {
-    pub fn start(replies: Vec<Reply>) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
-        let requests = Arc::new(AtomicUsize::new(0));
-        let counter = requests.clone();
-        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    pub fn start(replies: Vec<Response>) -> Self {
+        let seen = Arc::new(Mutex::new(Vec::new()));
         let log = seen.clone();
-        std::thread::spawn(move || {
-            for (i, stream) in listener.incoming().enumerate() {
-                let Ok(mut stream) = stream else { break };
-                counter.fetch_add(1, Ordering::SeqCst);
-                let reply = replies.get(i).or(replies.last()).cloned().unwrap();
-                let log = log.clone();
-                std::thread::spawn(move || {
-                    let request = read_request(&mut stream);
-                    log.lock().unwrap().push(request);
-                    match reply {
-                        Reply::Hang => std::thread::sleep(Duration::from_secs(120)),
-                        Reply::Http {
-                            status,
-                            headers,
-                            body,
-                        } => {
-                            let mut head = format!(
-                                "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
-                                body.len()
-                            );
-                            for (k, v) in headers {
-                                head.push_str(&format!("{k}: {v}\r\n"));
-                            }
-                            head.push_str("\r\n");
-                            let _ = stream.write_all(head.as_bytes());
-                            let _ = stream.write_all(body.as_bytes());
-                        }
-                    }
-                });
-            }
+        let server = Server::start(move |request| {
+            let mut log = log.lock().unwrap();
+            let reply = replies.get(log.len()).or(replies.last()).cloned().unwrap();
+            log.push(request.to_string());
+            reply
         });
-        Self {
-            port,
-            requests,
-            seen,
-        }
+        Self { server, seen }
     }
 
     /// Every request received so far, as text (head and body), in arrival order.
@@ -256,39 +200,18 @@ impl ScriptedServer {
         self.seen.lock().unwrap().clone()
     }
 
+    pub fn url(&self) -> String {
+        self.server.url()
+    }
+
     pub fn api_base(&self) -> ApiBase {
-        ApiBase::custom(&format!("http://127.0.0.1:{}", self.port)).unwrap()
+        self.server.api_base()
     }
 
     /// Requests received so far.
     pub fn requests(&self) -> usize {
-        self.requests.load(Ordering::SeqCst)
+        self.seen.lock().unwrap().len()
     }
-}
-
-/// Reads one request, head and (by Content-Length) body.
-fn read_request(stream: &mut TcpStream) -> String {
-    stream.set_read_timeout(Some(Duration::from_secs(5))).ok();
-    let mut buf = Vec::new();
-    let mut chunk = [0u8; 4096];
-    while let Ok(n) = stream.read(&mut chunk) {
-        if n == 0 {
-            break;
-        }
-        buf.extend_from_slice(&chunk[..n]);
-        if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
-            let head = String::from_utf8_lossy(&buf[..end]).to_ascii_lowercase();
-            let length = head
-                .lines()
-                .find_map(|l| l.strip_prefix("content-length:"))
-                .and_then(|v| v.trim().parse::<usize>().ok())
-                .unwrap_or(0);
-            if buf.len() >= end + 4 + length {
-                break;
-            }
-        }
-    }
-    String::from_utf8_lossy(&buf).into_owned()
 }
 
 /// A keychain namespace of its own, emptied of the given entries when dropped.
@@ -350,57 +273,66 @@ pub fn read_tree(dir: &Path) -> String {
 pub const ACCOUNT_SID: &str = "ACaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
 pub const API_KEY_SID: &str = "SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb";
 
+/// A REST client for `base` with the fake account's API key.
+pub fn client(base: ApiBase) -> switchboard::twilio::Client {
+    use switchboard::sid::{AccountSid, ApiKeySid};
+    switchboard::twilio::Client::new(
+        base,
+        switchboard::twilio::Credentials {
+            account_sid: AccountSid::parse(ACCOUNT_SID).unwrap(),
+            api_key_sid: ApiKeySid::parse(API_KEY_SID).unwrap(),
+            api_key_secret: switchboard::secret::Sensitive::new("s".repeat(32)),
+        },
+    )
+    .unwrap()
+}
+
 /// A loopback proxy in front of Prism that answers the requests `intercept` claims itself and
-/// forwards the rest unchanged: for the few requests Prism cannot validate (arrays in form
-/// bodies), which the interceptor checks instead.
+/// forwards the rest: for the few requests Prism cannot validate (arrays in form bodies), which
+/// the interceptor checks instead.
 pub struct InterceptingProxy {
-    port: u16,
+    server: Server,
 }
 
 impl InterceptingProxy {
-    pub fn start(target: String, intercept: fn(&str) -> Option<(u16, String)>) -> Self {
-        Self::start_with_rewrite(target, intercept, str::to_owned)
+    pub fn start(target: String, intercept: fn(&Request) -> Option<Response>) -> Self {
+        Self::start_with_rewrite(target, intercept, |_| {})
     }
 
-    /// As [`InterceptingProxy::start`], passing forwarded requests through `rewrite` first.
+    /// As [`InterceptingProxy::start`], passing forwarded requests through `rewrite` first; the
+    /// forwarded `Content-Length` is the rewritten body's.
     pub fn start_with_rewrite(
         target: String,
-        intercept: fn(&str) -> Option<(u16, String)>,
-        rewrite: fn(&str) -> String,
+        intercept: fn(&Request) -> Option<Response>,
+        rewrite: fn(&mut Request),
     ) -> Self {
-        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-        let port = listener.local_addr().unwrap().port();
         let upstream = target.trim_start_matches("http://").to_owned();
-        std::thread::spawn(move || {
-            for stream in listener.incoming() {
-                let Ok(mut client) = stream else { break };
-                let upstream = upstream.clone();
-                std::thread::spawn(move || {
-                    let request = read_request(&mut client);
-                    if let Some((status, body)) = intercept(&request) {
-                        let _ = write!(
-                            client,
-                            "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                            body.len()
-                        );
-                        return;
-                    }
-                    let request = rewrite(&request);
-                    let (line, rest) = request.split_once("\r\n").unwrap_or((&request, ""));
-                    let forwarded = format!("{line}\r\nConnection: close\r\n{rest}");
-                    let mut server = TcpStream::connect(&upstream).unwrap();
-                    server.write_all(forwarded.as_bytes()).unwrap();
-                    let mut answer = Vec::new();
-                    let _ = server.read_to_end(&mut answer);
-                    let _ = client.write_all(&answer);
-                });
+        let server = Server::start_verbatim(move |request| {
+            if let Some(response) = intercept(request) {
+                return response.to_bytes();
             }
+            let mut request = request.clone();
+            rewrite(&mut request);
+            request.headers.retain(|(k, _)| {
+                !k.eq_ignore_ascii_case("content-length") && !k.eq_ignore_ascii_case("connection")
+            });
+            request
+                .headers
+                .insert(0, ("Connection".into(), "close".into()));
+            request
+                .headers
+                .push(("content-length".into(), request.body.len().to_string()));
+            let mut upstream = TcpStream::connect(&upstream).unwrap();
+            upstream.write_all(request.to_string().as_bytes()).unwrap();
+            let mut answer = Vec::new();
+            let _ = upstream.read_to_end(&mut answer);
+            answer
         });
-        Self { port }
+        Self { server }
     }
 
     pub fn url(&self) -> String {
-        format!("http://127.0.0.1:{}", self.port)
+        self.server.url()
     }
 }
 
@@ -450,6 +382,14 @@ impl TestCore {
             keychain,
             _dir: dir,
         }
+    }
+}
+
+impl std::ops::Deref for TestCore {
+    type Target = switchboard::Switchboard;
+
+    fn deref(&self) -> &Self::Target {
+        &self.core
     }
 }
 
