@@ -7,6 +7,7 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { Session, startPrism, startTauriDriver, tempDir } from './webdriver.mjs';
+import { VIEWS } from '../fixtures/ui-fixtures.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 const app = process.env.SWITCHBOARD_APP ?? join(root, 'target/debug/switchboard-desktop');
@@ -57,14 +58,7 @@ test('the window opens on onboarding when no account is connected', async () => 
 });
 
 test('every view of the sidebar shows', async () => {
-  for (const [id, name] of [
-    ['dialer', 'Dialer'],
-    ['calls', 'Calls'],
-    ['voicemail', 'Voicemail'],
-    ['greetings', 'Greetings'],
-    ['numbers', 'Numbers'],
-    ['settings', 'Settings'],
-  ]) {
+  for (const [id, name] of VIEWS) {
     await (await session.find(`[data-testid="nav-${id}"]`)).click();
     const heading = await session.waitForText(`[data-testid="view-${id}"] h1`, (t) => t === name);
     assert.equal(heading, name);

@@ -2,16 +2,9 @@
 // Run `npm run build` first; screenshots go to test-results/.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { ACCOUNT_SID, API_KEY_SID, appSuite, eventually, ipcCalls, NO_ERRORS, PROFILE, screenshot, SECRET, STATUS } from './harness.mjs';
+import { ACCOUNT_SID, API_KEY_SID, appSuite, eventually, ipcCalls, NO_ERRORS, PROFILE, screenshot, SECRET, STATUS, VIEWS } from './harness.mjs';
 
-const SECTIONS = [
-  ['dialer', 'Dialer'],
-  ['calls', 'Calls'],
-  ['voicemail', 'Voicemail'],
-  ['greetings', 'Greetings'],
-  ['numbers', 'Numbers'],
-  ['settings', 'Settings'],
-];
+const SECTIONS = VIEWS;
 
 const BAD_ACCOUNT_SID = 'An Account SID starts with "AC". This looks like an API key SID.';
 const UNAUTHORIZED = {

@@ -1,9 +1,9 @@
 // What the fake backend answers unless a scenario says otherwise: the account, the app's status,
 // and the audio devices, microphones and caller IDs the fakes offer. What the real-window tests
 // describe too (the account, its numbers) comes from tests/fixtures/ui-fixtures.mjs.
-import { ACCOUNT_SID, API_KEY_SID, CALLER_IDS, MAIN_NUMBER, profile } from '../../tests/fixtures/ui-fixtures.mjs';
+import { ACCOUNT_SID, API_KEY_SID, CALLER_IDS, MAIN_NUMBER, profile, VIEWS } from '../../tests/fixtures/ui-fixtures.mjs';
 
-export { ACCOUNT_SID, API_KEY_SID, CALLER_IDS, MAIN_NUMBER };
+export { ACCOUNT_SID, API_KEY_SID, CALLER_IDS, MAIN_NUMBER, VIEWS };
 export const SECRET = 'xq7Secret0Only4Twilio9Eyes2aaaaa';
 
 export const PROFILE = profile();

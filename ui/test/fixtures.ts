@@ -1,20 +1,12 @@
 /** Values shared by the unit tests, shaped as the Rust side sends them. */
 import type { AppStatus, CallSetup, CallView, CredentialFieldErrors, Profile } from '../src/lib/bindings';
 import type { CredentialsForm } from '../src/lib/onboarding';
+import { ACCOUNT_SID, API_KEY_SID, MAIN_NUMBER, profile } from '../../tests/fixtures/ui-fixtures.mjs';
 
-export const ACCOUNT_SID = 'AC0123456789abcdef0123456789abcdef';
-export const API_KEY_SID = 'SK0123456789abcdef0123456789abcdef';
+export { ACCOUNT_SID, API_KEY_SID };
 export const SECRET = 'secretsecretsecretsecretsecret12';
 
-export const PROFILE: Profile = {
-  name: 'default',
-  account_sid: ACCOUNT_SID,
-  account_name: 'Acme Plumbing',
-  api_key_sid: API_KEY_SID,
-  region: null,
-  edge: null,
-  subaccount_sid: null,
-};
+export const PROFILE: Profile = profile();
 
 export const STATUS: AppStatus = {
   version: '0.1.0',
@@ -42,7 +34,7 @@ export function typedForm(overrides: Partial<CredentialsForm> = {}): Credentials
 }
 
 /** The account's number calls are placed from, and another it owns. */
-export const OWN_NUMBER = '+14158675309';
+export const OWN_NUMBER = MAIN_NUMBER;
 export const OTHER_NUMBER = '+14155550100';
 /** Someone to call. */
 export const REMOTE = '+14155550123';
