@@ -11,6 +11,7 @@ const NUMBER: OwnedNumber = {
   sms: true,
   mms: false,
   routing: { kind: 'switchboard' },
+  voice_url: null,
 };
 
 describe('routingLabel', () => {
