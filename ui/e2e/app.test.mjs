@@ -1,3 +1,4 @@
+// Over 600 lines: one suite per feature with its scenarios side by side; the fakes, fixtures and browser helpers are already apart (harness.mjs and its modules).
 // The built UI (dist/) in headless Chromium, against a fake Tauri IPC bridge.
 // Run `npm run build` first; screenshots go to test-results/.
 import assert from 'node:assert/strict';

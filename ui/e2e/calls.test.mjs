@@ -1,3 +1,4 @@
+// Over 600 lines: one suite per feature with its scenarios side by side; the fakes, fixtures and browser helpers are already apart (harness.mjs and its modules).
 // Calling (issue 8) in headless Chromium over dist/: the dialer on both engines, in-call controls,
 // incoming calls, the Calls view and the Settings card, against the fake core calls and the fake
 // Voice SDK module of harness.mjs. Run `npm run build` first; screenshots go to test-results/.

@@ -1,3 +1,4 @@
+// Over 600 lines: one suite per feature with its scenarios side by side; the fakes, fixtures and browser helpers are already apart (harness.mjs and its modules).
 // The voicemail player, archive and their Settings cards in headless Chromium, against the fake
 // Tauri IPC bridge's player state machine (harness.mjs). Run `npm run build` first.
 import assert from 'node:assert/strict';
