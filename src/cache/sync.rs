@@ -47,6 +47,9 @@ pub struct ResourceReport {
     pub resumed: bool,
     /// Whether this run read everything (the first sync, or a rebuild).
     pub full: bool,
+    /// Rows stored by the catch-up that follows a resumed run: what reached Twilio above the
+    /// place it resumed from while it was interrupted.
+    pub caught_up: u32,
 }
 
 /// What a sync did, per resource.
@@ -204,7 +207,22 @@ impl<'a> Syncer<'a> {
         Ok(state)
     }
 
+    /// Syncs `resource`. A run resumed from a saved place never sees what reached Twilio
+    /// above that place while it was interrupted, so once it finishes, a fresh run reads the
+    /// newest pages again (it stops at the overlap with what is stored).
     async fn sync(
+        &self,
+        resource: &str,
+        progress: &mut impl FnMut(SyncProgress),
+    ) -> Result<ResourceReport, Error> {
+        let mut report = self.run(resource, progress).await?;
+        if report.resumed {
+            report.caught_up = self.run(resource, progress).await?.stored;
+        }
+        Ok(report)
+    }
+
+    async fn run(
         &self,
         resource: &str,
         progress: &mut impl FnMut(SyncProgress),

@@ -165,7 +165,12 @@ resumed: boolean,
 /**
  * Whether this run read everything (the first sync, or a rebuild).
  */
-full: boolean, };
+full: boolean, 
+/**
+ * Rows stored by the catch-up that follows a resumed run: what reached Twilio above the
+ * place it resumed from while it was interrupted.
+ */
+caught_up: number, };
 
 export type OwnedNumber = { 
 /**
