@@ -21,9 +21,12 @@ const BOUGHT: &str = "+14155550199";
 /// A number someone else bought between the search and the purchase.
 const TAKEN: &str = "+14155550123";
 
+/// The form fields of every purchase request, in order.
+type Purchases = Arc<Mutex<Vec<Vec<(String, String)>>>>;
+
 /// Twilio's IncomingPhoneNumbers purchase, for three cases: area code 415 has a number,
 /// area code 808 has none left, and [`TAKEN`] is gone. Every purchase request is kept.
-fn twilio() -> (Server, Arc<Mutex<Vec<Vec<(String, String)>>>>) {
+fn twilio() -> (Server, Purchases) {
     let purchases = Arc::new(Mutex::new(Vec::new()));
     let seen = Arc::clone(&purchases);
     let server = Server::start(move |request: &Request| {

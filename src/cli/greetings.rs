@@ -1,6 +1,6 @@
 //! `switchboard greetings …`: what callers hear when nobody answers.
 
-use clap::Subcommand;
+use clap::{Args, Subcommand};
 use switchboard::greetings::{GreetingKind, NewGreeting, Say, Window, active_greeting, zone};
 use switchboard::twilio::Client;
 use switchboard::{Code, Error, Switchboard};
@@ -29,19 +29,8 @@ pub enum GreetingsCommand {
         /// The language, such as en-US.
         #[arg(long)]
         language: Option<String>,
-        /// default, after-hours or holiday.
-        #[arg(long, default_value = "default")]
-        kind: String,
-        /// Opening hours for an after-hours greeting, as DAYS HH:MM-HH:MM (days 0-6 from
-        /// Sunday, or mon..sun; ranges and commas), e.g. "mon-fri 09:00-17:30". Repeatable.
-        #[arg(long, value_name = "HOURS")]
-        open: Vec<String>,
-        /// First day of a holiday greeting (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE")]
-        from: Option<String>,
-        /// Last day of a holiday greeting (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE")]
-        to: Option<String>,
+        #[command(flatten)]
+        schedule: ScheduleArgs,
     },
     /// Publish a recorded greeting from a WAV file: checked, trimmed, normalized, converted to
     /// 16 kHz mono and uploaded to the S3 bucket set up for this account; an existing greeting
@@ -53,18 +42,8 @@ pub enum GreetingsCommand {
         /// The WAV file.
         #[arg(long, value_name = "F.wav")]
         file: std::path::PathBuf,
-        /// default, after-hours or holiday (for a new greeting).
-        #[arg(long, default_value = "default")]
-        kind: String,
-        /// Opening hours for an after-hours greeting, as for add-tts. Repeatable.
-        #[arg(long, value_name = "HOURS")]
-        open: Vec<String>,
-        /// First day of a holiday greeting (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE")]
-        from: Option<String>,
-        /// Last day of a holiday greeting (YYYY-MM-DD).
-        #[arg(long, value_name = "DATE")]
-        to: Option<String>,
+        #[command(flatten)]
+        schedule: ScheduleArgs,
     },
     /// Let the routing play a greeting (a default becomes the only active default).
     Activate {
@@ -99,6 +78,24 @@ pub enum GreetingsCommand {
         #[arg(long)]
         at: Option<String>,
     },
+}
+
+/// When a greeting plays: its kind, opening hours and holiday dates (for a new greeting).
+#[derive(Debug, Args)]
+pub struct ScheduleArgs {
+    /// default, after-hours or holiday.
+    #[arg(long, default_value = "default")]
+    kind: String,
+    /// Opening hours for an after-hours greeting, as DAYS HH:MM-HH:MM (days 0-6 from
+    /// Sunday, or mon..sun; ranges and commas), e.g. "mon-fri 09:00-17:30". Repeatable.
+    #[arg(long, value_name = "HOURS")]
+    open: Vec<String>,
+    /// First day of a holiday greeting (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    from: Option<String>,
+    /// Last day of a holiday greeting (YYYY-MM-DD).
+    #[arg(long, value_name = "DATE")]
+    to: Option<String>,
 }
 
 /// A greeting's kind, opening hours and holiday dates, as the flags give them.
@@ -254,12 +251,9 @@ pub async fn run(
             text,
             voice,
             language,
-            kind,
-            open,
-            from,
-            to,
+            schedule: when,
         } => {
-            let (kind, open, dates) = schedule(&kind, &open, from, to)?;
+            let (kind, open, dates) = schedule(&when.kind, &when.open, when.from, when.to)?;
             let added = store
                 .add_greeting(
                     &account,
@@ -284,12 +278,9 @@ pub async fn run(
         GreetingsCommand::Publish {
             name,
             file,
-            kind,
-            open,
-            from,
-            to,
+            schedule: when,
         } => {
-            let (kind, open, dates) = schedule(&kind, &open, from, to)?;
+            let (kind, open, dates) = schedule(&when.kind, &when.open, when.from, when.to)?;
             let bytes = std::fs::read(&file)
                 .map_err(|e| invalid(format!("--file: cannot read {} ({e}).", file.display())))?;
             let wav = switchboard::audio::take::prepare_wav_file(&bytes)

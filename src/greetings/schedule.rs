@@ -144,6 +144,16 @@ pub fn zone(tz: &str) -> TimeZone {
     TimeZone::get(tz).unwrap_or(TimeZone::UTC)
 }
 
+/// A holiday greeting's first and last dates, which [`problem`] has checked.
+fn holiday_dates(g: &Greeting) -> (Date, Date) {
+    let date = |d: &Option<String>| -> Date {
+        d.as_deref()
+            .and_then(|d| d.parse().ok())
+            .expect("checked by problem()")
+    };
+    (date(&g.from), date(&g.to))
+}
+
 /// The greeting a caller hears at `at` in time zone `tz`:
 /// 1. a holiday whose local dates include the day (the shortest range; on a tie, the later);
 /// 2. else the first after-hours greeting whose opening hours exclude the local time;
@@ -165,28 +175,12 @@ pub fn active_greeting<'a>(
     let usable = || greetings.iter().filter(|g| problem(g).is_none());
 
     let span = |g: &Greeting| -> i64 {
-        let from: Date = g
-            .from
-            .as_deref()
-            .and_then(|d| d.parse().ok())
-            .expect("checked");
-        let to: Date =
-            g.to.as_deref()
-                .and_then(|d| d.parse().ok())
-                .expect("checked");
+        let (from, to) = holiday_dates(g);
         i64::from((to - from).get_days())
     };
     let mut holiday: Option<&Greeting> = None;
     for g in usable().filter(|g| g.kind == GreetingKind::Holiday) {
-        let from: Date = g
-            .from
-            .as_deref()
-            .and_then(|d| d.parse().ok())
-            .expect("checked");
-        let to: Date =
-            g.to.as_deref()
-                .and_then(|d| d.parse().ok())
-                .expect("checked");
+        let (from, to) = holiday_dates(g);
         if date < from || date > to {
             continue;
         }

@@ -284,12 +284,7 @@ impl Db {
         .fetch_optional(&mut *tx)
         .await
         .map_err(DbError::from)?
-        .ok_or_else(|| {
-            Error::new(
-                Code::NotFound,
-                format!("There is no greeting called {name:?}."),
-            )
-        })?;
+        .ok_or_else(|| no_greeting(name))?;
         sqlx::query!(
             "UPDATE greetings SET audio_url = ?3 WHERE account_sid = ?1 AND name = ?2",
             account_sid,
@@ -318,12 +313,7 @@ impl Db {
         .fetch_optional(&mut *tx)
         .await
         .map_err(DbError::from)?
-        .ok_or_else(|| {
-            Error::new(
-                Code::NotFound,
-                format!("There is no greeting called {name:?}."),
-            )
-        })?;
+        .ok_or_else(|| no_greeting(name))?;
         if kind == "default" {
             sqlx::query!(
                 "UPDATE greetings SET active = 0 WHERE account_sid = ?1 AND kind = 'default'",
@@ -360,10 +350,7 @@ impl Db {
         .await
         .map_err(DbError::from)?;
         if done.rows_affected() == 0 {
-            return Err(Error::new(
-                Code::NotFound,
-                format!("There is no greeting called {name:?}."),
-            ));
+            return Err(no_greeting(name));
         }
         Ok(())
     }
@@ -490,4 +477,11 @@ impl Db {
         .map_err(DbError::from)?;
         Ok(())
     }
+}
+
+fn no_greeting(name: &str) -> Error {
+    Error::new(
+        Code::NotFound,
+        format!("There is no greeting called {name:?}."),
+    )
 }

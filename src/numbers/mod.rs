@@ -2,7 +2,7 @@
 //! calls are routed, searches with Twilio's monthly price, buying (wired to Switchboard's
 //! routing in the same request), configuring and releasing.
 
-use futures_util::{StreamExt, TryStreamExt};
+use futures_util::StreamExt;
 
 mod model;
 
@@ -50,14 +50,7 @@ impl Numbers {
     /// # Errors
     /// Twilio's errors.
     pub async fn list(&self) -> Result<Vec<OwnedNumber>, Error> {
-        let rows: Vec<IncomingPhoneNumber> = self
-            .client
-            .incoming_numbers()
-            .list()
-            .page_size(1000)
-            .stream()
-            .try_collect()
-            .await?;
+        let rows = self.client.incoming_numbers().all().await?;
         let domain = self.routing_domain(&rows.iter().collect::<Vec<_>>()).await;
         let mut numbers: Vec<OwnedNumber> =
             rows.iter().map(|n| owned(n, domain.as_deref())).collect();

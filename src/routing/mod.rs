@@ -147,13 +147,7 @@ impl RoutingConfig {
 /// # Errors
 /// Twilio's errors.
 pub async fn config_for(client: &Client, identity: String) -> Result<RoutingConfig, Error> {
-    let numbers: Vec<crate::twilio::IncomingPhoneNumber> = client
-        .incoming_numbers()
-        .list()
-        .page_size(1000)
-        .stream()
-        .try_collect()
-        .await?;
+    let numbers = client.incoming_numbers().all().await?;
     let caller_ids = numbers
         .into_iter()
         .filter(|n| n.capabilities.voice)

@@ -31,6 +31,15 @@ impl<'c> IncomingNumbers<'c> {
         )
     }
 
+    /// Every number of the account, a thousand a page.
+    ///
+    /// # Errors
+    /// Twilio's errors.
+    pub async fn all(&self) -> Result<Vec<IncomingPhoneNumber>, TwilioError> {
+        use futures_util::TryStreamExt;
+        self.list().page_size(1000).stream().try_collect().await
+    }
+
     /// Lists the account's numbers.
     pub fn list(&self) -> ListNumbers<'c> {
         ListNumbers {

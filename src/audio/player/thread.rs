@@ -282,24 +282,18 @@ impl PlayerThread {
     fn control(&mut self, control: PlaybackControl) -> Result<(), Error> {
         match control {
             PlaybackControl::Speed { speed } => {
-                if !(0.75..=2.0).contains(&speed) {
-                    return Err(Error::new(
-                        Code::InvalidInput,
-                        format!("Speed must be between 0.75× and 2×, not {speed}×."),
-                    ));
-                }
+                within(speed, 0.75..=2.0, || {
+                    format!("Speed must be between 0.75× and 2×, not {speed}×.")
+                })?;
                 self.now.speed = speed;
                 if let Some(player) = &self.player {
                     player.set_speed(speed);
                 }
             }
             PlaybackControl::Volume { volume } => {
-                if !(0.0..=1.0).contains(&volume) {
-                    return Err(Error::new(
-                        Code::InvalidInput,
-                        format!("Volume must be between 0 and 1, not {volume}."),
-                    ));
-                }
+                within(volume, 0.0..=1.0, || {
+                    format!("Volume must be between 0 and 1, not {volume}.")
+                })?;
                 self.now.volume = volume;
                 if let Some(player) = &self.player {
                     player.set_volume(volume);
@@ -628,4 +622,17 @@ fn seek_failed(err: &SeekError) -> Error {
         Code::Storage,
         format!("Cannot seek in this voicemail ({err})."),
     )
+}
+
+/// `value` when it lies in `range`; otherwise invalid input saying `why`.
+fn within(
+    value: f32,
+    range: std::ops::RangeInclusive<f32>,
+    why: impl FnOnce() -> String,
+) -> Result<f32, Error> {
+    if range.contains(&value) {
+        Ok(value)
+    } else {
+        Err(Error::new(Code::InvalidInput, why()))
+    }
 }
