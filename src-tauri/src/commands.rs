@@ -15,7 +15,6 @@ use switchboard::calling::{
     CallControl, CallSettings, CallSetup, CallView, Capabilities, DialRequest, VoiceToken,
 };
 use switchboard::db::Profile;
-use switchboard::e164::E164;
 use switchboard::greetings::hosting::GreetingsHosting;
 use switchboard::greetings::studio::{RecordedGreetingInput, Studio};
 use switchboard::greetings::{GreetingsEdit, GreetingsOverview, GreetingsPublished};
@@ -25,7 +24,6 @@ use switchboard::numbers::{
 };
 use switchboard::routing::{self, RoutingStatus};
 use switchboard::s3::{ArchiveSettings, ArchiveSettingsInput};
-use switchboard::sid::PhoneNumberSid;
 use switchboard::voicemail::archive::ArchiveOutcome;
 use switchboard::voicemail::playback::Waveform;
 use switchboard::{AppStatus, Code, Error, Switchboard};
@@ -126,16 +124,8 @@ pub async fn buy_number(
     friendly_name: Option<String>,
     wire: bool,
 ) -> Result<OwnedNumber, Error> {
-    let invalid = |message: String| Error::new(Code::InvalidInput, message);
-    let wanted = match (phone_number, area_code) {
-        (_, Some(code)) if !code.trim().is_empty() => Wanted::AreaCode(code),
-        (Some(number), _) => {
-            Wanted::Number(E164::parse("Number", &number, None).map_err(|e| invalid(e.message))?)
-        }
-        _ => return Err(invalid("Choose a number, or an area code.".into())),
-    };
     let purchase = Purchase {
-        wanted,
+        wanted: Wanted::from_input("Number", phone_number.as_deref(), area_code.as_deref())?,
         friendly_name,
         wiring: if wire {
             Wiring::Switchboard
@@ -154,7 +144,9 @@ pub async fn update_number(
     change: NumberChange,
 ) -> Result<OwnedNumber, Error> {
     let numbers = core.get().await?.numbers().await?;
-    numbers.update(&number_sid(&sid)?, &change).await
+    numbers
+        .update(&numbers.resolve("Number", &sid).await?, &change)
+        .await
 }
 
 #[tauri::command(rename_all = "snake_case")]
@@ -165,11 +157,9 @@ pub async fn release_number(
     typed: String,
 ) -> Result<(), Error> {
     let numbers = core.get().await?.numbers().await?;
-    numbers.release(&number_sid(&sid)?, &typed).await
-}
-
-fn number_sid(raw: &str) -> Result<PhoneNumberSid, Error> {
-    PhoneNumberSid::parse(raw).map_err(|e| Error::new(Code::InvalidInput, e.message))
+    numbers
+        .release(&numbers.resolve("Number", &sid).await?, &typed)
+        .await
 }
 
 #[tauri::command(rename_all = "snake_case")]

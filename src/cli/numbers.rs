@@ -2,7 +2,6 @@
 //! [`switchboard::numbers::Numbers`] the Numbers view uses.
 
 use clap::{Args, Subcommand};
-use switchboard::e164::E164;
 use switchboard::numbers::{
     MoreFilters, NumberChange, NumberSearch, Numbers, OwnedNumber, Purchase, Routing, Wanted,
     Wiring,
@@ -192,13 +191,7 @@ pub async fn numbers(numbers: &Numbers, command: NumbersCommand) -> Result<(), E
             yes,
             json,
         } => {
-            let wanted = match (&number, area_code) {
-                (Some(n), _) => {
-                    Wanted::Number(E164::parse("NUMBER", n, None).map_err(|e| invalid(e.message))?)
-                }
-                (None, Some(code)) => Wanted::AreaCode(code),
-                (None, None) => return Err(invalid("Give the number to buy, or --area-code.")),
-            };
+            let wanted = Wanted::from_input("NUMBER", number.as_deref(), area_code.as_deref())?;
             let wiring = match (voice_url, no_routing) {
                 (Some(url), _) => Wiring::Url(url),
                 (None, true) => Wiring::None,

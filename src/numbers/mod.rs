@@ -302,30 +302,34 @@ impl Numbers {
         sid: &PhoneNumberSid,
         change: &NumberChange,
     ) -> Result<OwnedNumber, Error> {
+        let invalid = |message: String| Error::new(Code::InvalidInput, message);
         let voice = match &change.routing {
-            None | Some(Routing::Switchboard | Routing::None) => None,
+            None => Voice::Keep,
+            Some(Routing::Switchboard) => Voice::Switchboard,
+            Some(Routing::None) => Voice::Clear,
             Some(Routing::Webhook { url, method }) => {
-                Some((url.clone(), WebhookMethod::parse("Method", method)?))
+                Voice::Url(url.clone(), WebhookMethod::parse("Method", method)?)
             }
             Some(Routing::Forward { to }) => {
-                let to = E164::parse("Forward to", to, None)
-                    .map_err(|e| Error::new(Code::InvalidInput, e.message))?;
+                let to = E164::parse("Forward to", to, None).map_err(|e| invalid(e.message))?;
                 let url = format!(
                     "{FORWARD_TWIMLET}?{}",
                     url::form_urlencoded::Serializer::new(String::new())
                         .append_pair("PhoneNumber", to.as_str())
                         .finish()
                 );
-                Some((url, WebhookMethod::Post))
+                Voice::Url(url, WebhookMethod::Post)
             }
-            Some(Routing::Application { sid }) => {
-                ApplicationSid::parse(sid)
-                    .map_err(|e| Error::new(Code::InvalidInput, format!("Application: {e}")))?;
-                None
-            }
+            Some(Routing::Application { sid }) => Voice::App(
+                ApplicationSid::parse(sid).map_err(|e| invalid(format!("Application: {e}")))?,
+            ),
+        };
+        let voice_url = match &voice {
+            Voice::Url(url, _) => Some(url),
+            _ => None,
         };
         for (field, url) in [
-            ("VoiceUrl", voice.as_ref().map(|(u, _)| u)),
+            ("VoiceUrl", voice_url),
             ("StatusCallback", change.status_callback.as_ref()),
             ("SmsUrl", change.sms_url.as_ref()),
         ] {
@@ -333,37 +337,33 @@ impl Numbers {
                 check_url(field, url)?;
             }
         }
-        let domain = match change.routing {
-            Some(Routing::Switchboard) => routing::domain(&self.client).await?,
+        let domain = match voice {
+            Voice::Switchboard => routing::domain(&self.client).await?,
             _ => None,
         };
         // Only what is set is cleared: Twilio's spec takes no empty SID.
         let current = self.client.incoming_numbers().get(sid).await?;
-        let has_app = current.voice_application_sid.is_some();
         let mut update = self.client.incoming_numbers().update(sid);
         if let Some(name) = &change.friendly_name {
             update = update.friendly_name(name.trim());
         }
-        match (&change.routing, voice) {
-            (Some(Routing::Switchboard), _) => {
+        if current.voice_application_sid.is_some() && !matches!(voice, Voice::Keep | Voice::App(_))
+        {
+            update = update.clear_voice_application();
+        }
+        update = match voice {
+            Voice::Keep => update,
+            Voice::Clear => update.clear_voice_url(),
+            Voice::App(app) => update.voice_application(&app),
+            Voice::Url(url, method) => update.voice_url(&url).voice_method(method),
+            Voice::Switchboard => {
                 let url = domain
                     .as_deref()
                     .map(routing::inbound_url)
                     .ok_or_else(routing::not_deployed)?;
-                update = update.voice_url(&url).voice_method(WebhookMethod::Post);
+                update.voice_url(&url).voice_method(WebhookMethod::Post)
             }
-            (Some(Routing::Application { sid }), _) => {
-                let app = ApplicationSid::parse(sid)
-                    .map_err(|e| Error::new(Code::InvalidInput, format!("Application: {e}")))?;
-                update = update.voice_application(&app);
-            }
-            (Some(Routing::None), _) => update = update.clear_voice_url(),
-            (_, Some((url, method))) => update = update.voice_url(&url).voice_method(method),
-            (_, None) => {}
-        }
-        if has_app && !matches!(change.routing, None | Some(Routing::Application { .. })) {
-            update = update.clear_voice_application();
-        }
+        };
         if let Some(url) = &change.status_callback {
             update = update.status_callback(url);
         }
@@ -401,4 +401,18 @@ impl Numbers {
         tracing::info!(number = %number.phone_number, "number released");
         Ok(())
     }
+}
+
+/// What a change does to a number's call handling, checked before anything is sent.
+enum Voice {
+    /// Leave it as it is.
+    Keep,
+    /// Twilio's default message.
+    Clear,
+    /// A TwiML App.
+    App(ApplicationSid),
+    /// A webhook (the user's own, or the forwarding Twimlet).
+    Url(String, WebhookMethod),
+    /// Switchboard's routing, whose address is looked up.
+    Switchboard,
 }

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
 use crate::e164::{E164, format_for_display};
+use crate::error::{Code, Error};
 use crate::twilio::{Capabilities, IncomingPhoneNumber, NumberType};
 
 /// Twilio's call forwarding Twimlet: forwards a call without any server of the user's own.
@@ -181,6 +182,30 @@ pub enum Wanted {
     Number(E164),
     /// Any number in this area code (US and Canada), chosen by Twilio.
     AreaCode(String),
+}
+
+impl Wanted {
+    /// A number (checked as E.164, `field` naming it in the error) or an area code; an area
+    /// code given wins over a number, as the CLI's flags and the Numbers view ask.
+    ///
+    /// # Errors
+    /// [`Code::InvalidInput`] for a malformed number, or when neither is given.
+    pub fn from_input(
+        field: &str,
+        number: Option<&str>,
+        area_code: Option<&str>,
+    ) -> Result<Self, Error> {
+        let invalid = |message: String| Error::new(Code::InvalidInput, message);
+        match (number, area_code.filter(|c| !c.trim().is_empty())) {
+            (_, Some(code)) => Ok(Self::AreaCode(code.to_owned())),
+            (Some(number), None) => E164::parse(field, number, None)
+                .map(Self::Number)
+                .map_err(|e| invalid(e.message)),
+            (None, None) => Err(invalid(format!(
+                "{field}: give the number to buy, or an area code."
+            ))),
+        }
+    }
 }
 
 impl std::fmt::Display for Wanted {
