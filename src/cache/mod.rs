@@ -7,6 +7,7 @@
 mod audio;
 mod calls;
 mod outbox;
+mod rows;
 mod sync;
 mod voicemail;
 

@@ -24,6 +24,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::oneshot;
 use ts_rs::TS;
 
+mod counted;
 mod thread;
 
 pub(crate) use thread::{no_device, open_failed};

@@ -1,10 +1,8 @@
 //! The player's thread: it owns the output stream and the decoder, takes [`Msg`]s from the
 //! [`Player`](super::Player) handle, and reports [`Playback`] about ten times a second while
 //! playing and on every change.
-//!
-//! Longer than most files on purpose: the thread's loop, its device fallback and the
-//! position-counting source share state that only this thread may touch.
 
+use super::counted::{Counted, frames_at, millis};
 use super::*;
 
 pub(super) struct PlayerThread {
@@ -533,65 +531,6 @@ impl PlayerThread {
         }
         (self.on_event)(PlayerEvent::State(self.now.clone()));
     }
-}
-
-/// The decoder, counting the frames it hands out and noting when the first one went.
-struct Counted {
-    inner: Decoder<BufReader<File>>,
-    frames: Arc<AtomicU64>,
-    channels: u16,
-    first: Arc<OnceLock<Instant>>,
-}
-
-impl Iterator for Counted {
-    type Item = rodio::Sample;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        let sample = self.inner.next()?;
-        if self.channels == 0 {
-            let _ = self.first.set(Instant::now());
-            self.channels = self.inner.channels().get();
-        }
-        self.channels -= 1;
-        if self.channels == 0 {
-            self.frames.fetch_add(1, Ordering::Relaxed);
-        }
-        Some(sample)
-    }
-}
-
-impl Source for Counted {
-    fn current_span_len(&self) -> Option<usize> {
-        self.inner.current_span_len()
-    }
-
-    fn channels(&self) -> rodio::ChannelCount {
-        self.inner.channels()
-    }
-
-    fn sample_rate(&self) -> rodio::SampleRate {
-        self.inner.sample_rate()
-    }
-
-    fn total_duration(&self) -> Option<Duration> {
-        self.inner.total_duration()
-    }
-
-    fn try_seek(&mut self, pos: Duration) -> Result<(), SeekError> {
-        self.inner.try_seek(pos)?;
-        self.channels = 0;
-        let rate = self.inner.sample_rate().get();
-        self.frames.store(frames_at(pos, rate), Ordering::Relaxed);
-        Ok(())
-    }
-}
-
-fn frames_at(at: Duration, rate: u32) -> u64 {
-    (at.as_micros() * u128::from(rate) / 1_000_000) as u64
-}
-
-fn millis(d: Duration) -> u64 {
-    u64::try_from(d.as_millis()).unwrap_or(u64::MAX)
 }
 
 fn nothing_loaded() -> Error {
