@@ -1,6 +1,6 @@
 /// The one list of the commands the desktop shell registers: each command's name, its
 /// arguments and its result. Adding a command is one line here plus its handler in
-/// `src-tauri/src/commands.rs`.
+/// `src-tauri/src/commands/`.
 ///
 /// Everything else is made from this list: the TypeScript contract
 /// ([`crate::ipc::typescript`], committed as `ui/src/lib/bindings.ts`), the shell's

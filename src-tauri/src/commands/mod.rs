@@ -1,7 +1,10 @@
 //! Tauri commands: one-screen adapters from IPC to the core. No logic lives here.
 //!
-//! Longer than most files on purpose: one adapter of a few lines per command of the IPC list,
-//! in the list's order, so finding a command's handler is one search.
+//! The calling commands are in [`calls`]; every command is reached as `commands::NAME`.
+
+mod calls;
+
+pub use calls::*;
 
 use std::time::Duration;
 
@@ -10,10 +13,7 @@ use switchboard::account::{CredentialFieldErrors, CredentialsInput};
 use switchboard::audio::take::{TakeSummary, Trim};
 use switchboard::audio::{self, AudioInputs, AudioOutputs, Playback, PlaybackControl};
 use switchboard::cache::SyncReport;
-use switchboard::cache::{CallLog, CallLogFilter, Voicemail, VoicemailAction, VoicemailFilter};
-use switchboard::calling::{
-    CallControl, CallSettings, CallSetup, CallView, Capabilities, DialRequest, VoiceToken,
-};
+use switchboard::cache::{Voicemail, VoicemailAction, VoicemailFilter};
 use switchboard::db::Profile;
 use switchboard::greetings::hosting::GreetingsHosting;
 use switchboard::greetings::studio::{RecordedGreetingInput, Studio};
@@ -32,7 +32,6 @@ use tracing::instrument;
 
 use crate::audio::Audio;
 use crate::core::Core;
-use crate::live_calls::LiveCalls;
 use crate::sync::SyncWorker;
 
 #[tauri::command(rename_all = "snake_case")]
@@ -508,117 +507,4 @@ pub async fn greetings_hosting(core: State<'_, Core>) -> Result<GreetingsHosting
 #[instrument(skip_all, err(Debug))]
 pub async fn apply_greetings_policy(core: State<'_, Core>) -> Result<GreetingsHosting, Error> {
     core.get().await?.apply_greetings_policy().await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-#[instrument(skip_all, err(Debug))]
-pub async fn call_setup(
-    core: State<'_, Core>,
-    calls: State<'_, LiveCalls>,
-    capabilities: Capabilities,
-) -> Result<CallSetup, Error> {
-    core.get()
-        .await?
-        .call_setup(&capabilities, calls.calling.active())
-        .await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-#[instrument(skip_all, err(Debug))]
-pub async fn save_call_settings(
-    core: State<'_, Core>,
-    settings: CallSettings,
-) -> Result<CallSettings, Error> {
-    core.get().await?.save_call_settings(&settings).await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-#[instrument(skip_all, err(Debug))]
-pub async fn voice_token(core: State<'_, Core>) -> Result<VoiceToken, Error> {
-    core.get().await?.voice_token().await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-#[instrument(skip_all, fields(engine = ?request.engine), err(Debug))]
-pub async fn start_call(
-    core: State<'_, Core>,
-    calls: State<'_, LiveCalls>,
-    request: DialRequest,
-) -> Result<CallView, Error> {
-    let call = core.get().await?.prepare_call(&request).await?;
-    Ok(calls
-        .calling
-        .place(call.client, call.engine, &call.to, &call.from))
-}
-
-#[tauri::command(rename_all = "snake_case")]
-#[instrument(skip_all, err(Debug))]
-pub fn attach_call(
-    calls: State<'_, LiveCalls>,
-    id: String,
-    call_sid: String,
-) -> Result<CallView, Error> {
-    let sid = call_sid
-        .parse()
-        .map_err(|e: switchboard::sid::SidError| Error::new(Code::InvalidInput, e.message))?;
-    calls.calling.attach(&id, &sid)
-}
-
-#[tauri::command(rename_all = "snake_case")]
-#[instrument(skip_all, fields(control = ?control), err(Debug))]
-pub async fn call_control(
-    calls: State<'_, LiveCalls>,
-    id: String,
-    control: CallControl,
-) -> Result<CallView, Error> {
-    calls.calling.control(&id, control).await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-#[instrument(skip_all, err(Debug))]
-pub async fn incoming_call<R: Runtime>(
-    app: AppHandle<R>,
-    core: State<'_, Core>,
-    calls: State<'_, LiveCalls>,
-    call_sid: String,
-    from: String,
-    to: String,
-) -> Result<CallView, Error> {
-    let sid = call_sid
-        .parse()
-        .map_err(|e: switchboard::sid::SidError| Error::new(Code::InvalidInput, e.message))?;
-    let core = core.get().await?;
-    let known = calls.calling.get(&call_sid).is_some();
-    let view = calls
-        .calling
-        .incoming(core.client().await?, sid, &from, &to);
-    if !known {
-        let device = core.call_settings().await?.ringtone_device;
-        if let Err(err) = calls.ringtone.start(device, None) {
-            tracing::warn!(error = %err.message, "the ringtone could not play");
-        }
-        crate::live_calls::announce(&app, &view);
-    }
-    Ok(view)
-}
-
-#[tauri::command(rename_all = "snake_case")]
-pub fn active_calls(calls: State<'_, LiveCalls>) -> Vec<CallView> {
-    calls.calling.active()
-}
-
-#[tauri::command(rename_all = "snake_case")]
-#[instrument(skip_all, err(Debug))]
-pub async fn call_log(core: State<'_, Core>, filter: CallLogFilter) -> Result<CallLog, Error> {
-    core.get().await?.call_log(&filter).await
-}
-
-#[tauri::command(rename_all = "snake_case")]
-#[instrument(skip_all, err(Debug))]
-pub async fn preview_ringtone(
-    core: State<'_, Core>,
-    calls: State<'_, LiveCalls>,
-) -> Result<String, Error> {
-    let device = core.get().await?.call_settings().await?.ringtone_device;
-    calls.ringtone.start(device, Some(1))
 }
