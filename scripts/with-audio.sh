@@ -25,8 +25,13 @@ wireplumber >>"$log" 2>&1 & pids+=($!)
 pipewire-pulse >>"$log" 2>&1 & pids+=($!)
 for _ in $(seq 1 100); do pactl info >/dev/null 2>&1 && break; sleep 0.1; done
 pactl info >/dev/null 2>&1 || { cat "$log" >&2; echo "error: the PipeWire sound server did not start" >&2; exit 1; }
-pactl load-module module-null-sink sink_name=switchboard_null rate=48000 channels=2 \
-  sink_properties=device.description=Switchboard-Null >/dev/null
+# pipewire-pulse answers `info` a moment before it can load modules ("Not supported"): retry.
+for try in $(seq 1 50); do
+  pactl load-module module-null-sink sink_name=switchboard_null rate=48000 channels=2 \
+    sink_properties=device.description=Switchboard-Null >/dev/null 2>>"$log" && break
+  [ "$try" -eq 50 ] && { cat "$log" >&2; echo "error: the null sink could not be made" >&2; exit 1; }
+  sleep 0.1
+done
 for _ in $(seq 1 50); do pactl list short sinks | grep -q switchboard_null && break; sleep 0.1; done
 pactl set-default-sink switchboard_null
 pactl set-default-source switchboard_null.monitor

@@ -42,7 +42,7 @@ before(async () => {
 
 after(async () => {
   await session?.delete().catch(() => {});
-  driver?.child.kill();
+  await driver?.stop();
   serverless?.child.kill();
   pricing?.child.kill();
   prism?.child.kill();

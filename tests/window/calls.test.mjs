@@ -62,7 +62,7 @@ before(async () => {
 
 after(async () => {
   await session?.delete().catch(() => {});
-  driver?.child.kill();
+  await driver?.stop();
   await twilio?.close();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   if (twilio?.unknown.length) console.error(`fake Twilio had no answer for:\n  ${twilio.unknown.join('\n  ')}`);

@@ -149,7 +149,7 @@ before(async () => {
 
 after(async () => {
   await session?.delete().catch(() => {});
-  driver?.child.kill();
+  await driver?.stop();
   await twilio?.close();
   for (const dir of [work, dataDir]) if (dir) rmSync(dir, { recursive: true, force: true });
   if (twilio?.unknown.length) console.error(`fake Twilio had no answer for:\n  ${twilio.unknown.join('\n  ')}`);

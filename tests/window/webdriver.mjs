@@ -21,8 +21,8 @@ export async function freePort() {
 }
 
 /** Spawns a process and resolves once `ready(output)` is true or `probe()` succeeds. */
-async function startProcess(cmd, args, { env, ready, probe, timeoutMs = 60_000, name }) {
-  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+async function startProcess(cmd, args, { env, ready, probe, timeoutMs = 60_000, name, group = false }) {
+  const child = spawn(cmd, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: group });
   let output = '';
   child.stdout.on('data', (d) => (output += d));
   child.stderr.on('data', (d) => (output += d));
@@ -48,15 +48,49 @@ export async function startPrism(root, spec) {
   return { ...proc, url: `http://127.0.0.1:${port}` };
 }
 
+/**
+ * Starts tauri-driver in a process group of its own, which WebKitWebDriver and the app it
+ * launches join. `stop()` ends the whole group and resolves once it is gone.
+ */
 export async function startTauriDriver(env) {
   const port = await freePort();
   const nativePort = await freePort();
   const proc = await startProcess(
     'tauri-driver',
     ['--port', String(port), '--native-port', String(nativePort), '--native-driver', '/usr/bin/WebKitWebDriver'],
-    { name: 'tauri-driver', env, probe: async () => (await fetch(`http://127.0.0.1:${port}/status`)).ok },
+    { name: 'tauri-driver', env, group: true, probe: async () => (await fetch(`http://127.0.0.1:${port}/status`)).ok },
   );
-  return { ...proc, url: `http://127.0.0.1:${port}` };
+  return { ...proc, url: `http://127.0.0.1:${port}`, stop: () => stopGroup(proc.child.pid) };
+}
+
+/**
+ * Ends the process group `pgid`: SIGTERM, then SIGKILL for whatever is left after 5 s.
+ *
+ * Deleting the WebDriver session closes the window, but Switchboard keeps running in the tray
+ * (a softphone must still ring), and the app inherits the driver's stdout: left alive, it keeps
+ * this test file from exiting, and its sound would reach the next file's null sink.
+ */
+async function stopGroup(pgid) {
+  const alive = () => {
+    try {
+      process.kill(-pgid, 0);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  const signal = (name) => {
+    try {
+      process.kill(-pgid, name);
+    } catch {
+      // Already gone.
+    }
+  };
+  signal('SIGTERM');
+  for (let waited = 0; alive() && waited < 5_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+  if (alive()) signal('SIGKILL');
+  for (let waited = 0; alive() && waited < 5_000; waited += 100) await new Promise((r) => setTimeout(r, 100));
+  if (alive()) throw new Error(`the app's process group ${pgid} outlived SIGKILL`);
 }
 
 export class Session {
