@@ -130,6 +130,16 @@ fn a_tone_played_into_the_sink_is_recorded_trimmed_normalized_and_converted() {
         (rms - TARGET_PEAK / 2f32.sqrt()).abs() < 0.05,
         "a steady sine: rms {rms}"
     );
+    // Unbroken: a gap or a lost packet anywhere in the middle adds sign changes.
+    let crossings = middle
+        .windows(2)
+        .filter(|w| (w[0] < 0.0) != (w[1] < 0.0))
+        .count() as f64
+        / (middle.len() as f64 / f64::from(GREETING_RATE));
+    assert!(
+        (crossings - 880.0).abs() <= 10.0,
+        "an unbroken 440 Hz sine: {crossings:.0} sign changes a second"
+    );
 
     // Moving the handles changes what is kept; a trim of silence alone is refused.
     let shorter = studio

@@ -337,10 +337,12 @@ fn open(wanted: Option<&str>) -> Result<Opened, Error> {
     let failed = Arc::new(std::sync::Mutex::new(None));
     let dropped = Arc::new(AtomicU64::new(0));
     let mut stream_config: cpal::StreamConfig = config.config();
-    // Small periods (10 ms): the level meter follows the voice, and Stop keeps the last word
-    // instead of leaving it in the sound server's buffer.
+    // Short periods (50 ms): the level meter follows the voice, and Stop keeps the last word
+    // instead of leaving it in the sound server's buffer. Not shorter: cpal's PulseAudio host
+    // makes one period the server's whole record buffer, and with 20 ms a busy machine put
+    // gaps of silence in about one take in ten (tests/greeting_recording.rs counts them).
     if let cpal::SupportedBufferSize::Range { min, max } = config.buffer_size() {
-        stream_config.buffer_size = cpal::BufferSize::Fixed((rate / 100).clamp(*min, *max));
+        stream_config.buffer_size = cpal::BufferSize::Fixed((rate / 20).clamp(*min, *max));
     }
     let on_error = {
         let failed = Arc::clone(&failed);
