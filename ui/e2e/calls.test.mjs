@@ -4,7 +4,7 @@
 // Voice SDK module of harness.mjs. Run `npm run build` first; screenshots go to test-results/.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { appSuite, CONNECTED, eventually, ipcCalls, MAIN_NUMBER, screenshot } from './harness.mjs';
+import { appSuite, CONNECTED, eventually, ipcCalls, MAIN_NUMBER, requested, screenshot } from './harness.mjs';
 
 const MAIN = MAIN_NUMBER;
 const CALLER = '+14155550177';
@@ -19,10 +19,8 @@ function withApp(scenario, body, options) {
   return open(
     { ...CONNECTED, ...scenario },
     async (page) => {
-      const sdkRequests = [];
-      page.on('request', (r) => {
-        if (/\/assets\/twilio-[^/]*\.js$/.test(r.url())) sdkRequests.push(r.url());
-      });
+      // Asked for from the start: the chunk can load before the dialer shows.
+      const sdkRequests = () => requested(page).filter((url) => /\/assets\/twilio-[^/]*\.js$/.test(url));
       await page.getByTestId('view-dialer').waitFor();
       await body(page, sdkRequests);
     },
@@ -98,7 +96,7 @@ describe('the dialer on the bridge engine (a window without WebRTC)', () => {
         await page.getByTestId('call-done').click();
         assert.equal(await text(page, 'call-outcome'), 'Call with (415) 555-0123 ended: They hung up.');
         assert.equal(await page.getByTestId('in-call').count(), 0);
-        assert.deepEqual(sdkRequests, [], 'the SDK chunk is never fetched without WebRTC');
+        assert.deepEqual(sdkRequests(), [], 'the SDK chunk is never fetched without WebRTC');
       },
       { webkitgtk: true },
     );
@@ -277,7 +275,7 @@ describe('the webview engine (the Voice SDK, faked)', () => {
   test('registers a device, connects a call to its conference, and follows it to an SDK error', async () => {
     await withApp(webview, async (page, sdkRequests) => {
       await eventually(async () => assert.equal(await page.getByTestId('dial-device').getAttribute('data-state'), 'registered'));
-      assert.equal(sdkRequests.length, 1, 'the SDK chunk is fetched once the webview engine is chosen');
+      assert.equal(sdkRequests().length, 1, 'the SDK chunk is fetched once the webview engine is chosen');
       assert.match(await text(page, 'dial-engine'), /^In the app\s+Calls use this computer’s microphone/);
       const device = await page.evaluate(() => ({ token: window.__sdk.device.tokens[0], options: window.__sdk.device.options, ring: window.__sdk.device.audio.incomingSound }));
       assert.deepEqual(device, { token: 'jwt-1', options: { allowIncomingWhileBusy: true, closeProtection: true, codecPreferences: ['opus', 'pcmu'] }, ring: false });

@@ -108,8 +108,18 @@ export async function launchChromium() {
  * Returns the page and the console errors and uncaught exceptions it reports (a CSP violation
  * shows up there).
  */
+const fetched = new WeakMap();
+
+/** The URLs `page` asked for, from before its first load on. */
+export function requested(page) {
+  return fetched.get(page) ?? [];
+}
+
 export async function openApp(context, url, scenario, { colorScheme = 'light', viewport, webkitgtk = false } = {}) {
   const page = await context.newPage();
+  const urls = [];
+  fetched.set(page, urls);
+  page.on('request', (r) => urls.push(r.url()));
   const problems = [];
   page.on('console', (message) => {
     if (message.type() === 'error') problems.push(`console: ${message.text()}`);
