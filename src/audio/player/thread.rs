@@ -260,11 +260,11 @@ impl PlayerThread {
         let name = device_name(&device);
         let rate = cpal::traits::DeviceTrait::default_output_config(&device)
             .map_or(48_000, |c| c.sample_rate());
-        // 20 ms periods rather than rodio's 50: sound starts sooner after Play (50 ms periods put
-        // the first sound up to 100 ms after it, p95 86 ms, against a 50 ms target), and
-        // controls take effect sooner. cpal's PulseAudio host buffers only two periods, so the
-        // mixer must keep up: debug builds optimize the audio crates for that (Cargo.toml).
-        let period = (rate / 50).max(256);
+        // rodio's own 50 ms periods. 20 ms ones started sound sooner after Play (within the
+        // 50 ms target, which 50 ms periods miss: p95 86 ms), but cpal's PulseAudio host buffers
+        // only two periods, and while the window repaints, a greeting's preview had gaps at 20
+        // and 40 ms. Gap-free sound comes first; a faster start needs the audio thread promoted.
+        let period = (rate / 20).max(256);
         let sink = DeviceSinkBuilder::from_device(device)
             .map_err(|e| open_failed(&name, &e))?
             .with_buffer_size(cpal::BufferSize::Fixed(period))
