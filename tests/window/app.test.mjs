@@ -3,58 +3,51 @@
 // inline error, and a well-formed key is checked against Prism serving Twilio's spec and kept.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { Session, startPrism, startTauriDriver, tempDir } from './webdriver.mjs';
+import { join } from 'node:path';
+import { openWindowApp, ROOT, SHOTS, startPrism, until } from './webdriver.mjs';
 import { VIEWS } from '../fixtures/ui-fixtures.mjs';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const app = process.env.SWITCHBOARD_APP ?? join(root, 'target/debug/switchboard-desktop');
-const shots = join(root, 'artifacts/window');
-mkdirSync(shots, { recursive: true });
 
 let prism;
 let serverless;
 let pricing;
-let driver;
+let app;
 let session;
-let dataDir;
 
 before(async () => {
-  assert.ok(existsSync(app), `the app binary ${app} must be built first (cargo build --workspace)`);
   [prism, serverless, pricing] = await Promise.all([
-    startPrism(root, 'twilio_api_v2010.json'),
-    startPrism(root, 'twilio_serverless_v1.json'),
-    startPrism(root, 'twilio_pricing_v1.json'),
+    startPrism(ROOT, 'twilio_api_v2010.json'),
+    startPrism(ROOT, 'twilio_serverless_v1.json'),
+    startPrism(ROOT, 'twilio_pricing_v1.json'),
   ]);
-  driver = await startTauriDriver({
-    SWITCHBOARD_DATA_DIR: (dataDir = tempDir('switchboard-window-')),
-    SWITCHBOARD_API_BASE: prism.url,
-    SWITCHBOARD_SERVERLESS_BASE: serverless.url,
-    SWITCHBOARD_PRICING_BASE: pricing.url,
+  app = await openWindowApp('app', {
+    api: prism.url,
+    serverless: serverless.url,
+    pricing: pricing.url,
     // Prism's example call list links to a next page its own validator rejects, so the window
     // test does not let the background sync loose on it; sync is tested in tests/cache_sync.rs.
-    SWITCHBOARD_SYNC_INTERVAL: '0',
+    env: { SWITCHBOARD_SYNC_INTERVAL: '0' },
   });
-  session = await Session.create(driver.url, app);
+  session = app.session;
 });
 
 after(async () => {
-  await session?.delete().catch(() => {});
-  await driver?.stop();
+  await app?.close();
   serverless?.child.kill();
   pricing?.child.kill();
   prism?.child.kill();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
 });
+
+const text = (css) => session.execute(`return document.querySelector('${css}')?.textContent ?? ''`);
+/** Waits for `check`, saying what an error of Numbers shows when it never holds. */
+const wait = (check, what) =>
+  until(check, what, { explain: async () => `${await text('[data-testid="dialog-error"]')}${await text('[data-testid="numbers-error"]')}` });
 
 test('the window opens on onboarding when no account is connected', async () => {
   const title = await session.cmd('GET', '/title');
   assert.equal(title, 'Switchboard');
   const heading = await session.waitForText('[data-testid="view-onboarding"] h1', (t) => t.length > 0);
   assert.equal(heading, 'Connect your Twilio account');
-  await session.screenshot(join(shots, 'onboarding.png'));
+  await session.screenshot(join(SHOTS, 'onboarding.png'));
 });
 
 test('every view of the sidebar shows', async () => {
@@ -63,7 +56,7 @@ test('every view of the sidebar shows', async () => {
     const heading = await session.waitForText(`[data-testid="view-${id}"] h1`, (t) => t === name);
     assert.equal(heading, name);
     assert.equal(await (await session.find(`[data-testid="nav-${id}"]`)).attribute('aria-current'), 'page');
-    await session.screenshot(join(shots, `view-${id}.png`));
+    await session.screenshot(join(SHOTS, `view-${id}.png`));
   }
 });
 
@@ -78,7 +71,7 @@ test('a malformed Account SID is refused inline, before anything is sent', async
   const error = await session.waitForText('[data-testid="error-account-sid"]', (t) => t.length > 0);
   assert.match(error, /32 hexadecimal digits/);
   assert.equal(await (await session.find('#account-sid')).attribute('aria-invalid'), 'true');
-  await session.screenshot(join(shots, 'onboarding-invalid-sid.png'));
+  await session.screenshot(join(SHOTS, 'onboarding-invalid-sid.png'));
   // Prism's start-up listing shows every path with random SIDs, which may begin AC123 too.
   assert.doesNotMatch(prism.output(), /Accounts\/AC123[./]/, 'a malformed SID must never reach Twilio');
 });
@@ -98,19 +91,11 @@ test('a well-formed key is checked against Twilio and the account is shown', asy
     if (!sync) await new Promise((r) => setTimeout(r, 100));
   }
   assert.match(sync, /^Not synced yet/, 'the sidebar says the cache has not been filled yet');
-  await session.screenshot(join(shots, 'settings-connected.png'));
+  await session.screenshot(join(SHOTS, 'settings-connected.png'));
 });
 
 test('numbers: owned numbers, a search with prices, and both confirmations', async () => {
   await (await session.find('[data-testid="nav-numbers"]')).click();
-  const text = (css) => session.execute(`return document.querySelector('${css}')?.textContent ?? ''`);
-  const wait = async (check, what) => {
-    for (let i = 0; i < 100; i++) {
-      if (await check()) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.fail(`${what} did not happen: ${await text('[data-testid="dialog-error"]')}${await text('[data-testid="numbers-error"]')}`);
-  };
   await wait(async () => (await text('[data-testid="numbers-table"]')).includes('808'), 'the owned numbers from Twilio showing');
   assert.equal((await text('[data-testid="routing-state"]')).trim(), 'Not deployed');
 
@@ -118,11 +103,11 @@ test('numbers: owned numbers, a search with prices, and both confirmations', asy
   await area.type('808');
   await (await session.find('[data-testid="search-submit"]')).click();
   await wait(async () => (await text('[data-testid="search-results"]')).includes('a month'), 'search results with a price');
-  await session.screenshot(join(shots, 'numbers-search.png'));
+  await session.screenshot(join(SHOTS, 'numbers-search.png'));
 
   await (await session.find('[data-testid="offer-buy"]')).click();
   await wait(async () => (await text('[data-testid="dialog-buy"]')).includes('Twilio charges the first month now'), 'the buy confirmation');
-  await session.screenshot(join(shots, 'numbers-buy-confirm.png'));
+  await session.screenshot(join(SHOTS, 'numbers-buy-confirm.png'));
   await (await session.find('[data-testid="dialog-confirm"]')).click();
   await wait(async () => (await text('[data-testid="numbers-notice"]')).includes('Bought'), 'the purchase');
 
@@ -131,7 +116,7 @@ test('numbers: owned numbers, a search with prices, and both confirmations', asy
   assert.equal(await session.execute('return document.querySelector(\'[data-testid="dialog-confirm"]\').disabled'), true, 'release waits for the typed number');
   const owned = await session.execute('return document.querySelector(\'[data-testid="dialog-release"] strong.mono\').textContent');
   await (await session.find('[data-testid="release-typed"]')).type(owned);
-  await session.screenshot(join(shots, 'numbers-release-confirm.png'));
+  await session.screenshot(join(SHOTS, 'numbers-release-confirm.png'));
   await confirm.click();
   await wait(async () => (await text('[data-testid="numbers-notice"]')).includes('Released'), 'the release');
 
@@ -142,14 +127,6 @@ test('numbers: owned numbers, a search with prices, and both confirmations', asy
 
 test('greetings: a text-to-speech greeting is added and previewed in the real window', async () => {
   await (await session.find('[data-testid="nav-greetings"]')).click();
-  const text = (css) => session.execute(`return document.querySelector('${css}')?.textContent ?? ''`);
-  const wait = async (check, what) => {
-    for (let i = 0; i < 100; i++) {
-      if (await check()) return;
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    assert.fail(`${what} did not happen`);
-  };
   await wait(async () => (await text('[data-testid="greetings-empty"]')).includes('built-in'), 'the empty list');
   await session.execute(
     "const el = document.querySelector('[data-testid=\"greetings-tz\"]'); el.value = 'America/New_York'; el.dispatchEvent(new Event('change', { bubbles: true }));",
@@ -170,5 +147,5 @@ test('greetings: a text-to-speech greeting is added and previewed in the real wi
   );
   await (await session.find('[data-testid="preview-submit"]')).click();
   await wait(async () => (await text('[data-testid="preview-result"]')).includes('“Main”'), 'the preview');
-  await session.screenshot(join(shots, 'greetings.png'));
+  await session.screenshot(join(SHOTS, 'greetings.png'));
 });

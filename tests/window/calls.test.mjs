@@ -6,17 +6,10 @@
 // shows each phase, holds and resumes the other party, and ends when you hang up.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { existsSync, mkdirSync, rmSync } from 'node:fs';
-import { Session, startTauriDriver, tempDir, until } from './webdriver.mjs';
+import { join } from 'node:path';
+import { openWindowApp, SHOTS, until } from './webdriver.mjs';
 import { startFakeTwilio } from './fake-twilio.mjs';
 import { MAIN_NUMBER } from '../fixtures/ui-fixtures.mjs';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const app = process.env.SWITCHBOARD_APP ?? join(root, 'target/debug/switchboard-desktop');
-const shots = join(root, 'artifacts/window');
-mkdirSync(shots, { recursive: true });
 
 const ACCOUNT = 'AC00000000000000000000000000ca11ed';
 const KEY = 'SK00000000000000000000000000ca11ed';
@@ -27,9 +20,8 @@ const MINE = '+14155550111';
 const THEIRS = '+12125550199';
 
 let twilio;
-let driver;
+let app;
 let session;
-let dataDir;
 
 const text = async (css) => {
   try {
@@ -43,28 +35,20 @@ const explain = async () => `${await text('[data-testid="dial-error"]')} ${await
 const participants = () => twilio.requests.filter((r) => r.method === 'POST' && r.path.endsWith('/Participants.json'));
 
 before(async () => {
-  assert.ok(existsSync(app), `the app binary ${app} must be built first (cargo build --workspace)`);
   twilio = await startFakeTwilio({
     account: ACCOUNT, keySid: KEY, secret: SECRET, friendlyName: ACCOUNT_NAME,
     numbers: [OURS],
     // Your phone rings for two polls (about two seconds), the other party for three.
     pickup: { [MINE]: { answerAfter: 2 }, [THEIRS]: { answerAfter: 3 } },
   });
-  driver = await startTauriDriver({
-    SWITCHBOARD_DATA_DIR: (dataDir = tempDir('switchboard-window-calls-')),
-    SWITCHBOARD_API_BASE: twilio.url,
-    SWITCHBOARD_SERVERLESS_BASE: twilio.url,
-    SWITCHBOARD_PRICING_BASE: twilio.url,
-  });
-  session = await Session.create(driver.url, app);
+  app = await openWindowApp('calls', { api: twilio.url });
+  session = app.session;
   await session.connectAccount({ account: ACCOUNT, key: KEY, secret: SECRET, name: ACCOUNT_NAME });
 });
 
 after(async () => {
-  await session?.delete().catch(() => {});
-  await driver?.stop();
+  await app?.close();
   await twilio?.close();
-  if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   if (twilio?.unknown.length) console.error(`fake Twilio had no answer for:\n  ${twilio.unknown.join('\n  ')}`);
 });
 
@@ -82,7 +66,7 @@ test('WebKitGTK has no RTCPeerConnection: the dialer chooses the bridge engine, 
   assert.match(reason, /RTCPeerConnection/, 'the reason names what the window lacks');
   assert.match(await text('[data-testid="dial-blocker"]'), /Set your own phone number in Settings/);
   assert.equal(await (await session.find('[data-testid="dial-call"]')).attribute('disabled'), 'true', 'no call without your phone');
-  await session.screenshot(join(shots, 'calls-dialer-blocked.png'));
+  await session.screenshot(join(SHOTS, 'calls-dialer-blocked.png'));
 });
 
 test('your phone is set in Settings › Calling, checked, and kept', async () => {
@@ -110,7 +94,7 @@ test('a call rings your phone, then the other party from your number, and every 
   await number.click();
   await session.press(...'2125550199');
   assert.equal(await text('[data-testid="dial-number"]') || (await number.attribute('value')), '(212) 555-0199', 'formatted as typed');
-  await session.screenshot(join(shots, 'calls-dialer.png'));
+  await session.screenshot(join(SHOTS, 'calls-dialer.png'));
   await (await session.find('[data-testid="dial-call"]')).click();
 
   const seen = [];
@@ -125,7 +109,7 @@ test('a call rings your phone, then the other party from your number, and every 
     { To: MINE, From: OURS, Label: 'you' },
   );
   assert.match(participants()[0].path, /\/Conferences\/sb-[0-9a-f]{32}\/Participants\.json$/);
-  await session.screenshot(join(shots, 'calls-ringing-you.png'));
+  await session.screenshot(join(SHOTS, 'calls-ringing-you.png'));
 
   await until(async () => participants().length === 2, 'the other party being dialed once you answered', { explain });
   const them = participants()[1].form;
@@ -136,7 +120,7 @@ test('a call rings your phone, then the other party from your number, and every 
 
   await until(async () => /^\d+:\d\d$/.test(await phase()), 'the call connecting (the timer running)', { explain });
   assert.equal(await text('[data-testid="call-remote"]'), '(212) 555-0199');
-  await session.screenshot(join(shots, 'calls-in-call.png'));
+  await session.screenshot(join(SHOTS, 'calls-in-call.png'));
 });
 
 test('hold parks the other party and resume brings them back; hanging up ends both legs', async () => {
@@ -153,7 +137,7 @@ test('hold parks the other party and resume brings them back; hanging up ends bo
     () => twilio.calls.every((c) => c.status === 'completed'),
     'both legs hung up in Twilio',
   );
-  await session.screenshot(join(shots, 'calls-ended.png'));
+  await session.screenshot(join(SHOTS, 'calls-ended.png'));
   await until(async () => /You hung up/.test(await text('[data-testid="call-outcome"]')), 'the dialer back, with the outcome', {
     timeoutMs: 10_000,
     explain,

@@ -12,18 +12,12 @@
 // The rest of the bucket stays private.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { createConnection } from 'node:net';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { Session, freePort, recordSink, startTauriDriver, tempDir, until as waitUntil } from './webdriver.mjs';
+import { readFileSync, rmSync } from 'node:fs';
+import { freePort, openWindowApp, recordSink, ROOT, SHOTS, tempDir, until as waitUntil } from './webdriver.mjs';
 import { startFakeTwilio } from './fake-twilio.mjs';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const app = process.env.SWITCHBOARD_APP ?? join(root, 'target/debug/switchboard-desktop');
-const shots = join(root, 'artifacts/window');
-mkdirSync(shots, { recursive: true });
 
 const ACCOUNT = 'AC5ca1ab1e0123456789abcdef01234567';
 const KEY = 'SK5ca1ab1e0123456789abcdef01234567';
@@ -38,16 +32,15 @@ const TARGET_PEAK = 0.891;
 
 const sink = process.env.SWITCHBOARD_TEST_SINK;
 let work;
-let dataDir;
 let moto;
 let twilio;
-let driver;
+let app;
 let session;
 
 /** moto's S3 server on a free loopback port; its request log is kept. */
 async function startMoto() {
   const port = await freePort();
-  const child = spawn(join(root, 'tests/harness/venv/bin/moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
+  const child = spawn(join(ROOT, 'tests/harness/venv/bin/moto_server'), ['-H', '127.0.0.1', '-p', String(port)], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -167,34 +160,26 @@ const until = (check, what, timeoutMs = 15_000) =>
   });
 
 before(async () => {
-  assert.ok(existsSync(app), `the app binary ${app} must be built first (cargo build --workspace)`);
   assert.ok(sink, 'the window tests run inside scripts/with-audio.sh (PipeWire with a null sink); scripts/test.sh does that');
   work = tempDir('switchboard-greeting-rec-');
   moto = await startMoto();
   const made = await fetch(`${moto.url}/${BUCKET}`, { method: 'PUT' });
   assert.equal(made.status, 200, `creating the bucket: ${await made.text()}`);
   twilio = await startFakeTwilio({ account: ACCOUNT, keySid: KEY, secret: SECRET, friendlyName: ACCOUNT_NAME, voicemails: [] });
-  driver = await startTauriDriver({
-    SWITCHBOARD_DATA_DIR: (dataDir = tempDir('switchboard-window-gr-')),
-    SWITCHBOARD_API_BASE: twilio.url,
-    SWITCHBOARD_SERVERLESS_BASE: twilio.url,
-    SWITCHBOARD_PRICING_BASE: twilio.url,
-  });
-  session = await Session.create(driver.url, app);
+  app = await openWindowApp('gr', { api: twilio.url });
+  session = app.session;
 });
 
 after(async () => {
   const step = (what) => process.env.WD_DEBUG && console.error(`after: ${what} ${new Date().toISOString()}`);
-  step('delete');
-  await session?.delete().catch(() => {});
-  step('kill driver');
-  await driver?.stop();
+  step('close the window');
+  await app?.close();
   step('close twilio');
   await twilio?.close();
   step('kill moto');
   moto?.child.kill();
   step('done');
-  for (const dir of [work, dataDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  if (work) rmSync(work, { recursive: true, force: true });
   if (twilio?.unknown.length) console.error(`fake Twilio had no answer for:\n  ${twilio.unknown.join('\n  ')}`);
 });
 
@@ -224,14 +209,14 @@ test('Settings: an S3 bucket on moto is saved once the bucket answers', async ()
   await (await session.find('[data-testid="s3-secret"]')).type('motoSecretKeyForTheWindowTest0000000001');
   await (await session.find('[data-testid="s3-path-style"]')).click();
   assert.equal(await session.execute('return document.querySelector(\'[data-testid="s3-path-style"]\').checked'), true);
-  await session.screenshot(join(shots, 'greetings-record-s3-settings.png'));
+  await session.screenshot(join(SHOTS, 'greetings-record-s3-settings.png'));
   await (await session.find('[data-testid="archive-save"]')).click();
   const notice = await until(async () => (await text('[data-testid="archive-notice"]')).trim(), 'the settings being saved', 30_000);
   assert.match(notice, new RegExp(`^Saved\\. The bucket answered; archived voicemails go to s3://${BUCKET}/voicemail/${ACCOUNT}/\\.$`));
   assert.equal((await text('[data-testid="archive-state"]')).trim(), 'On');
   // The bucket was checked, path-style (the bucket in the path), on moto itself.
   assert.match(moto.log(), new RegExp(`"HEAD /${BUCKET}/? HTTP/1\\.1" 200`), 'the bucket is checked with HeadBucket');
-  await session.screenshot(join(shots, 'greetings-record-s3-saved.png'));
+  await session.screenshot(join(SHOTS, 'greetings-record-s3-saved.png'));
 });
 
 let take;
@@ -259,7 +244,7 @@ test('Record: the tone played into the sink moves the level meter and comes back
   ]);
   await until(async () => (await session.execute('return document.querySelector(\'[data-testid="record-input"]\').disabled')) === false, 'the microphones listed');
   assert.equal(await attr('[data-testid="record-meter"]', 'data-level'), '0.000', 'the meter rests before recording');
-  await session.screenshot(join(shots, 'greetings-record-idle.png'));
+  await session.screenshot(join(SHOTS, 'greetings-record-idle.png'));
 
   await (await session.find('[data-testid="record-toggle"]')).click();
   await until(async () => (await state()) === 'recording', 'the recording starting', 10_000);
@@ -281,7 +266,7 @@ test('Record: the tone played into the sink moves the level meter and comes back
     const playing = run('paplay', [`--device=${sink}`, tone]);
     // Halfway through the tone, as a person would see it.
     await new Promise((r) => setTimeout(r, (TONE.lead + TONE.seconds / 2) * 1000));
-    await session.screenshot(join(shots, 'greetings-record-recording.png'));
+    await session.screenshot(join(SHOTS, 'greetings-record-recording.png'));
     await playing;
     await new Promise((r) => setTimeout(r, 700));
   } finally {
@@ -341,7 +326,7 @@ test('Record: the tone played into the sink moves the level meter and comes back
     'the take is drawn',
   );
   assert.equal(await session.execute('return document.querySelector(\'[data-testid="take-silent"]\') === null'), true, 'not taken for silence');
-  await session.screenshot(join(shots, 'greetings-record-take.png'));
+  await session.screenshot(join(SHOTS, 'greetings-record-take.png'));
 });
 
 test('Preview plays the take through the Rust player: the sink hears the trimmed, normalized tone', async (t) => {
@@ -361,7 +346,7 @@ test('Preview plays the take through the Rust player: the sink hears the trimmed
       if (Number.isFinite(ms) && ms > 0) heads.push(ms);
       return heads.length >= 2 && heads.at(-1) > take.start + 500;
     }, 'the playhead moving through the kept part');
-    await session.screenshot(join(shots, 'greetings-record-preview.png'));
+    await session.screenshot(join(SHOTS, 'greetings-record-preview.png'));
     await until(async () => (await attr('[data-testid="take-preview"]', 'data-state')) === 'ended', 'the preview playing to its end', 10_000);
   } finally {
     const [left, right] = await recorder.stop();
@@ -407,7 +392,7 @@ test('Publish is refused while the bucket keeps greetings/ private, and leaves n
   assert.deepEqual(await listKeys('greetings/'), [], 'no greeting object is left in the bucket');
   assert.equal(await session.execute('return document.querySelector(\'[data-testid="greeting-recorded"]\') === null'), true, 'nothing is listed as recorded');
   await session.execute('document.querySelector(\'[data-testid="take-publish-error"]\').scrollIntoView({ block: "center" })');
-  await session.screenshot(join(shots, 'greetings-record-publish-refused.png'));
+  await session.screenshot(join(SHOTS, 'greetings-record-publish-refused.png'));
 });
 
 test('the greetings policy is applied, then Publish uploads the greeting and the list shows it as Recorded', async (t) => {
@@ -450,7 +435,7 @@ test('the greetings policy is applied, then Publish uploads the greeting and the
   assert.match(key, new RegExp(`^greetings/${ACCOUNT}/[^/]+-[0-9a-f]{16}\\.wav$`));
   assert.equal(row.url, `${moto.url}/${BUCKET}/${key}`, 'the list shows its public, path-style address');
   t.diagnostic(`object: ${key}`);
-  await session.screenshot(join(shots, 'greetings-record-published.png'));
+  await session.screenshot(join(SHOTS, 'greetings-record-published.png'));
 });
 
 test('the public address answers without credentials with a 16 kHz mono 16-bit WAV of the tone at -1 dBFS', async (t) => {

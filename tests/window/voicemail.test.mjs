@@ -7,18 +7,12 @@
 // read, and `e` archives one (locally: no S3 is set up) so it moves to the Archived filter.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { Session, recordSink, startTauriDriver, tempDir, until as waitUntil } from './webdriver.mjs';
+import { readFileSync, rmSync } from 'node:fs';
+import { openWindowApp, recordSink, SHOTS, tempDir, until as waitUntil } from './webdriver.mjs';
 import { startFakeTwilio } from './fake-twilio.mjs';
 import { ACCOUNT_SID, API_KEY_SID, FIRST_CALLER, MAIN_NUMBER } from '../fixtures/ui-fixtures.mjs';
-
-const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
-const app = process.env.SWITCHBOARD_APP ?? join(root, 'target/debug/switchboard-desktop');
-const shots = join(root, 'artifacts/window');
-mkdirSync(shots, { recursive: true });
 
 const ACCOUNT = ACCOUNT_SID;
 const KEY = API_KEY_SID;
@@ -50,10 +44,9 @@ const MESSAGES = [
 
 const sink = process.env.SWITCHBOARD_TEST_SINK;
 let work;
-let dataDir;
 let voicemails;
 let twilio;
-let driver;
+let app;
 let session;
 
 /** Speech saying `text` as mono 32 kbps MP3 (as Twilio's recordings are) and its length in seconds. */
@@ -116,7 +109,6 @@ const press = (...keys) => session.press(...keys);
 const mediaGets = (sid) => twilio.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/Recordings/${sid}.mp3`));
 
 before(async () => {
-  assert.ok(existsSync(app), `the app binary ${app} must be built first (cargo build --workspace)`);
   assert.ok(sink, 'the window tests run inside scripts/with-audio.sh (PipeWire with a null sink); scripts/test.sh does that');
   work = tempDir('switchboard-voicemail-');
   const now = Date.now();
@@ -137,21 +129,15 @@ before(async () => {
   });
   for (const v of voicemails) assert.ok(v.speechSeconds > 3, `the speech for ${v.from} lasts ${v.speechSeconds} s`);
   twilio = await startFakeTwilio({ account: ACCOUNT, keySid: KEY, secret: SECRET, friendlyName: ACCOUNT_NAME, voicemails });
-  driver = await startTauriDriver({
-    SWITCHBOARD_DATA_DIR: (dataDir = tempDir('switchboard-window-vm-')),
-    SWITCHBOARD_API_BASE: twilio.url,
-    SWITCHBOARD_SERVERLESS_BASE: twilio.url,
-    SWITCHBOARD_PRICING_BASE: twilio.url,
-    // SWITCHBOARD_SYNC_INTERVAL is left at its default: connecting an account syncs at once.
-  });
-  session = await Session.create(driver.url, app);
+  // SWITCHBOARD_SYNC_INTERVAL is left at its default: connecting an account syncs at once.
+  app = await openWindowApp('vm', { api: twilio.url });
+  session = app.session;
 });
 
 after(async () => {
-  await session?.delete().catch(() => {});
-  await driver?.stop();
+  await app?.close();
   await twilio?.close();
-  for (const dir of [work, dataDir]) if (dir) rmSync(dir, { recursive: true, force: true });
+  if (work) rmSync(work, { recursive: true, force: true });
   if (twilio?.unknown.length) console.error(`fake Twilio had no answer for:\n  ${twilio.unknown.join('\n  ')}`);
 });
 
@@ -199,7 +185,7 @@ test('the inbox lists the three voicemails newest first, with caller, duration a
     "each message's length is Twilio's",
   );
   assert.equal((await text('[data-testid="voicemail-item-name"]')).trim(), 'MARIA LOPEZ', 'the caller ID name is shown');
-  await session.screenshot(join(shots, 'voicemail-inbox.png'));
+  await session.screenshot(join(SHOTS, 'voicemail-inbox.png'));
 });
 
 test('the search box (opened with /) narrows the list as you type, and clearing it brings all back', async () => {
@@ -217,7 +203,7 @@ test('the search box (opened with /) narrows the list as you type, and clearing 
   }, 'the list narrowing to the dental appointment');
   assert.equal(await session.execute('return document.querySelector(\'[data-testid="voicemail-search"]\').value'), 'dental');
   assert.match(await text('[data-testid="voicemail-transcript"]'), /dental appointment on Thursday/, 'the match is shown');
-  await session.screenshot(join(shots, 'voicemail-search.png'));
+  await session.screenshot(join(SHOTS, 'voicemail-search.png'));
 
   // A word in another message, typed over the first one.
   await press(...Array(6).fill('\uE003'), ...'hike');
@@ -265,7 +251,7 @@ test('a selected voicemail plays through the speakers: the player says so and th
       return /^0:0[1-9] \//.test(t) && t;
     }, 'the position moving on');
     assert.ok(Number(await attr('[data-testid="player-waveform"]', 'data-played')) > 0, 'the waveform shows what has played');
-    await session.screenshot(join(shots, 'voicemail-playing.png'));
+    await session.screenshot(join(SHOTS, 'voicemail-playing.png'));
     await until(async () => (await attr('[data-testid="player"]', 'data-state')) === 'ended', 'the message playing to its end', (v.seconds + 10) * 1000);
   } finally {
     [samples] = await recorder.stop();
@@ -280,7 +266,7 @@ test('a selected voicemail plays through the speakers: the player says so and th
   );
   assert.equal((await text('[data-testid="player-error"]')).trim(), '', 'no error shown');
   assert.equal(mediaGets(v.recording).length, 1, 'the audio is downloaded once, then played from the cache');
-  await session.screenshot(join(shots, 'voicemail-played.png'));
+  await session.screenshot(join(SHOTS, 'voicemail-played.png'));
 });
 
 test('a voicemail played to its end, without opening it first, counts as read', async () => {
@@ -312,7 +298,7 @@ test('e archives the selected voicemail: it leaves All and shows under Archived'
     const l = await listed();
     return l.length === 2 && !l.some((i) => i.sid === v.recording);
   }, 'the archived message leaving All');
-  await session.screenshot(join(shots, 'voicemail-archived-notice.png'));
+  await session.screenshot(join(SHOTS, 'voicemail-archived-notice.png'));
 
   await (await session.find('[data-testid="filter-archived"]')).click();
   await until(async () => {
@@ -323,7 +309,7 @@ test('e archives the selected voicemail: it leaves All and shows under Archived'
   assert.match(await text('[data-testid="voicemail-transcript"]'), /dental appointment/);
   assert.equal(await session.execute('return document.querySelector(\'[data-testid="voicemail-archive"]\') === null'), true, 'no Archive button on an archived message');
   assert.equal(await session.execute('return document.querySelector(\'[data-testid="voicemail-s3"]\') === null'), true, 'no S3 copy: none is set up');
-  await session.screenshot(join(shots, 'voicemail-archived.png'));
+  await session.screenshot(join(SHOTS, 'voicemail-archived.png'));
 
   // Archiving without S3 never removes anything from Twilio.
   assert.deepEqual(

@@ -4,11 +4,19 @@ import { spawn, spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const ELEMENT = 'element-6066-11e4-a52e-4f735466cecf';
+
+/** The repository's root. */
+export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
+/** The app under test: $SWITCHBOARD_APP, else the debug build. */
+export const APP = process.env.SWITCHBOARD_APP ?? join(ROOT, 'target/debug/switchboard-desktop');
+/** Where the window tests save their screenshots (made by `openWindowApp`). */
+export const SHOTS = join(ROOT, 'artifacts/window');
 
 export async function freePort() {
   const server = createServer();
@@ -232,6 +240,39 @@ export async function until(check, what, { timeoutMs = 15_000, explain } = {}) {
   }
   const problem = explain ? (await explain())?.trim() : '';
   throw new Error(`${what} did not happen${problem ? `: ${problem}` : ''}`);
+}
+
+/**
+ * Opens the Switchboard window for a test file: tauri-driver started with a fresh data directory
+ * (`switchboard-window-{name}-…`), Twilio's API, Serverless and Pricing bases at `api` (or at
+ * `serverless` and `pricing` where given) and `env` on top, and a WebDriver session on the app.
+ * `close()` ends the session and the driver's process group, then removes the data directory.
+ */
+export async function openWindowApp(name, { api, serverless = api, pricing = api, env = {} }) {
+  assert.ok(existsSync(APP), `the app binary ${APP} must be built first (cargo build --workspace)`);
+  mkdirSync(SHOTS, { recursive: true });
+  const dataDir = tempDir(`switchboard-window-${name}-`);
+  let driver;
+  let session;
+  const close = async () => {
+    await session?.delete().catch(() => {});
+    await driver?.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  try {
+    driver = await startTauriDriver({
+      SWITCHBOARD_DATA_DIR: dataDir,
+      SWITCHBOARD_API_BASE: api,
+      SWITCHBOARD_SERVERLESS_BASE: serverless,
+      SWITCHBOARD_PRICING_BASE: pricing,
+      ...env,
+    });
+    session = await Session.create(driver.url, APP);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return { session, close };
 }
 
 export function tempDir(prefix) {
