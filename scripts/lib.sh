@@ -13,10 +13,12 @@ APP_PACKAGES=(build-essential pkg-config curl libwebkit2gtk-4.1-dev libsoup-3.0-
   gnome-keyring dbus-x11 libayatana-appindicator3-1)
 # Extra packages for the tests: a virtual display, WebKit's WebDriver, a headless keychain,
 # Chromium for Playwright, ImageMagick for window screenshots; PipeWire with a null sink for
-# real audio streams (scripts/with-audio.sh), espeak-ng, lame and sox to make sound fixtures.
+# real audio streams (scripts/with-audio.sh), espeak-ng, lame and sox to make sound fixtures;
+# kamailio (registrar) and baresip (far end) as SIP peers in a private network namespace.
 TEST_PACKAGES=(xvfb xauth imagemagick webkit2gtk-driver dbus libsecret-tools chromium
   at-spi2-core x11-utils
-  pipewire pipewire-pulse wireplumber pulseaudio-utils pipewire-alsa espeak-ng lame sox)
+  pipewire pipewire-pulse wireplumber pulseaudio-utils pipewire-alsa espeak-ng lame sox
+  kamailio baresip iproute2)
 
 step() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -45,6 +45,7 @@ pub mod routing;
 pub mod s3;
 pub mod secret;
 pub mod sid;
+pub mod sip;
 pub mod twilio;
 pub mod twiml;
 pub mod voicemail;

@@ -55,14 +55,18 @@ enum Command {
     /// List, search, buy, configure and release phone numbers.
     #[command(subcommand)]
     Numbers(cli::NumbersCommand),
-    /// Place a bridge call: Twilio rings your phone, then connects TO with your caller ID.
+    /// Place a call: by default a bridge call (Twilio rings your phone, then connects TO with
+    /// your caller ID); with `--engine sip` through the native SIP engine.
     ///
-    /// Prints each leg's SID and returns once the call is connected (it goes on in Twilio;
+    /// A bridge call prints each leg's SID and returns once the call is connected (it goes on in Twilio;
     /// end it with `switchboard calls hangup SID`), or fails saying why (busy, no answer).
     Call(cli::call::CallArgs),
     /// List, inspect, place and control calls.
     #[command(subcommand)]
     Calls(cli::CallsCommand),
+    /// The native SIP engine: check registration, answer a call (see also `call --engine sip`).
+    #[command(subcommand)]
+    Sip(cli::sip::SipCommand),
     /// List recordings and download their audio.
     #[command(subcommand)]
     Recordings(cli::RecordingsCommand),
@@ -212,7 +216,11 @@ async fn dispatch(
             cli::cache::cached_calls(core, &client, list.limit_or_all(), list.json()).await?;
         }
         Command::Calls(command) => cli::calls(&client(core, profile).await?, command).await?,
+        Command::Call(args) if args.engine == cli::call::CliEngine::Sip => {
+            cli::sip::call(&args.to, &args.sip, &args.media).await?;
+        }
         Command::Call(args) => cli::call::call(core, client(core, profile).await?, args).await?,
+        Command::Sip(command) => cli::sip::sip(command).await?,
         Command::Sync {
             json,
             rebuild,

@@ -21,6 +21,23 @@ pub struct CallArgs {
     /// Print the call as JSON once connected, instead of text as it goes.
     #[arg(long)]
     pub json: bool,
+    /// How your side of the call is carried: `bridge` (Twilio rings your phone) or `sip` (the
+    /// native SIP engine, with the sound in this process).
+    #[arg(long, value_enum, default_value_t = CliEngine::Bridge)]
+    pub engine: CliEngine,
+    #[command(flatten)]
+    pub sip: super::sip::SipTarget,
+    #[command(flatten)]
+    pub media: super::sip::SipMedia,
+}
+
+/// The engines the CLI can place a call with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum CliEngine {
+    /// Twilio rings your own phone, then the number.
+    Bridge,
+    /// The native SIP engine.
+    Sip,
 }
 
 /// Places the call and follows it until connected or over.

@@ -10,6 +10,7 @@ pub mod output;
 pub mod profiles;
 pub mod recordings;
 pub mod routing;
+pub mod sip;
 
 pub use calls::{CallsCommand, calls};
 pub use numbers::{NumbersCommand, numbers};

@@ -1,0 +1,251 @@
+//! `switchboard sip …` and `switchboard call --engine sip`: the native SIP engine without the
+//! window, for scripts and tests. Sound comes from a WAV file (or silence) and what the far
+//! end sends can be written to one.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
+
+use clap::{Args, Subcommand};
+use switchboard::secret::Sensitive;
+use switchboard::sip::media::{Silence, Sink, Source};
+use switchboard::sip::wav::{Discard, WavSink, WavSource};
+use switchboard::sip::{Ended, SipAccount, SipCall, UserAgent};
+use switchboard::{Code, Error};
+
+/// Where to register and as whom.
+#[derive(Debug, Clone, Args)]
+pub struct SipTarget {
+    /// The SIP registrar and proxy, HOST:PORT (password from SWITCHBOARD_SIP_PASSWORD).
+    #[arg(long, value_name = "HOST:PORT")]
+    pub registrar: Option<String>,
+    /// The SIP user to register as.
+    #[arg(long, value_name = "USER")]
+    pub sip_user: Option<String>,
+    /// The domain of the SIP address (default: the registrar's host).
+    #[arg(long, value_name = "DOMAIN")]
+    pub sip_domain: Option<String>,
+}
+
+/// The sound of a headless call.
+#[derive(Debug, Clone, Args)]
+pub struct SipMedia {
+    /// Send this WAV file instead of the microphone (any rate; silence after its end).
+    #[arg(long, value_name = "FILE")]
+    pub input_wav: Option<PathBuf>,
+    /// Write what the far end sends to this WAV file (8 kHz mono) instead of playing it.
+    #[arg(long, value_name = "FILE")]
+    pub output_wav: Option<PathBuf>,
+    /// Hang up after this many seconds of conversation (default: when the far end does).
+    #[arg(long, value_name = "N")]
+    pub seconds: Option<f64>,
+    /// Keypad digits to send (RFC 4733) one second into the call.
+    #[arg(long, value_name = "DIGITS")]
+    pub dtmf: Option<String>,
+}
+
+/// The native SIP engine from the command line.
+#[derive(Debug, Subcommand)]
+pub enum SipCommand {
+    /// Register once with the SIP registrar, say what it answered, unregister and exit.
+    Register {
+        #[command(flatten)]
+        target: SipTarget,
+    },
+    /// Wait for one incoming call, answer it, and stay on it like `call --engine sip`.
+    Answer {
+        #[command(flatten)]
+        target: SipTarget,
+        #[command(flatten)]
+        media: SipMedia,
+        /// Give up when no call comes within this many seconds.
+        #[arg(long, default_value_t = 60, value_name = "N")]
+        wait: u64,
+        /// Decline the call with 486 Busy Here instead of answering.
+        #[arg(long)]
+        busy: bool,
+    },
+}
+
+fn account(target: &SipTarget) -> Result<SipAccount, Error> {
+    let (Some(registrar), Some(user)) = (&target.registrar, &target.sip_user) else {
+        return Err(Error::new(
+            Code::NotConfigured,
+            "No SIP account to use: give --registrar HOST:PORT and --sip-user USER, with the password in SWITCHBOARD_SIP_PASSWORD. (Registering to the Twilio SIP domain that `routing deploy` provisions is not built yet.)",
+        ));
+    };
+    let password = std::env::var("SWITCHBOARD_SIP_PASSWORD").map_err(|_| {
+        Error::new(
+            Code::NotConfigured,
+            "Set SWITCHBOARD_SIP_PASSWORD to the SIP user's password.",
+        )
+    })?;
+    Ok(SipAccount {
+        registrar: registrar.clone(),
+        domain: target.sip_domain.clone(),
+        user: user.clone(),
+        password: Sensitive::new(password),
+    })
+}
+
+async fn registered_agent(target: &SipTarget) -> Result<Arc<UserAgent>, Error> {
+    let agent = UserAgent::start(account(target)?).await?;
+    let expires = agent.register().await?;
+    eprintln!("registered {} for {expires} s", agent.address());
+    Ok(agent)
+}
+
+impl SipMedia {
+    /// Checks what can be checked before anything is sent.
+    fn check(&self) -> Result<(), Error> {
+        if let Some(bad) = self
+            .dtmf
+            .iter()
+            .flat_map(|d| d.chars())
+            .find(|c| !(c.is_ascii_digit() || matches!(c, '*' | '#' | 'A'..='D')))
+        {
+            return Err(Error::new(
+                Code::InvalidInput,
+                format!("--dtmf: {bad:?} is not a keypad key (0-9, *, #, A-D)."),
+            ));
+        }
+        Ok(())
+    }
+}
+
+fn source(media: &SipMedia) -> Result<Box<dyn Source>, Error> {
+    Ok(match &media.input_wav {
+        Some(path) => {
+            Box::new(WavSource::open(path).map_err(|e| Error::new(Code::InvalidInput, e))?)
+        }
+        None => Box::new(Silence),
+    })
+}
+
+fn sink(media: &SipMedia) -> Result<Box<dyn Sink>, Error> {
+    Ok(match &media.output_wav {
+        Some(path) => Box::new(WavSink::create(path).map_err(|e| Error::new(Code::Storage, e))?),
+        None => Box::new(Discard),
+    })
+}
+
+/// Runs `sip …`.
+///
+/// # Errors
+/// Registration, call and media failures, each with a sentence saying what to check.
+pub async fn sip(command: SipCommand) -> Result<(), Error> {
+    match command {
+        SipCommand::Register { target } => {
+            let agent = registered_agent(&target).await?;
+            println!(
+                "Registered {} with {}.",
+                agent.address(),
+                target.registrar.as_deref().unwrap_or_default()
+            );
+            agent.unregister().await?;
+            Ok(())
+        }
+        SipCommand::Answer {
+            target,
+            media,
+            wait,
+            busy,
+        } => {
+            media.check()?;
+            let agent = registered_agent(&target).await?;
+            agent.keep_registered();
+            let incoming = tokio::time::timeout(Duration::from_secs(wait), agent.next_incoming())
+                .await
+                .map_err(|_| {
+                    Error::new(Code::Timeout, format!("No call came within {wait} s."))
+                })??;
+            eprintln!("incoming call from {}", incoming.from);
+            if busy {
+                let from = incoming.from.clone();
+                incoming.decline(true)?;
+                println!("Declined the call from {from} as busy.");
+                return Ok(());
+            }
+            let call = incoming.answer(source(&media)?, sink(&media)?)?;
+            let outcome = converse(call, &media).await;
+            let _ = agent.unregister().await;
+            outcome
+        }
+    }
+}
+
+/// `call TO --engine sip`: registers, calls, talks, hangs up.
+///
+/// # Errors
+/// As [`sip`].
+pub async fn call(to: &str, target: &SipTarget, media: &SipMedia) -> Result<(), Error> {
+    media.check()?;
+    let agent = registered_agent(target).await?;
+    let call = agent
+        .call(to, Duration::from_secs(60), source(media)?, sink(media)?)
+        .await?;
+    eprintln!("connected to {to} ({})", call.media().law.name());
+    let outcome = converse(call, media).await;
+    let _ = agent.unregister().await;
+    outcome
+}
+
+/// Stays on `call` until `--seconds` pass, the far end hangs up, or Ctrl-C; sends `--dtmf`.
+async fn converse(mut call: SipCall, media: &SipMedia) -> Result<(), Error> {
+    let limit = media
+        .seconds
+        .filter(|s| s.is_finite() && *s > 0.0)
+        .map_or(Duration::from_secs(60 * 60 * 4), Duration::from_secs_f64);
+    let started = tokio::time::Instant::now();
+    if let Some(digits) = &media.dtmf
+        && call
+            .wait_ended(Duration::from_secs(1).min(limit))
+            .await
+            .is_none()
+    {
+        {
+            for key in digits.chars() {
+                call.media()
+                    .send_digit(key)
+                    .map_err(|e| Error::new(Code::InvalidInput, e))?;
+            }
+        }
+    }
+    let ended_by_them = tokio::select! {
+        ended = call.wait_ended(limit.saturating_sub(started.elapsed())) => ended,
+        _ = tokio::signal::ctrl_c() => None,
+    };
+    let stats = (
+        call.media()
+            .stats
+            .sent
+            .load(std::sync::atomic::Ordering::Relaxed),
+        call.media()
+            .stats
+            .received
+            .load(std::sync::atomic::Ordering::Relaxed),
+        call.media()
+            .stats
+            .lost
+            .load(std::sync::atomic::Ordering::Relaxed),
+    );
+    let ended = call.hang_up().await?;
+    let how = match (&ended_by_them, &ended) {
+        (Some(Ended::Failed(why)), _) => {
+            return Err(Error::new(
+                Code::Network,
+                format!("The call failed: {why}."),
+            ));
+        }
+        (Some(_), _) => "the far end hung up",
+        (None, _) => "hung up",
+    };
+    println!(
+        "Call over after {:.1} s ({how}): {} packets sent, {} received, {} lost.",
+        started.elapsed().as_secs_f64(),
+        stats.0,
+        stats.1,
+        stats.2
+    );
+    Ok(())
+}

@@ -1,0 +1,926 @@
+//! The SIP user agent: one UDP transport, registration kept alive, and calls placed or taken
+//! with their media. Signalling (transactions, dialogs, digest authentication) is rsipstack's;
+//! this file decides what to do with it and turns its answers into [`Error`]s a person can act
+//! on.
+
+use std::collections::HashMap;
+use std::net::{IpAddr, SocketAddr};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rsipstack::EndpointBuilder;
+use rsipstack::dialog::DialogId;
+use rsipstack::dialog::authenticate::Credential;
+use rsipstack::dialog::dialog::{Dialog, DialogState, DialogStateSender, TerminatedReason};
+use rsipstack::dialog::dialog_layer::DialogLayer;
+use rsipstack::dialog::invitation::InviteOption;
+use rsipstack::dialog::invite_dialog::InviteDialog;
+use rsipstack::dialog::registration::Registration;
+use rsipstack::platform::CancellationToken;
+use rsipstack::sip::{HeadersExt, Method, StatusCode, Uri};
+use rsipstack::transaction::endpoint::Endpoint;
+use rsipstack::transport::TransportLayer;
+use rsipstack::transport::udp::UdpConnection;
+use tokio::net::UdpSocket;
+use tokio::sync::{mpsc, watch};
+
+use super::media::{Media, Sink, Source};
+use super::sdp::{self, Direction, Local};
+use crate::secret::Sensitive;
+use crate::{Code, Error};
+
+/// Who we are and where we register.
+#[derive(Debug, Clone)]
+pub struct SipAccount {
+    /// The registrar (and outbound proxy): `host` or `host:port`, port 5060 by default.
+    pub registrar: String,
+    /// The SIP domain of our address of record (`sip:user@domain`); the registrar's host when
+    /// not given. For Twilio, `{name}.sip.twilio.com`.
+    pub domain: Option<String>,
+    /// The user part, also the digest username.
+    pub user: String,
+    /// The digest password.
+    pub password: Sensitive<String>,
+}
+
+impl SipAccount {
+    fn domain(&self) -> &str {
+        self.domain.as_deref().unwrap_or_else(|| {
+            self.registrar
+                .rsplit_once(':')
+                .map_or(self.registrar.as_str(), |(h, _)| h)
+        })
+    }
+}
+
+/// Where registration stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Registered {
+    /// Not yet tried.
+    Idle,
+    /// The registrar accepted us for this many seconds.
+    Yes {
+        /// Seconds the binding lasts; we renew well before.
+        expires: u32,
+    },
+    /// The last attempt failed for a reason that may pass (no answer, a 5xx); retrying.
+    Retrying {
+        /// Why the last attempt failed.
+        reason: String,
+        /// Seconds until the next attempt.
+        next_in: u64,
+    },
+    /// The registrar refused the credentials; no retry until they change.
+    Refused {
+        /// What the registrar said.
+        reason: String,
+    },
+}
+
+/// How a call ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Ended {
+    /// We hung up.
+    ByUs,
+    /// The far end hung up.
+    ByThem,
+    /// The call was cancelled before it was answered.
+    Cancelled,
+    /// Something failed; the sentence says what.
+    Failed(String),
+}
+
+/// The user agent. Dropping it stops everything.
+pub struct UserAgent {
+    account: SipAccount,
+    endpoint: Endpoint,
+    dialogs: Arc<DialogLayer>,
+    stop: CancellationToken,
+    credential: Credential,
+    local_ip: IpAddr,
+    registrar: SocketAddr,
+    contact: Uri,
+    states: DialogStateSender,
+    watchers: Watchers,
+    incoming: tokio::sync::Mutex<mpsc::UnboundedReceiver<InviteDialog>>,
+    registered: watch::Sender<Registered>,
+}
+
+impl std::fmt::Debug for UserAgent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("UserAgent")
+            .field("user", &self.account.user)
+            .field("registrar", &self.registrar)
+            .field("contact", &self.contact.to_string())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Dialog states by Call-ID, for the calls that wait on them.
+type Watchers = Arc<Mutex<HashMap<String, mpsc::UnboundedSender<DialogState>>>>;
+
+fn sip_error(what: &str, err: impl std::fmt::Display) -> Error {
+    Error::new(Code::Network, format!("{what}: {err}"))
+}
+
+impl UserAgent {
+    /// Binds a UDP port on the interface that reaches the registrar and starts serving SIP.
+    ///
+    /// # Errors
+    /// [`Code::InvalidInput`] for a registrar that is not `host[:port]` or does not resolve;
+    /// [`Code::Network`] when no interface reaches it or the port cannot be bound.
+    pub async fn start(account: SipAccount) -> Result<Arc<Self>, Error> {
+        let target = if account.registrar.contains(':') {
+            account.registrar.clone()
+        } else {
+            format!("{}:5060", account.registrar)
+        };
+        let registrar = tokio::net::lookup_host(&target)
+            .await
+            .ok()
+            .and_then(|mut a| a.next())
+            .ok_or_else(|| {
+                Error::new(
+                    Code::InvalidInput,
+                    format!("The SIP registrar {:?} does not resolve to an address: give it as host or host:port.", account.registrar),
+                )
+            })?;
+        // The interface the OS would use towards the registrar (no packet is sent).
+        let probe = std::net::UdpSocket::bind((
+            if registrar.is_ipv4() {
+                IpAddr::from([0, 0, 0, 0])
+            } else {
+                IpAddr::from([0u16; 8])
+            },
+            0,
+        ))
+        .and_then(|s| s.connect(registrar).map(|()| s))
+        .and_then(|s| s.local_addr())
+        .map_err(|e| {
+            sip_error(
+                &format!("No network interface reaches the SIP registrar {registrar}"),
+                e,
+            )
+        })?;
+        let local_ip = probe.ip();
+        let stop = CancellationToken::new();
+        let transport = TransportLayer::new(stop.clone());
+        let udp = UdpConnection::create_connection(
+            SocketAddr::new(local_ip, 0),
+            None,
+            Some(stop.child_token()),
+        )
+        .await
+        .map_err(|e| sip_error("Cannot open a UDP port for SIP", e))?;
+        transport.add_transport(udp.into());
+        let endpoint = EndpointBuilder::new()
+            .with_cancel_token(stop.clone())
+            .with_transport_layer(transport)
+            .with_user_agent(concat!("Switchboard/", env!("CARGO_PKG_VERSION")))
+            .build();
+        let bound = endpoint
+            .get_addrs()
+            .first()
+            .cloned()
+            .ok_or_else(|| Error::new(Code::Internal, "The SIP transport has no address."))?;
+        let contact: Uri = format!("sip:{}@{}", account.user, bound.addr)
+            .as_str()
+            .try_into()
+            .map_err(|e| {
+                Error::new(
+                    Code::InvalidInput,
+                    format!(
+                        "The SIP user {:?} cannot be part of an address: {e}",
+                        account.user
+                    ),
+                )
+            })?;
+        let credential = Credential {
+            username: account.user.clone(),
+            password: account.password.expose().clone(),
+            realm: None,
+            auth_username: None,
+        };
+        let incoming_tx = endpoint
+            .incoming_transactions()
+            .map_err(|e| Error::new(Code::Internal, format!("SIP endpoint: {e}")))?;
+        let dialogs = Arc::new(DialogLayer::new(endpoint.inner.clone()));
+        let (states, state_rx) = dialogs.new_dialog_state_channel();
+        let watchers: Watchers = Arc::default();
+        let (calls_tx, calls_rx) = mpsc::unbounded_channel();
+        let serving = endpoint.inner.clone();
+        tokio::spawn(async move {
+            if let Err(err) = serving.serve().await {
+                tracing::warn!(error = %err, "SIP endpoint stopped");
+            }
+        });
+        tokio::spawn(serve_requests(
+            dialogs.clone(),
+            incoming_tx,
+            states.clone(),
+            contact.clone(),
+        ));
+        tokio::spawn(route_states(
+            dialogs.clone(),
+            state_rx,
+            watchers.clone(),
+            calls_tx,
+        ));
+        tracing::info!(user = %account.user, %registrar, contact = %contact, "SIP user agent started");
+        Ok(Arc::new(Self {
+            account,
+            endpoint,
+            dialogs,
+            stop,
+            credential,
+            local_ip,
+            registrar,
+            contact,
+            states,
+            watchers,
+            incoming: tokio::sync::Mutex::new(calls_rx),
+            registered: watch::channel(Registered::Idle).0,
+        }))
+    }
+
+    /// Our address of record, `sip:user@domain`.
+    pub fn address(&self) -> String {
+        format!("sip:{}@{}", self.account.user, self.account.domain())
+    }
+
+    /// Registration state, updated by [`UserAgent::keep_registered`].
+    pub fn registration(&self) -> watch::Receiver<Registered> {
+        self.registered.subscribe()
+    }
+
+    fn registration_builder(&self) -> Registration {
+        let mut registration =
+            Registration::new(self.endpoint.inner.clone(), Some(self.credential.clone()));
+        registration.outbound_proxy = Some(self.registrar);
+        registration
+    }
+
+    fn domain_uri(&self) -> Result<Uri, Error> {
+        format!("sip:{}", self.account.domain())
+            .as_str()
+            .try_into()
+            .map_err(|e| {
+                Error::new(
+                    Code::InvalidInput,
+                    format!(
+                        "The SIP domain {:?} is not valid: {e}",
+                        self.account.domain()
+                    ),
+                )
+            })
+    }
+
+    /// Registers once and returns the seconds the registrar granted.
+    ///
+    /// # Errors
+    /// [`Code::Unauthorized`] when the registrar refuses the user or password;
+    /// [`Code::Timeout`] when it does not answer within 10 s; [`Code::Network`] for other
+    /// failures, with the registrar's status.
+    pub async fn register(&self) -> Result<u32, Error> {
+        let mut registration = self.registration_builder();
+        self.register_with(&mut registration).await
+    }
+
+    async fn register_with(&self, registration: &mut Registration) -> Result<u32, Error> {
+        let domain = self.domain_uri()?;
+        let answer = tokio::time::timeout(Duration::from_secs(10), registration.register(domain, Some(300)))
+            .await
+            .map_err(|_| Error::new(Code::Timeout, format!("The SIP registrar {} did not answer within 10 s. Check that it is running and reachable.", self.registrar)))?
+            .map_err(|e| sip_error(&format!("Registering with {} failed", self.registrar), e))?;
+        match answer.status_code.code() {
+            200..=299 => Ok(registration.expires()),
+            401 | 403 | 407 => Err(Error::new(
+                Code::Unauthorized,
+                format!(
+                    "The SIP registrar refused user {:?} ({}): check the SIP password.",
+                    self.account.user,
+                    status_text(&answer.status_code)
+                ),
+            )),
+            _ => Err(Error::new(
+                Code::Network,
+                format!(
+                    "The SIP registrar {} answered {}.",
+                    self.registrar,
+                    status_text(&answer.status_code)
+                ),
+            )),
+        }
+    }
+
+    /// Keeps us registered until the agent stops: renews at 80% of the granted time, retries
+    /// failures with a growing pause (5 s doubling to 5 min), and stops retrying when the
+    /// registrar refuses the credentials. Its state is [`UserAgent::registration`].
+    pub fn keep_registered(self: &Arc<Self>) {
+        let agent = Arc::clone(self);
+        tokio::spawn(async move {
+            let mut registration = agent.registration_builder();
+            let mut pause = 5u64;
+            loop {
+                let next = match agent.register_with(&mut registration).await {
+                    Ok(expires) => {
+                        pause = 5;
+                        agent.registered.send_replace(Registered::Yes { expires });
+                        u64::from(expires.max(30)) * 4 / 5
+                    }
+                    Err(err) if err.code == Code::Unauthorized => {
+                        agent.registered.send_replace(Registered::Refused {
+                            reason: err.message,
+                        });
+                        return;
+                    }
+                    Err(err) => {
+                        let next_in = pause;
+                        agent.registered.send_replace(Registered::Retrying {
+                            reason: err.message,
+                            next_in,
+                        });
+                        pause = (pause * 2).min(300);
+                        next_in
+                    }
+                };
+                tokio::select! {
+                    _ = agent.stop.cancelled() => return,
+                    _ = tokio::time::sleep(Duration::from_secs(next)) => {}
+                }
+            }
+        });
+    }
+
+    /// Removes our registration (REGISTER with `Expires: 0`).
+    ///
+    /// # Errors
+    /// As [`UserAgent::register`].
+    pub async fn unregister(&self) -> Result<(), Error> {
+        let mut registration = self.registration_builder();
+        let domain = self.domain_uri()?;
+        tokio::time::timeout(
+            Duration::from_secs(5),
+            registration.register(domain, Some(0)),
+        )
+        .await
+        .map_err(|_| {
+            Error::new(
+                Code::Timeout,
+                "The SIP registrar did not answer the unregistration.",
+            )
+        })?
+        .map_err(|e| sip_error("Unregistering failed", e))?;
+        Ok(())
+    }
+
+    async fn media_socket(&self) -> Result<UdpSocket, Error> {
+        UdpSocket::bind(SocketAddr::new(self.local_ip, 0))
+            .await
+            .map_err(|e| sip_error("Cannot open a UDP port for the call's audio", e))
+    }
+
+    /// The request URI for `to`: a `sip:` URI as given, a number or name at our domain.
+    fn target(&self, to: &str) -> Result<Uri, Error> {
+        let raw = if to.starts_with("sip:") || to.starts_with("sips:") {
+            to.to_owned()
+        } else {
+            format!("sip:{to}@{}", self.account.domain())
+        };
+        raw.as_str().try_into().map_err(|e| {
+            Error::new(
+                Code::InvalidInput,
+                format!("{to:?} is not a SIP address or number: {e}"),
+            )
+        })
+    }
+
+    /// Calls `to` and returns once it is answered, with the media running.
+    ///
+    /// # Errors
+    /// [`Code::InvalidInput`] for a bad address; [`Code::Network`] with the far end's answer
+    /// for a call that is not answered (busy, declined, no common codec, not found);
+    /// [`Code::Timeout`] when nobody answers within `ring_for`.
+    pub async fn call(
+        &self,
+        to: &str,
+        ring_for: Duration,
+        source: Box<dyn Source>,
+        sink: Box<dyn Sink>,
+    ) -> Result<SipCall, Error> {
+        let callee = self.target(to)?;
+        let socket = self.media_socket().await?;
+        let local = Local {
+            rtp: socket
+                .local_addr()
+                .map_err(|e| sip_error("RTP socket", e))?,
+            session: u64::from(rand_u32()),
+            version: 1,
+            direction: Direction::SendRecv,
+        };
+        let caller: Uri = self
+            .address()
+            .as_str()
+            .try_into()
+            .map_err(|e| Error::new(Code::InvalidInput, format!("{e}")))?;
+        let call_id = format!(
+            "{:016x}{:016x}@switchboard",
+            rand_u32() as u64 * 0x1_0000_0001,
+            rand_u32()
+        );
+        let (state_tx, state_rx) = mpsc::unbounded_channel();
+        self.watchers
+            .lock()
+            .expect("watchers")
+            .insert(call_id.clone(), state_tx);
+        let option = InviteOption {
+            caller,
+            callee,
+            destination: Some(rsipstack::transport::SipAddr::from(self.registrar)),
+            content_type: Some("application/sdp".into()),
+            offer: Some(sdp::describe(&local, None).into_bytes()),
+            contact: self.contact.clone(),
+            credential: Some(self.credential.clone()),
+            call_id: Some(call_id.clone()),
+            ..Default::default()
+        };
+        tracing::info!(to, %call_id, "placing SIP call");
+        let invite = self.dialogs.do_invite(option, self.states.clone());
+        let (dialog, answer) = match tokio::time::timeout(ring_for, invite).await {
+            Ok(result) => result.map_err(|e| {
+                self.forget(&call_id);
+                sip_error(&format!("The call to {to} failed"), e)
+            })?,
+            Err(_) => {
+                self.forget(&call_id);
+                return Err(Error::new(
+                    Code::Timeout,
+                    format!("{to} did not answer within {} s.", ring_for.as_secs()),
+                ));
+            }
+        };
+        let answer = answer.ok_or_else(|| {
+            self.forget(&call_id);
+            Error::new(
+                Code::Network,
+                format!("The call to {to} got no answer from the SIP server."),
+            )
+        })?;
+        let status = answer.status_code.code();
+        if !(200..300).contains(&status) {
+            self.forget(&call_id);
+            return Err(Error::new(
+                Code::Network,
+                refusal(to, status, &answer.status_code),
+            ));
+        }
+        let body = String::from_utf8_lossy(answer.body()).into_owned();
+        let remote = match sdp::negotiate(&body) {
+            Ok(remote) => remote,
+            Err(err) => {
+                let _ = dialog.hangup().await;
+                self.forget(&call_id);
+                return Err(Error::new(
+                    Code::Network,
+                    format!(
+                        "{to} answered with audio Switchboard cannot use, so the call was ended: {err}"
+                    ),
+                ));
+            }
+        };
+        let media = Media::start(socket, &remote, remote.direction.answer(), source, sink);
+        tracing::info!(to, rtp = %remote.rtp, codec = remote.law.name(), "SIP call answered");
+        Ok(SipCall::new(
+            dialog,
+            media,
+            call_id,
+            state_rx,
+            self.watchers.clone(),
+            local,
+        ))
+    }
+
+    /// Waits for the next incoming call, rings it (180) and returns it unanswered.
+    ///
+    /// # Errors
+    /// [`Code::Internal`] when the agent has stopped.
+    pub async fn next_incoming(&self) -> Result<IncomingCall, Error> {
+        let dialog = self
+            .incoming
+            .lock()
+            .await
+            .recv()
+            .await
+            .ok_or_else(|| Error::new(Code::Internal, "The SIP user agent has stopped."))?;
+        let request = dialog.initial_request();
+        let call_id = request
+            .call_id_header()
+            .map(|c| c.value().to_string())
+            .unwrap_or_default();
+        let from = request
+            .from_header()
+            .ok()
+            .and_then(|f| f.uri().ok())
+            .map(|u| u.to_string())
+            .unwrap_or_default();
+        let (state_tx, state_rx) = mpsc::unbounded_channel();
+        self.watchers
+            .lock()
+            .expect("watchers")
+            .insert(call_id.clone(), state_tx);
+        let _ = dialog.ringing(None, None);
+        Ok(IncomingCall {
+            dialog,
+            from,
+            offer: String::from_utf8_lossy(request.body()).into_owned(),
+            call_id,
+            states: state_rx,
+            watchers: self.watchers.clone(),
+            socket: Some(self.media_socket().await?),
+        })
+    }
+
+    fn forget(&self, call_id: &str) {
+        self.watchers.lock().expect("watchers").remove(call_id);
+    }
+
+    /// Stops the agent: transport, registration renewals and pending transactions.
+    pub fn shutdown(&self) {
+        self.stop.cancel();
+    }
+}
+
+impl Drop for UserAgent {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+fn status_text(code: &StatusCode) -> String {
+    code.to_string() // "486 Busy Here"
+}
+
+/// A sentence for a final answer that is not 2xx.
+fn refusal(to: &str, status: u16, code: &StatusCode) -> String {
+    match status {
+        486 | 600 => format!("{to} is busy."),
+        603 => format!("{to} declined the call."),
+        404 | 604 => format!("{to} does not exist on the SIP server (404)."),
+        480 => format!("{to} is not available right now (480)."),
+        487 => format!("The call to {to} was cancelled."),
+        488 | 606 => {
+            format!("{to} cannot use any codec Switchboard offers (PCMU, PCMA) ({status}).")
+        }
+        401 | 403 | 407 => format!(
+            "The SIP server refused to place the call ({}): check the SIP password and that this user may call out.",
+            status_text(code)
+        ),
+        _ => format!("The call to {to} failed: {}.", status_text(code)),
+    }
+}
+
+/// Answers requests outside dialogs (INVITE makes a new incoming call; OPTIONS is answered so
+/// keep-alive probes work) and hands in-dialog ones to their dialog.
+async fn serve_requests(
+    dialogs: Arc<DialogLayer>,
+    mut incoming: rsipstack::transaction::TransactionReceiver,
+    states: DialogStateSender,
+    contact: Uri,
+) {
+    while let Some(mut tx) = incoming.recv().await {
+        let in_dialog = tx
+            .original
+            .to_header()
+            .ok()
+            .and_then(|t| t.tag().ok().flatten())
+            .is_some();
+        if in_dialog {
+            match dialogs.match_dialog(&tx) {
+                Some(mut dialog) => {
+                    tokio::spawn(async move {
+                        if let Err(err) = dialog.handle(&mut tx).await {
+                            tracing::debug!(error = %err, "in-dialog request");
+                        }
+                    });
+                }
+                None => {
+                    let _ = tx.reply(StatusCode::CallTransactionDoesNotExist).await;
+                }
+            }
+            continue;
+        }
+        match tx.original.method {
+            Method::Invite => {
+                let body = String::from_utf8_lossy(tx.original.body()).into_owned();
+                // A call we could never carry is refused before it rings.
+                if let Err(err) = sdp::negotiate(&body) {
+                    tracing::info!(error = %err, "refusing an incoming call");
+                    let code = match err {
+                        sdp::SdpError::NoCommonCodec(_) => StatusCode::NotAcceptableHere,
+                        sdp::SdpError::Malformed(_) => StatusCode::BadRequest,
+                    };
+                    let _ = tx.reply(code).await;
+                    continue;
+                }
+                match dialogs.get_or_create_server_invite(
+                    &tx,
+                    states.clone(),
+                    None,
+                    Some(contact.clone()),
+                ) {
+                    Ok(mut dialog) => {
+                        tokio::spawn(async move {
+                            if let Err(err) = dialog.handle(&mut tx).await {
+                                tracing::debug!(error = %err, "incoming INVITE");
+                            }
+                        });
+                    }
+                    Err(err) => {
+                        tracing::info!(error = %err, "cannot take an incoming call");
+                        let _ = tx.reply(StatusCode::CallTransactionDoesNotExist).await;
+                    }
+                }
+            }
+            Method::Ack => {}
+            Method::Options => {
+                let _ = tx.reply(StatusCode::OK).await;
+            }
+            _ => {
+                let _ = tx.reply(StatusCode::MethodNotAllowed).await;
+            }
+        }
+    }
+}
+
+/// Sends each dialog state to the call it belongs to (by Call-ID); a new incoming INVITE goes
+/// to [`UserAgent::next_incoming`].
+async fn route_states(
+    dialogs: Arc<DialogLayer>,
+    mut states: rsipstack::dialog::dialog::DialogStateReceiver,
+    watchers: Watchers,
+    calls: mpsc::UnboundedSender<InviteDialog>,
+) {
+    let mut offered: std::collections::HashSet<String> = std::collections::HashSet::new();
+    while let Some(state) = states.recv().await {
+        let id: DialogId = match &state {
+            DialogState::Calling(id)
+            | DialogState::Trying(id)
+            | DialogState::Early(id, _)
+            | DialogState::WaitAck(id, _)
+            | DialogState::Confirmed(id, _)
+            | DialogState::Updated(id, _, _)
+            | DialogState::Publish(id, _, _)
+            | DialogState::Notify(id, _, _)
+            | DialogState::Refer(id, _, _)
+            | DialogState::Message(id, _, _)
+            | DialogState::Info(id, _, _)
+            | DialogState::Options(id, _, _)
+            | DialogState::Terminated(id, _) => id.clone(),
+        };
+        if let DialogState::Calling(_) = &state
+            && let Some(Dialog::Invite(dialog)) = dialogs.get_dialog(&id)
+            && dialog.role() == rsipstack::transaction::key::TransactionRole::Server
+            && offered.insert(id.call_id.clone())
+        {
+            let _ = calls.send(dialog);
+            continue;
+        }
+        if let DialogState::Terminated(..) = &state {
+            dialogs.remove_dialog(&id);
+            offered.remove(&id.call_id);
+        }
+        let watcher = watchers.lock().expect("watchers").get(&id.call_id).cloned();
+        if let Some(watcher) = watcher {
+            let _ = watcher.send(state);
+        }
+    }
+}
+
+/// An incoming call, ringing.
+pub struct IncomingCall {
+    dialog: InviteDialog,
+    /// The caller's address.
+    pub from: String,
+    offer: String,
+    call_id: String,
+    states: mpsc::UnboundedReceiver<DialogState>,
+    watchers: Watchers,
+    socket: Option<UdpSocket>,
+}
+
+impl std::fmt::Debug for IncomingCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("IncomingCall")
+            .field("from", &self.from)
+            .finish_non_exhaustive()
+    }
+}
+
+impl IncomingCall {
+    /// Answers with our audio.
+    ///
+    /// # Errors
+    /// [`Code::Network`] when the answer cannot be sent or the caller hung up meanwhile.
+    pub fn answer(
+        mut self,
+        source: Box<dyn Source>,
+        sink: Box<dyn Sink>,
+    ) -> Result<SipCall, Error> {
+        let remote = sdp::negotiate(&self.offer).map_err(|e| {
+            Error::new(
+                Code::Network,
+                format!("The caller's audio cannot be used: {e}"),
+            )
+        })?;
+        let socket = self.socket.take().expect("a socket until answered");
+        let local = Local {
+            rtp: socket
+                .local_addr()
+                .map_err(|e| sip_error("RTP socket", e))?,
+            session: u64::from(rand_u32()),
+            version: 1,
+            direction: remote.direction.answer(),
+        };
+        let body = sdp::describe(&local, Some((remote.law, remote.telephone_event)));
+        let headers = vec![rsipstack::sip::Header::ContentType(
+            "application/sdp".into(),
+        )];
+        self.dialog
+            .accept(Some(headers), Some(body.into_bytes()))
+            .map_err(|e| sip_error("Cannot answer the call", e))?;
+        let media = Media::start(socket, &remote, local.direction, source, sink);
+        Ok(SipCall::new(
+            self.dialog,
+            media,
+            self.call_id,
+            self.states,
+            self.watchers,
+            local,
+        ))
+    }
+
+    /// Declines: 486 Busy Here, or 603 Decline when `busy` is false.
+    ///
+    /// # Errors
+    /// [`Code::Network`] when the answer cannot be sent.
+    pub fn decline(self, busy: bool) -> Result<(), Error> {
+        let code = if busy {
+            StatusCode::BusyHere
+        } else {
+            StatusCode::Decline
+        };
+        self.watchers
+            .lock()
+            .expect("watchers")
+            .remove(&self.call_id);
+        self.dialog
+            .reject(Some(code), None)
+            .map_err(|e| sip_error("Cannot decline the call", e))
+    }
+}
+
+/// A call in progress.
+pub struct SipCall {
+    dialog: InviteDialog,
+    media: Option<Media>,
+    call_id: String,
+    states: mpsc::UnboundedReceiver<DialogState>,
+    watchers: Watchers,
+    local: Local,
+    ended: Option<Ended>,
+}
+
+impl std::fmt::Debug for SipCall {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SipCall")
+            .field("call_id", &self.call_id)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SipCall {
+    fn new(
+        dialog: InviteDialog,
+        media: Media,
+        call_id: String,
+        states: mpsc::UnboundedReceiver<DialogState>,
+        watchers: Watchers,
+        local: Local,
+    ) -> Self {
+        Self {
+            dialog,
+            media: Some(media),
+            call_id,
+            states,
+            watchers,
+            local,
+            ended: None,
+        }
+    }
+
+    /// The running media (codec, counters, mute, digits).
+    pub fn media(&self) -> &Media {
+        self.media.as_ref().expect("media until the call ends")
+    }
+
+    /// Puts the far end on hold (re-INVITE with `sendonly`), or takes it off (`sendrecv`).
+    ///
+    /// # Errors
+    /// [`Code::Network`] when the far end refuses the change.
+    pub async fn hold(&mut self, on: bool) -> Result<(), Error> {
+        self.local.version += 1;
+        self.local.direction = if on {
+            Direction::SendOnly
+        } else {
+            Direction::SendRecv
+        };
+        let law = self.media().law;
+        let body = sdp::describe(&self.local, Some((law, Some(sdp::TELEPHONE_EVENT))));
+        let headers = vec![rsipstack::sip::Header::ContentType(
+            "application/sdp".into(),
+        )];
+        let answer = self
+            .dialog
+            .reinvite(Some(headers), Some(body.into_bytes()))
+            .await
+            .map_err(|e| sip_error("Hold failed", e))?;
+        match answer {
+            Some(r) if r.status_code.kind() == rsipstack::sip::StatusCodeKind::Successful => {
+                self.media().set_direction(self.local.direction);
+                Ok(())
+            }
+            Some(r) => Err(Error::new(
+                Code::Network,
+                format!(
+                    "The far end refused the hold ({}).",
+                    status_text(&r.status_code)
+                ),
+            )),
+            None => Err(Error::new(
+                Code::Network,
+                "The far end did not answer the hold.",
+            )),
+        }
+    }
+
+    /// Waits until the far end hangs up, or `limit` passes (then returns `None`).
+    pub async fn wait_ended(&mut self, limit: Duration) -> Option<Ended> {
+        if let Some(ended) = &self.ended {
+            return Some(ended.clone());
+        }
+        let deadline = tokio::time::Instant::now() + limit;
+        loop {
+            let state = match tokio::time::timeout_at(deadline, self.states.recv()).await {
+                Err(_) => return None,
+                Ok(None) => return Some(Ended::Failed("the SIP stack stopped".into())),
+                Ok(Some(state)) => state,
+            };
+            if let DialogState::Terminated(_, reason) = state {
+                let ended = match reason {
+                    TerminatedReason::UacBye | TerminatedReason::UasBye => Ended::ByThem,
+                    TerminatedReason::UacCancel => Ended::Cancelled,
+                    TerminatedReason::Timeout => {
+                        Ended::Failed("the far end stopped answering".into())
+                    }
+                    other => Ended::Failed(format!("{other:?}")),
+                };
+                self.ended = Some(ended.clone());
+                return Some(ended);
+            }
+        }
+    }
+
+    /// Hangs up (BYE) unless the far end already has, stops the media and flushes its sink.
+    ///
+    /// # Errors
+    /// The sink's error (a file that could not be written); a failed BYE is logged only,
+    /// since the call is over for us either way.
+    pub async fn hang_up(mut self) -> Result<Ended, Error> {
+        let ended = match self.ended.clone() {
+            Some(ended) => ended,
+            None => {
+                if let Err(err) = self.dialog.hangup().await {
+                    tracing::warn!(error = %err, "BYE failed");
+                }
+                Ended::ByUs
+            }
+        };
+        self.watchers
+            .lock()
+            .expect("watchers")
+            .remove(&self.call_id);
+        if let Some(media) = self.media.take() {
+            media
+                .stop()
+                .await
+                .map_err(|e| Error::new(Code::Storage, e))?;
+        }
+        Ok(ended)
+    }
+}
+
+fn rand_u32() -> u32 {
+    let mut bytes = [0u8; 4];
+    getrandom::fill(&mut bytes).expect("the OS random source");
+    u32::from_ne_bytes(bytes)
+}

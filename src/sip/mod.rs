@@ -1,0 +1,17 @@
+//! The native SIP engine: a SIP user agent registered to a SIP domain (Twilio's, or any
+//! registrar), with the call's audio carried by RTP in this process.
+//!
+//! - [`agent`]: registration and calls, on rsipstack's transactions and dialogs.
+//! - [`sdp`]: the offer/answer for one audio stream.
+//! - [`media`]: the RTP stream of one call, paced at 20 ms, with RFC 4733 digits.
+//! - [`rtp`], [`g711`]: packets and the G.711 codecs.
+//! - [`wav`]: files instead of devices, for scripts and tests.
+
+pub mod agent;
+pub mod g711;
+pub mod media;
+pub mod rtp;
+pub mod sdp;
+pub mod wav;
+
+pub use agent::{Ended, IncomingCall, Registered, SipAccount, SipCall, UserAgent};

@@ -1,0 +1,328 @@
+//! The SDP offer/answer (RFC 3264) for one audio stream: what we offer, and what we make of
+//! the far end's description. Only the lines that matter for a G.711 call are read; anything
+//! malformed in them is an error, never a guess.
+
+use std::net::{IpAddr, SocketAddr};
+
+use super::g711::Law;
+
+/// Which way media flows, from the describing side's point of view.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    /// Both ways (the default).
+    SendRecv,
+    /// Only sends: it put the other side on hold.
+    SendOnly,
+    /// Only receives.
+    RecvOnly,
+    /// Neither.
+    Inactive,
+}
+
+impl Direction {
+    fn attribute(self) -> &'static str {
+        match self {
+            Self::SendRecv => "sendrecv",
+            Self::SendOnly => "sendonly",
+            Self::RecvOnly => "recvonly",
+            Self::Inactive => "inactive",
+        }
+    }
+
+    /// The direction the answerer takes for an offer in this direction (RFC 3264 §6.1).
+    pub fn answer(self) -> Self {
+        match self {
+            Self::SendOnly => Self::RecvOnly,
+            Self::RecvOnly => Self::SendOnly,
+            other => other,
+        }
+    }
+}
+
+/// Our side of the media: where we receive, and which way we want it to flow.
+#[derive(Debug, Clone, Copy)]
+pub struct Local {
+    /// The address and port our RTP socket receives on.
+    pub rtp: SocketAddr,
+    /// Session id for the `o=` line.
+    pub session: u64,
+    /// Incremented with every new description in a session.
+    pub version: u64,
+    /// Which way media flows.
+    pub direction: Direction,
+}
+
+/// The payload type we offer for RFC 4733 telephone events.
+pub const TELEPHONE_EVENT: u8 = 101;
+
+/// The negotiated media of the far end.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Remote {
+    /// Where to send RTP.
+    pub rtp: SocketAddr,
+    /// The codec both sides use.
+    pub law: Law,
+    /// The far end's payload type for telephone events, if it takes them.
+    pub telephone_event: Option<u8>,
+    /// Which way the far end wants media to flow.
+    pub direction: Direction,
+}
+
+/// Why a description cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SdpError {
+    /// A required line is missing or malformed.
+    #[error("malformed SDP: {0}")]
+    Malformed(String),
+    /// The far end offers no codec we have (answer with 488).
+    #[error("no common codec: the far end offers {0}, Switchboard speaks PCMU and PCMA")]
+    NoCommonCodec(String),
+}
+
+/// Our description: PCMU and PCMA (in that order of preference, or `only` when the far end
+/// already chose), plus telephone events.
+pub fn describe(local: &Local, only: Option<(Law, Option<u8>)>) -> String {
+    let ip = local.rtp.ip();
+    let family = if ip.is_ipv4() { "IP4" } else { "IP6" };
+    let (laws, event): (Vec<Law>, Option<u8>) = match only {
+        Some((law, event)) => (vec![law], event),
+        None => (vec![Law::Mu, Law::A], Some(TELEPHONE_EVENT)),
+    };
+    let mut formats: Vec<String> = laws.iter().map(|l| l.payload_type().to_string()).collect();
+    if let Some(pt) = event {
+        formats.push(pt.to_string());
+    }
+    let mut sdp = format!(
+        "v=0\r\no=switchboard {session} {version} IN {family} {ip}\r\ns=Switchboard\r\nc=IN {family} {ip}\r\nt=0 0\r\nm=audio {port} RTP/AVP {formats}\r\n",
+        session = local.session,
+        version = local.version,
+        port = local.rtp.port(),
+        formats = formats.join(" "),
+    );
+    for law in &laws {
+        sdp.push_str(&format!(
+            "a=rtpmap:{} {}/8000\r\n",
+            law.payload_type(),
+            law.name()
+        ));
+    }
+    if let Some(pt) = event {
+        sdp.push_str(&format!(
+            "a=rtpmap:{pt} telephone-event/8000\r\na=fmtp:{pt} 0-16\r\n"
+        ));
+    }
+    sdp.push_str(&format!(
+        "a=ptime:20\r\na={}\r\n",
+        local.direction.attribute()
+    ));
+    sdp
+}
+
+/// Reads the far end's description (an offer or an answer) and picks the codec: the first of
+/// its formats that is G.711, in its order of preference.
+///
+/// # Errors
+/// [`SdpError::Malformed`] for a description without a usable connection address or audio
+/// stream; [`SdpError::NoCommonCodec`] when it has no G.711.
+pub fn negotiate(sdp: &str) -> Result<Remote, SdpError> {
+    let malformed = |what: &str| SdpError::Malformed(what.to_owned());
+    let mut session_ip: Option<IpAddr> = None;
+    let mut media: Option<(u16, Vec<u8>)> = None;
+    let mut media_ip: Option<IpAddr> = None;
+    let mut rtpmap: Vec<(u8, String)> = Vec::new();
+    let mut direction = Direction::SendRecv;
+    let mut seen_version = false;
+    // Lines of media sections other than the first audio one are skipped.
+    let mut in_audio = false;
+    for line in sdp.lines().map(str::trim_end) {
+        if line.is_empty() {
+            continue;
+        }
+        let (kind, value) = line
+            .split_once('=')
+            .filter(|(k, _)| k.len() == 1)
+            .ok_or_else(|| malformed(&format!("line {line:?} is not `x=value`")))?;
+        match kind {
+            "v" => seen_version = value == "0",
+            "c" => {
+                let ip = parse_connection(value)
+                    .ok_or_else(|| malformed(&format!("connection line {value:?}")))?;
+                if media.is_none() {
+                    session_ip = Some(ip);
+                } else if in_audio {
+                    media_ip = Some(ip);
+                }
+            }
+            "m" => {
+                if media.is_some() {
+                    in_audio = false;
+                    continue;
+                }
+                let mut parts = value.split_whitespace();
+                if parts.next() != Some("audio") {
+                    continue;
+                }
+                let port: u16 = parts
+                    .next()
+                    .and_then(|p| p.split('/').next()?.parse().ok())
+                    .ok_or_else(|| malformed(&format!("media line {value:?}")))?;
+                if !parts.next().is_some_and(|p| p.starts_with("RTP/")) {
+                    return Err(malformed(&format!("media line {value:?} is not RTP")));
+                }
+                let formats = parts
+                    .map(|f| f.parse::<u8>().ok().filter(|pt| *pt < 128))
+                    .collect::<Option<Vec<u8>>>()
+                    .ok_or_else(|| malformed(&format!("payload types in {value:?}")))?;
+                if port == 0 || formats.is_empty() {
+                    continue; // a rejected or empty stream
+                }
+                media = Some((port, formats));
+                in_audio = true;
+            }
+            "a" if media.is_none() || in_audio => {
+                if let Some(map) = value.strip_prefix("rtpmap:") {
+                    if let Some((pt, name)) = map.split_once(' ')
+                        && let Ok(pt) = pt.parse::<u8>()
+                    {
+                        rtpmap.push((pt, name.to_ascii_lowercase()));
+                    }
+                } else {
+                    direction = match value {
+                        "sendrecv" => Direction::SendRecv,
+                        "sendonly" => Direction::SendOnly,
+                        "recvonly" => Direction::RecvOnly,
+                        "inactive" => Direction::Inactive,
+                        _ => direction,
+                    };
+                }
+            }
+            _ => {}
+        }
+    }
+    if !seen_version {
+        return Err(malformed("no `v=0` line"));
+    }
+    let (port, formats) = media.ok_or_else(|| malformed("no audio stream"))?;
+    let ip = media_ip
+        .or(session_ip)
+        .ok_or_else(|| malformed("no connection address"))?;
+    let name_of = |pt: u8| {
+        rtpmap
+            .iter()
+            .find(|(p, _)| *p == pt)
+            .map(|(_, n)| n.clone())
+    };
+    let law = formats
+        .iter()
+        .find_map(|&pt| match (pt, name_of(pt).as_deref()) {
+            (0, None) => Some(Law::Mu),
+            (8, None) => Some(Law::A),
+            (_, Some(n)) if n.starts_with("pcmu/8000") => Some(Law::Mu),
+            (_, Some(n)) if n.starts_with("pcma/8000") => Some(Law::A),
+            _ => None,
+        })
+        .ok_or_else(|| {
+            let offered: Vec<String> = formats
+                .iter()
+                .map(|&pt| name_of(pt).unwrap_or_else(|| format!("payload type {pt}")))
+                .collect();
+            SdpError::NoCommonCodec(offered.join(", "))
+        })?;
+    let telephone_event = formats
+        .iter()
+        .copied()
+        .find(|&pt| name_of(pt).is_some_and(|n| n.starts_with("telephone-event/8000")));
+    Ok(Remote {
+        rtp: SocketAddr::new(ip, port),
+        law,
+        telephone_event,
+        direction,
+    })
+}
+
+fn parse_connection(value: &str) -> Option<IpAddr> {
+    let mut parts = value.split_whitespace();
+    if parts.next()? != "IN" {
+        return None;
+    }
+    let family = parts.next()?;
+    let address = parts.next()?.split('/').next()?;
+    let ip: IpAddr = address.parse().ok()?;
+    match (family, ip) {
+        ("IP4", IpAddr::V4(_)) | ("IP6", IpAddr::V6(_)) => Some(ip),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn local() -> Local {
+        Local {
+            rtp: "10.0.0.5:40000".parse().unwrap(),
+            session: 7,
+            version: 1,
+            direction: Direction::SendRecv,
+        }
+    }
+
+    #[test]
+    fn our_offer_negotiates_with_itself() {
+        let offer = describe(&local(), None);
+        assert!(
+            offer.contains("m=audio 40000 RTP/AVP 0 8 101\r\n"),
+            "{offer}"
+        );
+        let remote = negotiate(&offer).unwrap();
+        assert_eq!(remote.rtp, "10.0.0.5:40000".parse().unwrap());
+        assert_eq!(remote.law, Law::Mu);
+        assert_eq!(remote.telephone_event, Some(TELEPHONE_EVENT));
+        assert_eq!(remote.direction, Direction::SendRecv);
+    }
+
+    /// An answer as baresip sends it: A-law preferred, media-level address, dynamic event type.
+    #[test]
+    fn reads_a_real_answer() {
+        let answer = "v=0\r\no=- 1 2 IN IP4 10.99.0.1\r\ns=-\r\nc=IN IP4 10.99.0.1\r\nt=0 0\r\n\
+            m=audio 10002 RTP/AVP 8 0 96\r\nc=IN IP4 10.99.0.2\r\na=rtpmap:8 PCMA/8000\r\n\
+            a=rtpmap:96 telephone-event/8000\r\na=fmtp:96 0-15\r\na=sendonly\r\n\
+            m=video 0 RTP/AVP 31\r\na=recvonly\r\n";
+        let remote = negotiate(answer).unwrap();
+        assert_eq!(remote.rtp, "10.99.0.2:10002".parse().unwrap());
+        assert_eq!(remote.law, Law::A);
+        assert_eq!(remote.telephone_event, Some(96));
+        assert_eq!(remote.direction, Direction::SendOnly);
+        assert_eq!(remote.direction.answer(), Direction::RecvOnly);
+    }
+
+    #[test]
+    fn no_g711_is_no_common_codec() {
+        let offer =
+            "v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 5000 RTP/AVP 96\r\na=rtpmap:96 opus/48000/2\r\n";
+        assert_eq!(
+            negotiate(offer),
+            Err(SdpError::NoCommonCodec("opus/48000/2".into()))
+        );
+    }
+
+    #[test]
+    fn malformed_descriptions_are_refused() {
+        for bad in [
+            "",
+            "garbage",
+            "v=0\r\nm=audio 5000 RTP/AVP 0\r\n",
+            "v=0\r\nc=IN IP4 not-an-ip\r\nm=audio 5000 RTP/AVP 0\r\n",
+            "v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio port RTP/AVP 0\r\n",
+            "v=0\r\nc=IN IP4 1.2.3.4\r\nm=audio 5000 RTP/AVP 300\r\n",
+            "v=0\r\nc=IN IP6 1.2.3.4\r\nm=audio 5000 RTP/AVP 0\r\n",
+            "v=0\r\nc=IN IP4 1.2.3.4\r\n",
+        ] {
+            assert!(
+                matches!(negotiate(bad), Err(SdpError::Malformed(_))),
+                "{bad:?} gave {:?}",
+                negotiate(bad)
+            );
+        }
+    }
+}
