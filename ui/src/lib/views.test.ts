@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { EMPTY_COPY, emptyMessage, SECTIONS, unreadBadge, viewAfterStatus } from './views';
+import { EMPTY_COPY, emptyMessage, SECTION_LABELS, unreadBadge, viewAfterStatus } from './views';
 
-describe('SECTIONS', () => {
+describe('SECTION_LABELS', () => {
   it('lists the six sidebar items in order', () => {
-    expect(SECTIONS.map((s) => s.label)).toEqual(['Dialer', 'Calls', 'Voicemail', 'Greetings', 'Numbers', 'Settings']);
+    expect(Object.values(SECTION_LABELS)).toEqual(['Dialer', 'Calls', 'Voicemail', 'Greetings', 'Numbers', 'Settings']);
   });
 });
 

@@ -3,19 +3,15 @@
 export type SectionId = 'dialer' | 'calls' | 'voicemail' | 'greetings' | 'numbers' | 'settings';
 export type ViewId = SectionId | 'onboarding';
 
-export interface Section {
-  id: SectionId;
-  label: string;
-}
-
-export const SECTIONS: readonly Section[] = [
-  { id: 'dialer', label: 'Dialer' },
-  { id: 'calls', label: 'Calls' },
-  { id: 'voicemail', label: 'Voicemail' },
-  { id: 'greetings', label: 'Greetings' },
-  { id: 'numbers', label: 'Numbers' },
-  { id: 'settings', label: 'Settings' },
-];
+/** Each section's name in the sidebar, in the sidebar's order. */
+export const SECTION_LABELS: Readonly<Record<SectionId, string>> = {
+  dialer: 'Dialer',
+  calls: 'Calls',
+  voicemail: 'Voicemail',
+  greetings: 'Greetings',
+  numbers: 'Numbers',
+  settings: 'Settings',
+};
 
 /**
  * Which view to show once `app_status` answers. Without an account the app opens on onboarding,
