@@ -27,6 +27,14 @@ function harness(setup: CallSetup) {
   return { core, sdk, dialer, now: () => state };
 }
 
+/** A dialer started in a window with WebRTC, its SDK device registered. */
+async function started(setup = setupFor('webview')) {
+  const h = harness(setup);
+  await h.dialer.start(WEBRTC);
+  await settle();
+  return { ...h, device: lastDevice() };
+}
+
 const label = (call: LiveCall | null) => (call ? phaseLabel(call, Date.now()) : null);
 
 beforeEach(() => {
@@ -193,13 +201,6 @@ describe('controls', () => {
 });
 
 describe('the webview engine', () => {
-  async function started(setup = setupFor('webview')) {
-    const h = harness(setup);
-    await h.dialer.start(WEBRTC);
-    await settle();
-    return { ...h, device: lastDevice() };
-  }
-
   async function connectedCall() {
     const h = await started();
     await h.dialer.dial('4155550123', 'US', OWN_NUMBER);
@@ -358,13 +359,10 @@ describe('the webview engine', () => {
 
 describe('incoming calls', () => {
   async function ringing() {
-    const h = harness(setupFor('webview'));
-    await h.dialer.start(WEBRTC);
+    const h = await started();
+    const call = h.device.ring(INCOMING_SID, CALLER, OWN_NUMBER);
     await settle();
-    const device = lastDevice();
-    const call = device.ring(INCOMING_SID, CALLER, OWN_NUMBER);
-    await settle();
-    return { ...h, device, call };
+    return { ...h, call };
   }
 
   it('are reported to the core and offered', async () => {
@@ -411,10 +409,8 @@ describe('incoming calls', () => {
   });
 
   it('a cancel that comes before the core answered is still handled', async () => {
-    const h = harness(setupFor('webview'));
-    await h.dialer.start(WEBRTC);
-    await settle();
-    const call = lastDevice().ring(INCOMING_SID, CALLER, OWN_NUMBER);
+    const h = await started();
+    const call = h.device.ring(INCOMING_SID, CALLER, OWN_NUMBER);
     call.cancel();
     await settle();
     expect(h.core.calls.map((c) => c.cmd).slice(-2)).toEqual(['incoming_call', 'call_control']);
@@ -431,10 +427,8 @@ describe('incoming calls', () => {
 
 describe('a second call while busy', () => {
   async function busy() {
-    const h = harness(setupFor('webview'));
-    await h.dialer.start(WEBRTC);
-    await settle();
-    const device = lastDevice();
+    const h = await started();
+    const { device } = h;
     await h.dialer.dial('4155550123', 'US', OWN_NUMBER);
     const first = device.outgoing[0]!;
     const id = h.now().current!.view.id;
@@ -443,7 +437,7 @@ describe('a second call while busy', () => {
     h.core.change(id, { phase: 'in_progress', answered_at: Date.now() });
     const second = device.ring(INCOMING_SID, CALLER, OWN_NUMBER);
     await settle();
-    return { ...h, device, first, second, id };
+    return { ...h, first, second, id };
   }
 
   it('is offered without touching the current call', async () => {
@@ -511,10 +505,8 @@ describe('after a reload', () => {
 
 describe('switching engines', () => {
   it('stops the SDK device for the bridge engine, but not under a live call', async () => {
-    const h = harness(setupFor('webview'));
-    await h.dialer.start(WEBRTC);
-    await settle();
-    const device = lastDevice();
+    const h = await started();
+    const { device } = h;
     await h.dialer.dial('4155550123', 'US', OWN_NUMBER);
     const id = h.now().current!.view.id;
     h.core.setup = setupFor('bridge');
