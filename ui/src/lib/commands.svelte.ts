@@ -21,3 +21,16 @@ export class Commands<Name extends string> {
     }
   }
 }
+
+/**
+ * Loads what a view shows: `show` gets the answer, or `fail` the IpcError instead. `fail(null)`
+ * comes first, so an old error goes as soon as the view asks again.
+ */
+export async function loadInto<T>(request: () => Promise<T>, show: (value: T) => void, fail: (error: IpcError | null) => void): Promise<void> {
+  fail(null);
+  try {
+    show(await request());
+  } catch (e) {
+    fail(e as IpcError);
+  }
+}

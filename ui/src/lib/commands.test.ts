@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Commands } from './commands.svelte';
+import { Commands, loadInto } from './commands.svelte';
 
 describe('a card’s commands', () => {
   it('say which one runs, keep what it threw, and clear it on the next', async () => {
@@ -18,5 +18,17 @@ describe('a card’s commands', () => {
     expect(commands.busy).toBe('remove');
     await removing;
     expect(commands.busy).toBeNull();
+  });
+});
+
+describe('loading what a view shows', () => {
+  it('hands over the answer or the error, the old error cleared first', async () => {
+    const failures: unknown[] = [];
+    let shown: number | null = null;
+    await loadInto(async () => 7, (v) => (shown = v), (e) => failures.push(e));
+    expect(shown).toBe(7);
+    await loadInto(() => Promise.reject({ code: 'network', message: 'offline' }), (v) => (shown = v), (e) => failures.push(e));
+    expect(shown, 'a failed load keeps what was shown').toBe(7);
+    expect(failures).toEqual([null, null, { code: 'network', message: 'offline' }]);
   });
 });
