@@ -88,11 +88,12 @@ fn account(target: &SipTarget) -> Result<SipAccount, Error> {
     })
 }
 
-async fn registered_agent(target: &SipTarget) -> Result<Arc<UserAgent>, Error> {
+/// A started agent, registered once; returns the seconds granted.
+async fn registered_agent(target: &SipTarget) -> Result<(Arc<UserAgent>, u32), Error> {
     let agent = UserAgent::start(account(target)?).await?;
     let expires = agent.register().await?;
     eprintln!("registered {} for {expires} s", agent.address());
-    Ok(agent)
+    Ok((agent, expires))
 }
 
 impl SipMedia {
@@ -136,7 +137,7 @@ fn sink(media: &SipMedia) -> Result<Box<dyn Sink>, Error> {
 pub async fn sip(command: SipCommand) -> Result<(), Error> {
     match command {
         SipCommand::Register { target } => {
-            let agent = registered_agent(&target).await?;
+            let (agent, _) = registered_agent(&target).await?;
             println!(
                 "Registered {} with {}.",
                 agent.address(),
@@ -152,8 +153,9 @@ pub async fn sip(command: SipCommand) -> Result<(), Error> {
             busy,
         } => {
             media.check()?;
-            let agent = registered_agent(&target).await?;
-            agent.keep_registered();
+            let (source, sink) = (source(&media)?, sink(&media)?);
+            let (agent, expires) = registered_agent(&target).await?;
+            agent.keep_registered(Some(expires));
             let incoming = tokio::time::timeout(Duration::from_secs(wait), agent.next_incoming())
                 .await
                 .map_err(|_| {
@@ -166,7 +168,7 @@ pub async fn sip(command: SipCommand) -> Result<(), Error> {
                 println!("Declined the call from {from} as busy.");
                 return Ok(());
             }
-            let call = incoming.answer(source(&media)?, sink(&media)?)?;
+            let call = incoming.answer(source, sink)?;
             let outcome = converse(call, &media).await;
             let _ = agent.unregister().await;
             outcome
@@ -180,9 +182,10 @@ pub async fn sip(command: SipCommand) -> Result<(), Error> {
 /// As [`sip`].
 pub async fn call(to: &str, target: &SipTarget, media: &SipMedia) -> Result<(), Error> {
     media.check()?;
-    let agent = registered_agent(target).await?;
+    let (source, sink) = (source(media)?, sink(media)?);
+    let (agent, _) = registered_agent(target).await?;
     let call = agent
-        .call(to, Duration::from_secs(60), source(media)?, sink(media)?)
+        .call(to, Duration::from_secs(60), source, sink)
         .await?;
     eprintln!("connected to {to} ({})", call.media().law.name());
     let outcome = converse(call, media).await;

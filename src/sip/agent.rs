@@ -316,11 +316,20 @@ impl UserAgent {
     /// Keeps us registered until the agent stops: renews at 80% of the granted time, retries
     /// failures with a growing pause (5 s doubling to 5 min), and stops retrying when the
     /// registrar refuses the credentials. Its state is [`UserAgent::registration`].
-    pub fn keep_registered(self: &Arc<Self>) {
+    /// `registered_for` is what a [`UserAgent::register`] just granted, if one did: the first
+    /// renewal then waits for it.
+    pub fn keep_registered(self: &Arc<Self>, registered_for: Option<u32>) {
         let agent = Arc::clone(self);
         tokio::spawn(async move {
             let mut registration = agent.registration_builder();
             let mut pause = 5u64;
+            if let Some(expires) = registered_for {
+                agent.registered.send_replace(Registered::Yes { expires });
+                tokio::select! {
+                    _ = agent.stop.cancelled() => return,
+                    _ = tokio::time::sleep(Duration::from_secs(u64::from(expires.max(30)) * 4 / 5)) => {}
+                }
+            }
             loop {
                 let next = match agent.register_with(&mut registration).await {
                     Ok(expires) => {

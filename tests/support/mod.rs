@@ -15,6 +15,7 @@ pub mod fake_twilio;
 pub mod fake_voice;
 pub mod http;
 pub mod moto;
+pub mod sip;
 
 use switchboard::keychain::Keychain;
 use switchboard::paths::Paths;

@@ -1,0 +1,332 @@
+//! The native SIP engine against real peers: kamailio as registrar and proxy, baresip as the
+//! far end, all in a network namespace each test makes for itself (see `support::sip`). The
+//! sound is checked by frequency (Goertzel), both ways.
+
+mod support;
+
+use std::time::Duration;
+
+use support::audio::strongest;
+use support::sip::{
+    Answer, HOST, PASSWORD, Phone, REGISTRAR, Registrar, Running, cli, private_network, read_wav,
+    tone_wav,
+};
+
+/// The share of `samples` (8 kHz) that is loud, in 20 ms windows.
+fn loud_share(samples: &[f32]) -> f32 {
+    let windows: Vec<f32> = samples
+        .chunks(160)
+        .map(|w| (w.iter().map(|s| s * s).sum::<f32>() / w.len() as f32).sqrt())
+        .collect();
+    windows.iter().filter(|r| **r > 0.1).count() as f32 / windows.len().max(1) as f32
+}
+
+/// The strongest of 440 Hz and 1 kHz in the loud middle of `samples`.
+fn tone_in(samples: &[f32]) -> f32 {
+    assert!(samples.len() > 8_000, "only {} samples", samples.len());
+    let middle = &samples[samples.len() / 4..samples.len() * 3 / 4];
+    strongest(middle, 8_000, &[440.0, 1_000.0])
+}
+
+struct Scene {
+    dir: tempfile::TempDir,
+    registrar: Registrar,
+}
+
+fn scene() -> Scene {
+    private_network();
+    let dir = tempfile::tempdir().unwrap();
+    let registrar = Registrar::start(dir.path());
+    tone_wav(&dir.path().join("440.wav"), 440.0, 8.0);
+    tone_wav(&dir.path().join("1k.wav"), 1_000.0, 8.0);
+    Scene { dir, registrar }
+}
+
+impl Scene {
+    fn path(&self, name: &str) -> std::path::PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn phone(&self, user: &str, port: u16, answer: Answer, codecs: &[&str]) -> Phone {
+        Phone::start(
+            self.dir.path(),
+            user,
+            port,
+            &self.path("1k.wav"),
+            answer,
+            codecs,
+        )
+    }
+
+    /// `switchboard call TO --engine sip` as alice, with `extra` flags.
+    fn call(&self, to: &str, extra: &[&str]) -> Running {
+        let mut command = cli(self.dir.path(), PASSWORD);
+        command
+            .args([
+                "call",
+                to,
+                "--engine",
+                "sip",
+                "--registrar",
+                REGISTRAR,
+                "--sip-user",
+                "alice",
+            ])
+            .args(extra);
+        Running::spawn(command)
+    }
+}
+
+#[test]
+fn registers_and_a_wrong_password_is_refused_once_with_a_clear_error() {
+    let scene = scene();
+    let out = cli(scene.dir.path(), PASSWORD)
+        .args([
+            "sip",
+            "register",
+            "--registrar",
+            REGISTRAR,
+            "--sip-user",
+            "alice",
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("Registered sip:alice@{HOST}")),
+        "{stdout}"
+    );
+
+    let before = scene.registrar.registers_from("mallory");
+    let out = cli(scene.dir.path(), "not-the-password")
+        .args([
+            "sip",
+            "register",
+            "--registrar",
+            REGISTRAR,
+            "--sip-user",
+            "mallory",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("error[unauthorized]") && stderr.contains("check the SIP password"),
+        "{stderr}"
+    );
+    // The first REGISTER and its one answer to the challenge; no retries.
+    assert_eq!(scene.registrar.registers_from("mallory") - before, 2);
+}
+
+#[test]
+fn a_registrar_that_does_not_answer_is_a_timeout() {
+    private_network();
+    let dir = tempfile::tempdir().unwrap();
+    let out = cli(dir.path(), PASSWORD)
+        .args([
+            "sip",
+            "register",
+            "--registrar",
+            REGISTRAR,
+            "--sip-user",
+            "alice",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("error[timeout]") && stderr.contains("did not answer"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn an_outbound_call_carries_sound_both_ways() {
+    let scene = scene();
+    let bob = scene.phone("bob", 5080, Answer::Auto, &["g711"]);
+    let heard = scene.path("alice-heard.wav");
+    let call = scene.call(
+        "bob",
+        &[
+            "--input-wav",
+            &scene.path("440.wav").to_string_lossy(),
+            "--output-wav",
+            &heard.to_string_lossy(),
+            "--seconds",
+            "4",
+        ],
+    );
+    let (ok, stdout, stderr) = call.finish(Duration::from_secs(30));
+    assert!(ok, "{stderr}");
+    assert!(stderr.contains("connected to bob (PCMU)"), "{stderr}");
+    assert!(stdout.contains("(hung up)"), "{stdout}");
+    let bob = bob.quit();
+
+    // What alice sent reached bob as 440 Hz, and bob's 1 kHz reached alice's file.
+    let at_bob = bob.heard();
+    assert_eq!(tone_in(&at_bob), 440.0);
+    assert!(loud_share(&at_bob) > 0.8, "{}", loud_share(&at_bob));
+    let at_alice = read_wav(&heard);
+    assert_eq!(tone_in(&at_alice), 1_000.0);
+    assert!(loud_share(&at_alice) > 0.8, "{}", loud_share(&at_alice));
+    // About four seconds each way.
+    assert!(
+        (3.5..5.0).contains(&(at_alice.len() as f32 / 8_000.0)),
+        "{}",
+        at_alice.len()
+    );
+}
+
+#[test]
+fn an_incoming_call_is_answered_and_carries_sound_both_ways() {
+    let scene = scene();
+    let heard = scene.path("alice-heard.wav");
+    let mut alice = Running::spawn({
+        let mut c = cli(scene.dir.path(), PASSWORD);
+        c.args([
+            "sip",
+            "answer",
+            "--registrar",
+            REGISTRAR,
+            "--sip-user",
+            "alice",
+            "--wait",
+            "20",
+        ])
+        .arg("--input-wav")
+        .arg(scene.path("440.wav"))
+        .arg("--output-wav")
+        .arg(&heard)
+        .args(["--seconds", "3"]);
+        c
+    });
+    alice.wait_for("registered", Duration::from_secs(10));
+    let mut bob = scene.phone("bob", 5080, Answer::Auto, &["g711"]);
+    bob.command(&format!("d sip:alice@{REGISTRAR}"));
+    alice.wait_for("incoming call from sip:bob@", Duration::from_secs(10));
+    let (ok, stdout, stderr) = alice.finish(Duration::from_secs(20));
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("Call over after"), "{stdout}");
+    let bob = bob.quit();
+    assert_eq!(tone_in(&bob.heard()), 440.0);
+    let at_alice = read_wav(&heard);
+    assert_eq!(tone_in(&at_alice), 1_000.0);
+    assert!(loud_share(&at_alice) > 0.8);
+}
+
+#[test]
+fn the_far_end_hanging_up_ends_the_call() {
+    let scene = scene();
+    let mut bob = scene.phone("bob", 5080, Answer::Auto, &["g711"]);
+    let mut call = scene.call("bob", &[]);
+    call.wait_for("connected to bob", Duration::from_secs(10));
+    std::thread::sleep(Duration::from_secs(1));
+    bob.command("b");
+    let (ok, stdout, stderr) = call.finish(Duration::from_secs(10));
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("the far end hung up"), "{stdout}");
+}
+
+#[test]
+fn busy_and_unknown_users_are_said_in_words() {
+    let scene = scene();
+    let mut carol = Running::spawn({
+        let mut c = cli(scene.dir.path(), PASSWORD);
+        c.args([
+            "sip",
+            "answer",
+            "--registrar",
+            REGISTRAR,
+            "--sip-user",
+            "carol",
+            "--busy",
+        ]);
+        c
+    });
+    carol.wait_for("registered", Duration::from_secs(10));
+    let (ok, _, stderr) = scene.call("carol", &[]).finish(Duration::from_secs(20));
+    assert!(!ok);
+    assert!(
+        stderr.contains("error[network]: carol is busy."),
+        "{stderr}"
+    );
+    let (ok, stdout, stderr) = carol.finish(Duration::from_secs(5));
+    assert!(ok, "{stderr}");
+    assert!(
+        stdout.contains("Declined the call from sip:alice@"),
+        "{stdout}"
+    );
+
+    let (ok, _, stderr) = scene.call("nobody", &[]).finish(Duration::from_secs(20));
+    assert!(!ok);
+    assert!(
+        stderr.contains("nobody does not exist on the SIP server (404)"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn no_common_codec_is_refused_both_ways() {
+    let scene = scene();
+    // A far end that speaks only Opus.
+    let mut dave = scene.phone("dave", 5090, Answer::Auto, &["opus"]);
+    let (ok, _, stderr) = scene.call("dave", &[]).finish(Duration::from_secs(20));
+    assert!(!ok);
+    assert!(
+        stderr.contains("cannot use any codec Switchboard offers"),
+        "{stderr}"
+    );
+
+    // Dave calling us is refused with 488 before it rings.
+    let alice = Running::spawn({
+        let mut c = cli(scene.dir.path(), PASSWORD);
+        c.args([
+            "sip",
+            "answer",
+            "--registrar",
+            REGISTRAR,
+            "--sip-user",
+            "alice",
+            "--wait",
+            "4",
+        ]);
+        c
+    });
+    std::thread::sleep(Duration::from_secs(1));
+    dave.command(&format!("d sip:alice@{REGISTRAR}"));
+    let (ok, _, stderr) = alice.finish(Duration::from_secs(15));
+    assert!(!ok);
+    assert!(stderr.contains("error[timeout]: No call came"), "{stderr}");
+    assert!(
+        scene.registrar.relayed(488, "alice"),
+        "no 488 from alice reached the proxy"
+    );
+}
+
+#[test]
+fn bad_input_is_refused_before_anything_is_sent() {
+    let scene = scene();
+    let not_wav = scene.path("not.wav");
+    std::fs::write(&not_wav, b"this is not a wav").unwrap();
+    let (ok, _, stderr) = scene
+        .call("bob", &["--input-wav", &not_wav.to_string_lossy()])
+        .finish(Duration::from_secs(10));
+    assert!(!ok);
+    assert!(
+        stderr.contains("error[invalid_input]: cannot read") && stderr.contains("not.wav"),
+        "{stderr}"
+    );
+    let (ok, _, stderr) = scene
+        .call("bob", &["--dtmf", "12x"])
+        .finish(Duration::from_secs(10));
+    assert!(!ok);
+    assert!(stderr.contains("'x' is not a keypad key"), "{stderr}");
+    assert_eq!(scene.registrar.registers_from("alice"), 0);
+}
