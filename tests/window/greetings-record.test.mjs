@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { createConnection } from 'node:net';
 import { readFileSync, rmSync } from 'node:fs';
-import { freePort, openWindowApp, recordSink, ROOT, SHOTS, tempDir, until as waitUntil } from './webdriver.mjs';
+import { freePort, openWindowApp, recordSink, ROOT, SHOTS, SINK, tempDir, until as waitUntil } from './webdriver.mjs';
 import { startFakeTwilio } from './fake-twilio.mjs';
 
 const ACCOUNT = 'AC5ca1ab1e0123456789abcdef01234567';
@@ -30,7 +30,6 @@ const TONE = { seconds: 2, hz: 440, lead: 0.5, volume: 0.3 };
 /** What publishing normalizes the peak to (-1 dBFS). */
 const TARGET_PEAK = 0.891;
 
-const sink = process.env.SWITCHBOARD_TEST_SINK;
 let work;
 let moto;
 let twilio;
@@ -160,13 +159,12 @@ const until = (check, what, timeoutMs = 15_000) =>
   });
 
 before(async () => {
-  assert.ok(sink, 'the window tests run inside scripts/with-audio.sh (PipeWire with a null sink); scripts/test.sh does that');
   work = tempDir('switchboard-greeting-rec-');
   moto = await startMoto();
   const made = await fetch(`${moto.url}/${BUCKET}`, { method: 'PUT' });
   assert.equal(made.status, 200, `creating the bucket: ${await made.text()}`);
   twilio = await startFakeTwilio({ account: ACCOUNT, keySid: KEY, secret: SECRET, friendlyName: ACCOUNT_NAME, voicemails: [] });
-  app = await openWindowApp('gr', { api: twilio.url });
+  app = await openWindowApp('gr', { api: twilio.url, sound: true });
   session = app.session;
 });
 
@@ -263,7 +261,7 @@ test('Record: the tone played into the sink moves the level meter and comes back
   try {
     await new Promise((r) => setTimeout(r, 800));
     playedAt = Date.now();
-    const playing = run('paplay', [`--device=${sink}`, tone]);
+    const playing = run('paplay', [`--device=${SINK}`, tone]);
     // Halfway through the tone, as a person would see it.
     await new Promise((r) => setTimeout(r, (TONE.lead + TONE.seconds / 2) * 1000));
     await session.screenshot(join(SHOTS, 'greetings-record-recording.png'));
@@ -333,7 +331,7 @@ test('Preview plays the take through the Rust player: the sink hears the trimmed
   assert.ok(take, 'a take was recorded');
   assert.equal(await attr('[data-testid="take-preview"]', 'data-state'), 'idle');
   // Stereo, not mono: PipeWire's stereo-to-mono downmix for the recording stream adds 3 dB and would clip a full-scale tone.
-  const recorder = await recordSink(sink, join(work, 'preview.raw'), 2);
+  const recorder = await recordSink(SINK, join(work, 'preview.raw'), 2);
   let heard;
   const heads = [];
   try {

@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
-import { openWindowApp, recordSink, SHOTS, tempDir, until as waitUntil } from './webdriver.mjs';
+import { openWindowApp, recordSink, SHOTS, SINK, tempDir, until as waitUntil } from './webdriver.mjs';
 import { startFakeTwilio } from './fake-twilio.mjs';
 import { ACCOUNT_SID, API_KEY_SID, FIRST_CALLER, MAIN_NUMBER } from '../fixtures/ui-fixtures.mjs';
 
@@ -42,7 +42,6 @@ const MESSAGES = [
   },
 ];
 
-const sink = process.env.SWITCHBOARD_TEST_SINK;
 let work;
 let voicemails;
 let twilio;
@@ -109,7 +108,6 @@ const press = (...keys) => session.press(...keys);
 const mediaGets = (sid) => twilio.requests.filter((r) => r.method === 'GET' && r.path.endsWith(`/Recordings/${sid}.mp3`));
 
 before(async () => {
-  assert.ok(sink, 'the window tests run inside scripts/with-audio.sh (PipeWire with a null sink); scripts/test.sh does that');
   work = tempDir('switchboard-voicemail-');
   const now = Date.now();
   voicemails = MESSAGES.map((m, i) => {
@@ -130,7 +128,7 @@ before(async () => {
   for (const v of voicemails) assert.ok(v.speechSeconds > 3, `the speech for ${v.from} lasts ${v.speechSeconds} s`);
   twilio = await startFakeTwilio({ account: ACCOUNT, keySid: KEY, secret: SECRET, friendlyName: ACCOUNT_NAME, voicemails });
   // SWITCHBOARD_SYNC_INTERVAL is left at its default: connecting an account syncs at once.
-  app = await openWindowApp('vm', { api: twilio.url });
+  app = await openWindowApp('vm', { api: twilio.url, sound: true });
   session = app.session;
 });
 
@@ -233,13 +231,13 @@ test('a selected voicemail plays through the speakers: the player says so and th
   assert.match(await text('[data-testid="player-time"]'), new RegExp(`^0:00 / 0:${String(v.seconds).padStart(2, '0')}$`));
 
   // The control: the sink is silent while nothing plays.
-  const quiet = await recordSink(sink, join(work, 'quiet.raw'), 1);
+  const quiet = await recordSink(SINK, join(work, 'quiet.raw'), 1);
   await new Promise((r) => setTimeout(r, 600));
   const silence = windowRms((await quiet.stop())[0]);
   assert.ok(silence.length >= 10, `the monitor was recorded (${silence.length} windows)`);
   assert.ok(silence.every((r) => r <= 0.01), `the sink is silent before playing (peak window RMS ${Math.max(...silence)})`);
 
-  const recorder = await recordSink(sink, join(work, 'played.raw'), 1);
+  const recorder = await recordSink(SINK, join(work, 'played.raw'), 1);
   let samples;
   try {
     await press(' ');

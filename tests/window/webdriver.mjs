@@ -17,6 +17,8 @@ export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '../..');
 export const APP = process.env.SWITCHBOARD_APP ?? join(ROOT, 'target/debug/switchboard-desktop');
 /** Where the window tests save their screenshots (made by `openWindowApp`). */
 export const SHOTS = join(ROOT, 'artifacts/window');
+/** The PipeWire null sink of scripts/with-audio.sh: what the app plays to, its monitor the default microphone. */
+export const SINK = process.env.SWITCHBOARD_TEST_SINK;
 
 export async function freePort() {
   const server = createServer();
@@ -246,10 +248,12 @@ export async function until(check, what, { timeoutMs = 15_000, explain } = {}) {
  * Opens the Switchboard window for a test file: tauri-driver started with a fresh data directory
  * (`switchboard-window-{name}-…`), Twilio's API, Serverless and Pricing bases at `api` (or at
  * `serverless` and `pricing` where given) and `env` on top, and a WebDriver session on the app.
+ * `sound`: the test plays or records sound, so it must run inside scripts/with-audio.sh.
  * `close()` ends the session and the driver's process group, then removes the data directory.
  */
-export async function openWindowApp(name, { api, serverless = api, pricing = api, env = {} }) {
+export async function openWindowApp(name, { api, serverless = api, pricing = api, env = {}, sound = false }) {
   assert.ok(existsSync(APP), `the app binary ${APP} must be built first (cargo build --workspace)`);
+  if (sound) assert.ok(SINK, 'the window tests run inside scripts/with-audio.sh (PipeWire with a null sink); scripts/test.sh does that');
   mkdirSync(SHOTS, { recursive: true });
   const dataDir = tempDir(`switchboard-window-${name}-`);
   let driver;
