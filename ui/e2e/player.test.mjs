@@ -54,6 +54,13 @@ async function waitFor(page, state) {
   await eventually(async () => assert.equal(await playerState(page), state));
 }
 
+/** Selects the first voicemail and presses space, as a user plays or resumes it; waits for the player's `state`. */
+async function spaceOnFirst(page, state) {
+  await page.getByTestId('voicemail-item').first().click();
+  await page.keyboard.press(' ');
+  await waitFor(page, state);
+}
+
 /** Clicks the waveform at `fraction` of its width. */
 async function clickWaveform(page, fraction) {
   const box = await page.getByTestId('player-waveform').boundingBox();
@@ -108,9 +115,7 @@ describe('voicemail player', () => {
       assert.equal(await time(page), pausedAt, 'the position holds while paused');
       await screenshot(page, 'player-paused');
 
-      await page.getByTestId('voicemail-item').first().click();
-      await page.keyboard.press(' ');
-      await waitFor(page, 'playing');
+      await spaceOnFirst(page, 'playing');
       assert.deepEqual(await controls(page), [{ kind: 'pause' }, { kind: 'resume' }]);
       assert.equal((await commands(page, 'play_voicemail')).length, 1, 'resuming does not restart the message');
     });
@@ -119,9 +124,7 @@ describe('voicemail player', () => {
   test('seeks by clicking the waveform and with the arrow keys, never past either end', async () => {
     await withApp({}, async (page) => {
       await openInbox(page);
-      await page.getByTestId('voicemail-item').first().click();
-      await page.keyboard.press(' ');
-      await waitFor(page, 'playing');
+      await spaceOnFirst(page, 'playing');
       await page.keyboard.press(' ');
       await waitFor(page, 'paused');
 
@@ -214,9 +217,7 @@ describe('voicemail player', () => {
   test('selecting another voicemail stops the one playing and does not start the next', async () => {
     await withApp({}, async (page) => {
       await openInbox(page);
-      await page.getByTestId('voicemail-item').first().click();
-      await page.keyboard.press(' ');
-      await waitFor(page, 'playing');
+      await spaceOnFirst(page, 'playing');
       await page.keyboard.press('ArrowDown');
       await eventually(async () => assert.deepEqual(await controls(page), [{ kind: 'stop' }]));
       await eventually(async () => assert.equal(await time(page), '0:00 / 0:12'));
@@ -232,9 +233,7 @@ describe('voicemail player', () => {
   test('a play cancelled while the audio downloads does not start when the download ends', async () => {
     await withApp({ loadMs: 700 }, async (page) => {
       await openInbox(page);
-      await page.getByTestId('voicemail-item').first().click();
-      await page.keyboard.press(' ');
-      await waitFor(page, 'loading');
+      await spaceOnFirst(page, 'loading');
       assert.equal(await page.getByTestId('player-status').innerText(), 'Loading the audio…');
       await page.keyboard.press(' ');
       await eventually(async () => assert.equal((await controls(page, 'stop')).length, 2), 8000);
