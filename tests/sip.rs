@@ -330,3 +330,61 @@ fn bad_input_is_refused_before_anything_is_sent() {
     assert!(stderr.contains("'x' is not a keypad key"), "{stderr}");
     assert_eq!(scene.registrar.registers_from("alice"), 0);
 }
+
+/// Goertzel power of `hz` in `samples` at `rate`, per sample.
+fn power(samples: &[f32], rate: u32, hz: f32) -> f32 {
+    let w = 2.0 * std::f32::consts::PI * hz / rate as f32;
+    let coeff = 2.0 * w.cos();
+    let (mut s1, mut s2) = (0f32, 0f32);
+    for x in samples {
+        let s0 = x + coeff * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    (s1 * s1 + s2 * s2 - coeff * s1 * s2) / samples.len() as f32
+}
+
+/// Without WAV files the call uses the sound devices: inside `scripts/with-audio.sh` the
+/// speaker is PipeWire's null sink and the microphone its monitor. What bob sends (1 kHz) is
+/// played into the sink; a 440 Hz tone played into the sink reaches bob through the
+/// microphone.
+#[test]
+fn a_call_uses_the_microphone_and_the_speaker() {
+    let sink = support::audio::test_sink();
+    let scene = scene();
+    let bob = scene.phone("bob", 5080, Answer::Auto, &["g711"]);
+    let monitor = support::audio::MonitorRecorder::start(&sink, scene.path("monitor.raw"));
+    let mut call = scene.call("bob", &["--seconds", "5"]);
+    call.wait_for("connected to bob", Duration::from_secs(10));
+    std::thread::sleep(Duration::from_millis(1_500));
+    let mut played = std::process::Command::new("paplay")
+        .arg(format!("--device={sink}"))
+        .arg(scene.path("440.wav"))
+        .spawn()
+        .unwrap();
+    let (ok, stdout, stderr) = call.finish(Duration::from_secs(20));
+    let _ = played.kill();
+    let _ = played.wait();
+    assert!(ok, "{stderr}");
+    assert!(stdout.contains("0 lost"), "{stdout}");
+    let speaker = monitor.stop();
+    let bob = bob.quit();
+
+    // The speaker played bob's 1 kHz, loud, from about when the call connected.
+    let first_second = &speaker[16_000..32_000];
+    assert_eq!(
+        strongest(first_second, 16_000, &[440.0, 1_000.0, 700.0]),
+        1_000.0
+    );
+    assert!(power(first_second, 16_000, 1_000.0) > 1_000.0 * power(first_second, 16_000, 700.0));
+    // Bob heard the microphone: the 440 Hz tone as well as the echo of his own.
+    let heard = bob.heard();
+    let tail = &heard[heard.len() / 2..];
+    let floor = power(tail, 8_000, 700.0);
+    assert!(
+        power(tail, 8_000, 440.0) > 100.0 * floor,
+        "440 Hz {} vs floor {floor}",
+        power(tail, 8_000, 440.0)
+    );
+    assert!(power(tail, 8_000, 1_000.0) > 100.0 * floor);
+}

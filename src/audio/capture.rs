@@ -294,7 +294,7 @@ impl Take {
     }
 }
 
-type Opened = (
+pub(crate) type Opened = (
     cpal::Stream,
     rtrb::Consumer<f32>,
     u16,
@@ -304,7 +304,7 @@ type Opened = (
     Arc<AtomicU64>,
 );
 
-fn open(wanted: Option<&str>) -> Result<Opened, Error> {
+pub(crate) fn open(wanted: Option<&str>) -> Result<Opened, Error> {
     let host = cpal::default_host();
     let device = match wanted {
         Some(id) => {
@@ -405,7 +405,7 @@ where
     )
 }
 
-fn denied_or(detail: &str, name: &str) -> Error {
+pub(crate) fn denied_or(detail: &str, name: &str) -> Error {
     let lower = detail.to_ascii_lowercase();
     if lower.contains("permission") || lower.contains("denied") || lower.contains("not allowed") {
         Error::new(

@@ -5,8 +5,8 @@
 //! [`Playback`] events, so the sound goes to the device chosen in Settings.
 
 mod analyse;
-mod capture;
-mod devices;
+pub(crate) mod capture;
+pub(crate) mod devices;
 mod player;
 mod ringtone;
 pub mod take;

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use clap::{Args, Subcommand};
 use switchboard::secret::Sensitive;
+use switchboard::sip::devices::{self, LiveAudio};
 use switchboard::sip::media::{Silence, Sink, Source};
 use switchboard::sip::wav::{Discard, WavSink, WavSource};
 use switchboard::sip::{Ended, SipAccount, SipCall, UserAgent};
@@ -31,6 +32,7 @@ pub struct SipTarget {
 #[derive(Debug, Clone, Args)]
 pub struct SipMedia {
     /// Send this WAV file instead of the microphone (any rate; silence after its end).
+    /// Without it (or without --output-wav) the call uses the computer's sound devices.
     #[arg(long, value_name = "FILE")]
     pub input_wav: Option<PathBuf>,
     /// Write what the far end sends to this WAV file (8 kHz mono) instead of playing it.
@@ -39,6 +41,12 @@ pub struct SipMedia {
     /// Hang up after this many seconds of conversation (default: when the far end does).
     #[arg(long, value_name = "N")]
     pub seconds: Option<f64>,
+    /// The microphone (a cpal id from Settings; default: the system's).
+    #[arg(long, value_name = "ID")]
+    pub microphone: Option<String>,
+    /// The speaker or headset (a cpal id; default: the system's).
+    #[arg(long, value_name = "ID")]
+    pub speaker: Option<String>,
     /// Keypad digits to send (RFC 4733) one second into the call.
     #[arg(long, value_name = "DIGITS")]
     pub dtmf: Option<String>,
@@ -114,20 +122,44 @@ impl SipMedia {
     }
 }
 
-fn source(media: &SipMedia) -> Result<Box<dyn Source>, Error> {
-    Ok(match &media.input_wav {
-        Some(path) => {
-            Box::new(WavSource::open(path).map_err(|e| Error::new(Code::InvalidInput, e))?)
-        }
-        None => Box::new(Silence),
-    })
+/// A call's sound: files where given, the computer's microphone and speaker otherwise.
+struct CallAudio {
+    source: Box<dyn Source>,
+    sink: Box<dyn Sink>,
+    /// The open devices, when either side uses one.
+    live: Option<LiveAudio>,
 }
 
-fn sink(media: &SipMedia) -> Result<Box<dyn Sink>, Error> {
-    Ok(match &media.output_wav {
-        Some(path) => Box::new(WavSink::create(path).map_err(|e| Error::new(Code::Storage, e))?),
-        None => Box::new(Discard),
-    })
+fn audio(media: &SipMedia) -> Result<CallAudio, Error> {
+    let file_source = media
+        .input_wav
+        .as_deref()
+        .map(WavSource::open)
+        .transpose()
+        .map_err(|e| Error::new(Code::InvalidInput, e))?;
+    let file_sink = media
+        .output_wav
+        .as_deref()
+        .map(WavSink::create)
+        .transpose()
+        .map_err(|e| Error::new(Code::Storage, e))?;
+    let (live, mic, speaker) = if file_source.is_some() && file_sink.is_some() {
+        (None, None, None)
+    } else {
+        let opened = devices::open(media.microphone.as_deref(), media.speaker.as_deref())?;
+        (Some(opened.live), Some(opened.source), Some(opened.sink))
+    };
+    let source: Box<dyn Source> = match (file_source, mic) {
+        (Some(file), _) => Box::new(file),
+        (None, Some(mic)) => mic,
+        (None, None) => Box::new(Silence),
+    };
+    let sink: Box<dyn Sink> = match (file_sink, speaker) {
+        (Some(file), _) => Box::new(file),
+        (None, Some(speaker)) => speaker,
+        (None, None) => Box::new(Discard),
+    };
+    Ok(CallAudio { source, sink, live })
 }
 
 /// Runs `sip …`.
@@ -153,7 +185,7 @@ pub async fn sip(command: SipCommand) -> Result<(), Error> {
             busy,
         } => {
             media.check()?;
-            let (source, sink) = (source(&media)?, sink(&media)?);
+            let CallAudio { source, sink, live } = audio(&media)?;
             let (agent, expires) = registered_agent(&target).await?;
             agent.keep_registered(Some(expires));
             let incoming = tokio::time::timeout(Duration::from_secs(wait), agent.next_incoming())
@@ -169,7 +201,7 @@ pub async fn sip(command: SipCommand) -> Result<(), Error> {
                 return Ok(());
             }
             let call = incoming.answer(source, sink)?;
-            let outcome = converse(call, &media).await;
+            let outcome = converse(call, &media, live.as_ref()).await;
             let _ = agent.unregister().await;
             outcome
         }
@@ -182,19 +214,23 @@ pub async fn sip(command: SipCommand) -> Result<(), Error> {
 /// As [`sip`].
 pub async fn call(to: &str, target: &SipTarget, media: &SipMedia) -> Result<(), Error> {
     media.check()?;
-    let (source, sink) = (source(media)?, sink(media)?);
+    let CallAudio { source, sink, live } = audio(media)?;
     let (agent, _) = registered_agent(target).await?;
     let call = agent
         .call(to, Duration::from_secs(60), source, sink)
         .await?;
     eprintln!("connected to {to} ({})", call.media().law.name());
-    let outcome = converse(call, media).await;
+    let outcome = converse(call, media, live.as_ref()).await;
     let _ = agent.unregister().await;
     outcome
 }
 
 /// Stays on `call` until `--seconds` pass, the far end hangs up, or Ctrl-C; sends `--dtmf`.
-async fn converse(mut call: SipCall, media: &SipMedia) -> Result<(), Error> {
+async fn converse(
+    mut call: SipCall,
+    media: &SipMedia,
+    live: Option<&LiveAudio>,
+) -> Result<(), Error> {
     let limit = media
         .seconds
         .filter(|s| s.is_finite() && *s > 0.0)
@@ -214,9 +250,24 @@ async fn converse(mut call: SipCall, media: &SipMedia) -> Result<(), Error> {
             }
         }
     }
-    let ended_by_them = tokio::select! {
-        ended = call.wait_ended(limit.saturating_sub(started.elapsed())) => ended,
-        _ = tokio::signal::ctrl_c() => None,
+    let mut told = false;
+    let ended_by_them = loop {
+        let left = limit.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            break None;
+        }
+        tokio::select! {
+            ended = call.wait_ended(left.min(Duration::from_millis(250))) => {
+                if ended.is_some() {
+                    break ended;
+                }
+            }
+            _ = tokio::signal::ctrl_c() => break None,
+        }
+        if !told && let Some(reason) = live.and_then(|l| l.failure.lock().ok()?.clone()) {
+            eprintln!("notice: {reason}; the call goes on without that device.");
+            told = true;
+        }
     };
     let stats = (
         call.media()
@@ -243,8 +294,18 @@ async fn converse(mut call: SipCall, media: &SipMedia) -> Result<(), Error> {
         (Some(_), _) => "the far end hung up",
         (None, _) => "hung up",
     };
+    let devices = live.map_or(String::new(), |l| {
+        let load = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::Relaxed);
+        format!(
+            "; speaker underruns {}, frames concealed {}, late packets {}, jitter delay {} ms",
+            load(&l.stats.underruns),
+            load(&l.stats.concealed),
+            load(&l.stats.late),
+            load(&l.stats.delay_frames) * 20
+        )
+    });
     println!(
-        "Call over after {:.1} s ({how}): {} packets sent, {} received, {} lost.",
+        "Call over after {:.1} s ({how}): {} packets sent, {} received, {} lost{devices}.",
         started.elapsed().as_secs_f64(),
         stats.0,
         stats.1,

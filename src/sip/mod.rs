@@ -3,13 +3,17 @@
 //!
 //! - [`agent`]: registration and calls, on rsipstack's transactions and dialogs.
 //! - [`sdp`]: the offer/answer for one audio stream.
+//! - [`devices`]: the microphone and speaker, with the jitter buffer.
 //! - [`media`]: the RTP stream of one call, paced at 20 ms, with RFC 4733 digits.
 //! - [`rtp`], [`g711`]: packets and the G.711 codecs.
+//! - [`resample`]: rate conversion between the devices (or files) and 8 kHz.
 //! - [`wav`]: files instead of devices, for scripts and tests.
 
 pub mod agent;
+pub mod devices;
 pub mod g711;
 pub mod media;
+pub mod resample;
 pub mod rtp;
 pub mod sdp;
 pub mod wav;

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::media::{FRAME, RATE, Sink, Source};
+use super::resample::Resampler;
 
 /// A WAV file, converted once to 8 kHz mono, sent from the start; silence after its end.
 #[derive(Debug)]
@@ -44,7 +45,7 @@ impl WavSource {
             .chunks(channels)
             .map(|c| c.iter().sum::<f32>() / c.len() as f32)
             .collect();
-        let samples = resample(&mono, spec.sample_rate, RATE)
+        let samples = Resampler::convert(spec.sample_rate, RATE, &mono)
             .into_iter()
             .map(|s| (s.clamp(-1.0, 1.0) * 32_767.0) as i16)
             .collect();
@@ -61,45 +62,6 @@ impl Source for WavSource {
         self.at += FRAME;
         n > 0
     }
-}
-
-/// Converts `input` from `from` Hz to `to` Hz: a windowed-sinc low-pass at the lower Nyquist
-/// frequency, evaluated at each output instant (so a 48 kHz file does not alias into 8 kHz).
-pub fn resample(input: &[f32], from: u32, to: u32) -> Vec<f32> {
-    if from == to {
-        return input.to_vec();
-    }
-    let ratio = f64::from(to) / f64::from(from);
-    let cutoff = ratio.min(1.0) * 0.95;
-    let half = 16.0 / cutoff.min(1.0); // taps on each side, in input samples
-    let out_len = (input.len() as f64 * ratio).floor() as usize;
-    (0..out_len)
-        .map(|i| {
-            let center = i as f64 / ratio;
-            let lo = (center - half).ceil().max(0.0) as usize;
-            let hi = ((center + half).floor() as usize).min(input.len() - 1);
-            let mut acc = 0.0;
-            let mut norm = 0.0;
-            for (j, x) in input.iter().enumerate().take(hi + 1).skip(lo) {
-                let t = j as f64 - center;
-                let sinc = if t == 0.0 {
-                    1.0
-                } else {
-                    let a = std::f64::consts::PI * t * cutoff;
-                    a.sin() / a
-                };
-                let window = 0.5 + 0.5 * (std::f64::consts::PI * t / half).cos();
-                let w = sinc * window;
-                acc += f64::from(*x) * w;
-                norm += w;
-            }
-            if norm == 0.0 {
-                0.0
-            } else {
-                (acc / norm) as f32
-            }
-        })
-        .collect()
 }
 
 /// What the far end sends, written as an 8 kHz mono WAV when the call ends.
@@ -169,32 +131,6 @@ impl Sink for Discard {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A 440 Hz tone at 48 kHz comes out at 8 kHz with its frequency and level; a 6 kHz tone
-    /// (above the new Nyquist frequency) is filtered out rather than folded to 2 kHz.
-    #[test]
-    fn resampling_keeps_the_tone_and_drops_what_cannot_be_kept() {
-        let tone = |hz: f32| -> Vec<f32> {
-            (0..48_000)
-                .map(|i| 0.5 * (2.0 * std::f32::consts::PI * hz * i as f32 / 48_000.0).sin())
-                .collect()
-        };
-        let rms = |x: &[f32]| (x.iter().map(|s| s * s).sum::<f32>() / x.len() as f32).sqrt();
-        let kept = resample(&tone(440.0), 48_000, 8_000);
-        assert_eq!(kept.len(), 8_000);
-        let crossings = kept[400..7_600]
-            .windows(2)
-            .filter(|w| (w[0] < 0.0) != (w[1] < 0.0))
-            .count();
-        assert!((crossings as f32 / 0.9 - 880.0).abs() < 6.0, "{crossings}");
-        assert!((rms(&kept[400..7_600]) - 0.354).abs() < 0.02);
-        let folded = resample(&tone(6_000.0), 48_000, 8_000);
-        assert!(
-            rms(&folded[400..7_600]) < 0.02,
-            "{}",
-            rms(&folded[400..7_600])
-        );
-    }
 
     #[test]
     fn the_sink_places_packets_by_timestamp() {
