@@ -77,9 +77,7 @@ impl Keychain {
         key: &ApiKeySid,
         secret: &Sensitive<String>,
     ) -> Result<(), KeychainError> {
-        self.entry(account, key)?
-            .set_password(secret.expose())
-            .map_err(map_err)
+        store(&self.entry(account, key)?, secret)
     }
 
     /// The secret of API key `key` for `account`.
@@ -91,11 +89,7 @@ impl Keychain {
         account: &AccountSid,
         key: &ApiKeySid,
     ) -> Result<Sensitive<String>, KeychainError> {
-        match self.entry(account, key)?.get_password() {
-            Ok(secret) => Ok(Sensitive::new(secret)),
-            Err(keyring::Error::NoEntry) => Err(KeychainError::Missing(format!("API key {key}"))),
-            Err(e) => Err(map_err(e)),
-        }
+        read(&self.entry(account, key)?, || format!("API key {key}"))
     }
 
     /// Removes the secret of API key `key`; removing an absent secret succeeds.
@@ -107,10 +101,7 @@ impl Keychain {
         account: &AccountSid,
         key: &ApiKeySid,
     ) -> Result<(), KeychainError> {
-        match self.entry(account, key)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(map_err(e)),
-        }
+        remove(&self.entry(account, key)?)
     }
 
     fn s3_entry(
@@ -132,9 +123,7 @@ impl Keychain {
         access_key_id: &str,
         secret: &Sensitive<String>,
     ) -> Result<(), KeychainError> {
-        self.s3_entry(account, access_key_id)?
-            .set_password(secret.expose())
-            .map_err(map_err)
+        store(&self.s3_entry(account, access_key_id)?, secret)
     }
 
     /// The S3 secret access key of `access_key_id` for `account`.
@@ -146,13 +135,9 @@ impl Keychain {
         account: &AccountSid,
         access_key_id: &str,
     ) -> Result<Sensitive<String>, KeychainError> {
-        match self.s3_entry(account, access_key_id)?.get_password() {
-            Ok(secret) => Ok(Sensitive::new(secret)),
-            Err(keyring::Error::NoEntry) => {
-                Err(KeychainError::Missing(format!("S3 key {access_key_id}")))
-            }
-            Err(e) => Err(map_err(e)),
-        }
+        read(&self.s3_entry(account, access_key_id)?, || {
+            format!("S3 key {access_key_id}")
+        })
     }
 
     /// Removes the S3 secret of `access_key_id`; removing an absent one succeeds.
@@ -164,10 +149,76 @@ impl Keychain {
         account: &AccountSid,
         access_key_id: &str,
     ) -> Result<(), KeychainError> {
-        match self.s3_entry(account, access_key_id)?.delete_credential() {
-            Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
-            Err(e) => Err(map_err(e)),
-        }
+        remove(&self.s3_entry(account, access_key_id)?)
+    }
+
+    fn sip_entry(
+        &self,
+        account: &AccountSid,
+        username: &str,
+    ) -> Result<keyring::Entry, KeychainError> {
+        keyring::Entry::new(&self.service, &format!("{account}/sip/{username}")).map_err(map_err)
+    }
+
+    /// Stores the SIP password of this desktop's `username` on `account`'s SIP domain.
+    ///
+    /// # Errors
+    /// As [`Keychain::store_api_secret`].
+    pub fn store_sip_password(
+        &self,
+        account: &AccountSid,
+        username: &str,
+        password: &Sensitive<String>,
+    ) -> Result<(), KeychainError> {
+        store(&self.sip_entry(account, username)?, password)
+    }
+
+    /// The SIP password of `username` on `account`'s SIP domain.
+    ///
+    /// # Errors
+    /// [`KeychainError::Missing`] when none is stored, otherwise as [`Keychain::store_api_secret`].
+    pub fn sip_password(
+        &self,
+        account: &AccountSid,
+        username: &str,
+    ) -> Result<Sensitive<String>, KeychainError> {
+        read(&self.sip_entry(account, username)?, || {
+            format!("SIP user {username}")
+        })
+    }
+
+    /// Removes the SIP password of `username`; removing an absent one succeeds.
+    ///
+    /// # Errors
+    /// As [`Keychain::store_api_secret`].
+    pub fn delete_sip_password(
+        &self,
+        account: &AccountSid,
+        username: &str,
+    ) -> Result<(), KeychainError> {
+        remove(&self.sip_entry(account, username)?)
+    }
+}
+
+fn store(entry: &keyring::Entry, secret: &Sensitive<String>) -> Result<(), KeychainError> {
+    entry.set_password(secret.expose()).map_err(map_err)
+}
+
+fn read(
+    entry: &keyring::Entry,
+    what: impl FnOnce() -> String,
+) -> Result<Sensitive<String>, KeychainError> {
+    match entry.get_password() {
+        Ok(secret) => Ok(Sensitive::new(secret)),
+        Err(keyring::Error::NoEntry) => Err(KeychainError::Missing(what())),
+        Err(e) => Err(map_err(e)),
+    }
+}
+
+fn remove(entry: &keyring::Entry) -> Result<(), KeychainError> {
+    match entry.delete_credential() {
+        Ok(()) | Err(keyring::Error::NoEntry) => Ok(()),
+        Err(e) => Err(map_err(e)),
     }
 }
 

@@ -217,10 +217,10 @@ async fn dispatch(
         }
         Command::Calls(command) => cli::calls(&client(core, profile).await?, command).await?,
         Command::Call(args) if args.engine == cli::call::CliEngine::Sip => {
-            cli::sip::call(&args.to, &args.sip, &args.media).await?;
+            cli::sip::call(core, profile, &args.to, &args.sip, &args.media).await?;
         }
         Command::Call(args) => cli::call::call(core, client(core, profile).await?, args).await?,
-        Command::Sip(command) => cli::sip::sip(command).await?,
+        Command::Sip(command) => cli::sip::sip(core, profile, command).await?,
         Command::Sync {
             json,
             rebuild,

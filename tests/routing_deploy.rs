@@ -296,6 +296,15 @@ fn the_cli_deploys_reports_wires_bought_numbers_and_removes() {
     assert!(ok, "{stderr}");
     let deployed: serde_json::Value = serde_json::from_str(&stdout).unwrap();
     let inbound = deployed["inbound_url"].as_str().unwrap().to_owned();
+    {
+        let w = fake.world.lock().unwrap();
+        assert_eq!(
+            w.sip_domains.len(),
+            1,
+            "the SIP domain comes with the routing"
+        );
+        assert_eq!(w.credentials.len(), 1, "with this desktop's credential");
+    }
     assert!(inbound.starts_with("https://switchboard-routing-") && inbound.ends_with("/inbound"));
 
     let (ok, stdout, stderr) = run(&["numbers", "buy", "+14158675309", "--yes", "--json"]);
@@ -317,7 +326,103 @@ fn the_cli_deploys_reports_wires_bought_numbers_and_removes() {
     );
     let w = fake.world.lock().unwrap();
     assert!(w.services.is_empty() && w.applications.is_empty());
+    assert!(w.sip_domains.is_empty() && w.credential_lists.is_empty());
     assert_eq!(w.numbers.values().next().unwrap()["voice_url"], "");
+}
+
+const OUTBOUND: &str = "https://switchboard-routing-1234-prod.twil.io/outbound";
+
+/// Every SIP request the provisioning can make, checked against Twilio's spec: the first
+/// deploy (domain, list, both mappings, credential), the updates a later deploy makes, and the
+/// removal.
+#[tokio::test]
+async fn sip_provisioning_follows_twilios_specs() {
+    let api = Prism::start("twilio_api_v2010.json");
+    let client = client(ApiBase::custom(&api.url()).unwrap());
+    let password = routing::sip::new_sip_password();
+    routing::sip::provision(&client, OUTBOUND, "default-desk", &password, true)
+        .await
+        .unwrap_or_else(|e| panic!("{e:?}\n{}", api.log()));
+    let (domain, list, credential) = (
+        format!("SD{}", "a".repeat(32)),
+        format!("CL{}", "b".repeat(32)),
+        format!("CR{}", "c".repeat(32)),
+    );
+    let sip = client.sip();
+    sip.update_domain(&domain, OUTBOUND).await.unwrap();
+    sip.set_password(&list, &credential, password.expose())
+        .await
+        .unwrap();
+    sip.delete_domain(&domain).await.unwrap();
+    sip.delete_credential_list(&list).await.unwrap();
+    routing::sip::remove(&client).await.unwrap();
+    api.assert_all_valid(16);
+    // A password Twilio would refuse is caught before anything is sent.
+    let err = sip
+        .create_credential(&list, "desk", "short1A")
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("at least 12 characters"), "{err}");
+}
+
+#[tokio::test]
+async fn sip_provisioning_is_idempotent_and_removal_leaves_nothing() {
+    let fake = FakeServerless::start();
+    let client = client(ApiBase::custom(&fake.url()).unwrap());
+    let first_password = routing::sip::new_sip_password();
+    let first = routing::sip::provision(&client, OUTBOUND, "default-desk", &first_password, true)
+        .await
+        .unwrap();
+    assert!(
+        first.domain.starts_with("switchboard-") && first.domain.ends_with(".sip.twilio.com"),
+        "{}",
+        first.domain
+    );
+    let moved = "https://switchboard-routing-9999-prod.twil.io/outbound";
+    let again = routing::sip::provision(&client, moved, "default-desk", &first_password, false)
+        .await
+        .unwrap();
+    assert_eq!(again, first);
+    {
+        let w = fake.world.lock().unwrap();
+        assert_eq!(w.sip_domains.len(), 1, "never a second domain");
+        let domain = w.sip_domains.values().next().unwrap();
+        assert_eq!(domain["voice_url"], moved, "the domain follows the routing");
+        assert_eq!(domain["sip_registration"], true);
+        assert_eq!(w.credential_lists.len(), 1, "never a second list");
+        let mut kinds: Vec<&str> = w.mappings.iter().map(|(_, k, _)| k.as_str()).collect();
+        kinds.sort_unstable();
+        assert_eq!(kinds, ["Calls", "Registrations"], "mapped once for each");
+        assert_eq!(w.credentials.len(), 1);
+        let credential = w.credentials.values().next().unwrap();
+        assert_eq!(credential["username"], "default-desk");
+        assert_eq!(credential["password"], first_password.expose().as_str());
+    }
+
+    // A desktop whose keychain lost its password gets a new one on Twilio too.
+    let second_password = routing::sip::new_sip_password();
+    routing::sip::provision(&client, moved, "default-desk", &second_password, true)
+        .await
+        .unwrap();
+    // Another desktop gets its own username in the same list.
+    routing::sip::provision(&client, moved, "default-laptop", &second_password, true)
+        .await
+        .unwrap();
+    {
+        let w = fake.world.lock().unwrap();
+        assert_eq!(w.credentials.len(), 2);
+        assert!(
+            w.credentials
+                .values()
+                .any(|c| c["username"] == "default-desk"
+                    && c["password"] == second_password.expose().as_str())
+        );
+    }
+
+    routing::remove(&client).await.unwrap();
+    let w = fake.world.lock().unwrap();
+    assert!(w.sip_domains.is_empty() && w.credential_lists.is_empty());
+    assert!(w.credentials.is_empty() && w.mappings.is_empty());
 }
 
 /// Twilio clears a number's TwiML App or voice URL when `VoiceApplicationSid` or `VoiceUrl` is

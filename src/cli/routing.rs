@@ -88,8 +88,13 @@ pub async fn run(
                 eprintln!("Deploying call routing (Twilio builds it; this takes up to a minute)…");
             }
             let status = routing::deploy(client, &config, wait).await?;
+            let sip = core.provision_sip(profile, client, &status).await?;
             if !json {
                 println!("Call routing is deployed.");
+                println!(
+                    "SIP domain {} (this desktop registers as {}; its password is in the keychain).",
+                    sip.domain, sip.username
+                );
             }
             print_status(Some(&status), json);
         }

@@ -12,12 +12,13 @@ use switchboard::sip::devices::{self, LiveAudio};
 use switchboard::sip::media::{Silence, Sink, Source};
 use switchboard::sip::wav::{Discard, WavSink, WavSource};
 use switchboard::sip::{Ended, SipAccount, SipCall, UserAgent};
-use switchboard::{Code, Error};
+use switchboard::{Code, Error, Switchboard};
 
 /// Where to register and as whom.
 #[derive(Debug, Clone, Args)]
 pub struct SipTarget {
     /// The SIP registrar and proxy, HOST:PORT (password from SWITCHBOARD_SIP_PASSWORD).
+    /// Without it, this desktop's account on the Twilio SIP Domain that `routing deploy` made.
     #[arg(long, value_name = "HOST:PORT")]
     pub registrar: Option<String>,
     /// The SIP user to register as.
@@ -75,30 +76,41 @@ pub enum SipCommand {
     },
 }
 
-fn account(target: &SipTarget) -> Result<SipAccount, Error> {
-    let (Some(registrar), Some(user)) = (&target.registrar, &target.sip_user) else {
-        return Err(Error::new(
-            Code::NotConfigured,
-            "No SIP account to use: give --registrar HOST:PORT and --sip-user USER, with the password in SWITCHBOARD_SIP_PASSWORD. (Registering to the Twilio SIP domain that `routing deploy` provisions is not built yet.)",
-        ));
-    };
-    let password = std::env::var("SWITCHBOARD_SIP_PASSWORD").map_err(|_| {
-        Error::new(
-            Code::NotConfigured,
-            "Set SWITCHBOARD_SIP_PASSWORD to the SIP user's password.",
-        )
-    })?;
-    Ok(SipAccount {
-        registrar: registrar.clone(),
-        domain: target.sip_domain.clone(),
-        user: user.clone(),
-        password: Sensitive::new(password),
-    })
+/// The SIP account from the flags, or else this desktop's on the profile's Twilio SIP Domain.
+async fn account(
+    core: &Switchboard,
+    profile: Option<&str>,
+    target: &SipTarget,
+) -> Result<SipAccount, Error> {
+    match (&target.registrar, &target.sip_user) {
+        (Some(registrar), Some(user)) => {
+            let password = std::env::var("SWITCHBOARD_SIP_PASSWORD").map_err(|_| {
+                Error::new(
+                    Code::NotConfigured,
+                    "Set SWITCHBOARD_SIP_PASSWORD to the SIP user's password.",
+                )
+            })?;
+            Ok(SipAccount {
+                registrar: registrar.clone(),
+                domain: target.sip_domain.clone(),
+                user: user.clone(),
+                password: Sensitive::new(password),
+            })
+        }
+        (None, None) => {
+            let client = core.client_for(profile).await?;
+            core.sip_account(profile, &client).await
+        }
+        _ => Err(Error::new(
+            Code::InvalidInput,
+            "Give --registrar and --sip-user together (or neither, to use this desktop's account on the Twilio SIP Domain).",
+        )),
+    }
 }
 
 /// A started agent, registered once; returns the seconds granted.
-async fn registered_agent(target: &SipTarget) -> Result<(Arc<UserAgent>, u32), Error> {
-    let agent = UserAgent::start(account(target)?).await?;
+async fn registered_agent(account: SipAccount) -> Result<(Arc<UserAgent>, u32), Error> {
+    let agent = UserAgent::start(account).await?;
     let expires = agent.register().await?;
     eprintln!("registered {} for {expires} s", agent.address());
     Ok((agent, expires))
@@ -166,15 +178,17 @@ fn audio(media: &SipMedia) -> Result<CallAudio, Error> {
 ///
 /// # Errors
 /// Registration, call and media failures, each with a sentence saying what to check.
-pub async fn sip(command: SipCommand) -> Result<(), Error> {
+pub async fn sip(
+    core: &Switchboard,
+    profile: Option<&str>,
+    command: SipCommand,
+) -> Result<(), Error> {
     match command {
         SipCommand::Register { target } => {
-            let (agent, _) = registered_agent(&target).await?;
-            println!(
-                "Registered {} with {}.",
-                agent.address(),
-                target.registrar.as_deref().unwrap_or_default()
-            );
+            let account = account(core, profile, &target).await?;
+            let registrar = account.registrar.clone();
+            let (agent, _) = registered_agent(account).await?;
+            println!("Registered {} with {registrar}.", agent.address());
             agent.unregister().await?;
             Ok(())
         }
@@ -186,7 +200,7 @@ pub async fn sip(command: SipCommand) -> Result<(), Error> {
         } => {
             media.check()?;
             let CallAudio { source, sink, live } = audio(&media)?;
-            let (agent, expires) = registered_agent(&target).await?;
+            let (agent, expires) = registered_agent(account(core, profile, &target).await?).await?;
             agent.keep_registered(Some(expires));
             let incoming = tokio::time::timeout(Duration::from_secs(wait), agent.next_incoming())
                 .await
@@ -212,10 +226,16 @@ pub async fn sip(command: SipCommand) -> Result<(), Error> {
 ///
 /// # Errors
 /// As [`sip`].
-pub async fn call(to: &str, target: &SipTarget, media: &SipMedia) -> Result<(), Error> {
+pub async fn call(
+    core: &Switchboard,
+    profile: Option<&str>,
+    to: &str,
+    target: &SipTarget,
+    media: &SipMedia,
+) -> Result<(), Error> {
     media.check()?;
     let CallAudio { source, sink, live } = audio(media)?;
-    let (agent, _) = registered_agent(target).await?;
+    let (agent, _) = registered_agent(account(core, profile, target).await?).await?;
     let call = agent
         .call(to, Duration::from_secs(60), source, sink)
         .await?;

@@ -225,13 +225,14 @@ pub async fn update_config(client: &Client, config: &RoutingConfig) -> Result<bo
     Ok(true)
 }
 
-/// Removes the routing and the TwiML App, and points numbers that used the routing at nothing
+/// Removes the routing, its SIP Domain and credential list, and the TwiML App, and points numbers that used the routing at nothing
 /// (so Twilio answers them with its default message rather than a dead URL).
 ///
 /// # Errors
 /// Twilio's errors; what was removed before a failure stays removed, and removing again
 /// finishes the job.
 pub async fn remove(client: &Client) -> Result<bool, Error> {
+    super::sip::remove(client).await?;
     let Some(service) = find_service(client).await? else {
         if let Some(app) = find_application(client).await? {
             client.applications().delete(&app.sid).await?;

@@ -13,6 +13,7 @@ use sha2::{Digest, Sha256};
 use ts_rs::TS;
 
 mod deploy;
+pub mod sip;
 
 pub use deploy::{BuildWait, deploy, remove, update_config, wire_number, write_config};
 
@@ -335,8 +336,101 @@ impl Switchboard {
     pub async fn deploy_routing(&self) -> Result<crate::routing::RoutingStatus, Error> {
         let client = self.client().await?;
         let config = self.routing_config(None, &client).await?;
-        crate::routing::deploy(&client, &config, crate::routing::BuildWait::default()).await
+        let status =
+            crate::routing::deploy(&client, &config, crate::routing::BuildWait::default()).await?;
+        self.provision_sip(None, &client, &status).await?;
+        Ok(status)
     }
+
+    /// This desktop's SIP username for profile `name` (the active one when `None`).
+    async fn sip_username(&self, name: Option<&str>) -> String {
+        let profile = match self.profile(name).await {
+            Ok(profile) => profile.name,
+            Err(_) => "default".to_owned(),
+        };
+        sip::sip_username(&profile, &machine_name())
+    }
+
+    /// Provisions the SIP Domain for the deployed routing `status`, with this desktop's
+    /// credential: its password made once and kept only in the keychain.
+    ///
+    /// # Errors
+    /// [`Code::NotConfigured`] when `status` has no domain; keychain and Twilio errors.
+    pub async fn provision_sip(
+        &self,
+        name: Option<&str>,
+        client: &Client,
+        status: &RoutingStatus,
+    ) -> Result<sip::SipProvisioned, Error> {
+        let routing = status.domain.as_deref().ok_or_else(not_deployed)?;
+        let username = self.sip_username(name).await;
+        let account = client.account_sid();
+        let (password, fresh) = match self.keychain.sip_password(account, &username) {
+            Ok(password) => (password, false),
+            Err(crate::keychain::KeychainError::Missing(_)) => {
+                let password = sip::new_sip_password();
+                self.keychain
+                    .store_sip_password(account, &username, &password)?;
+                (password, true)
+            }
+            Err(err) => return Err(err.into()),
+        };
+        sip::provision(
+            client,
+            &format!("https://{routing}/outbound"),
+            &username,
+            &password,
+            fresh,
+        )
+        .await
+    }
+
+    /// The SIP account this desktop registers with on profile `name`'s Twilio SIP Domain.
+    ///
+    /// # Errors
+    /// [`Code::NotConfigured`] when the domain or this desktop's password is missing (run
+    /// `switchboard routing deploy`); Twilio and keychain errors.
+    pub async fn sip_account(
+        &self,
+        name: Option<&str>,
+        client: &Client,
+    ) -> Result<crate::sip::SipAccount, Error> {
+        let missing = || {
+            Error::new(
+                Code::NotConfigured,
+                "This desktop has no SIP account on the Twilio SIP Domain yet. Run `switchboard routing deploy` (or deploy routing in Settings) to make one.",
+            )
+        };
+        let domain = sip::domain(client).await?.ok_or_else(missing)?;
+        let username = self.sip_username(name).await;
+        let password = match self.keychain.sip_password(client.account_sid(), &username) {
+            Ok(password) => password,
+            Err(crate::keychain::KeychainError::Missing(_)) => return Err(missing()),
+            Err(err) => return Err(err.into()),
+        };
+        Ok(crate::sip::SipAccount {
+            registrar: domain.clone(),
+            domain: Some(domain),
+            user: username,
+            password,
+        })
+    }
+}
+
+/// This computer's name, for the SIP username.
+fn machine_name() -> String {
+    std::env::var("COMPUTERNAME")
+        .ok()
+        .or_else(|| std::fs::read_to_string("/etc/hostname").ok())
+        .or_else(|| {
+            std::process::Command::new("hostname")
+                .output()
+                .ok()
+                .and_then(|o| String::from_utf8(o.stdout).ok())
+        })
+        .map(|n| n.trim().to_owned())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "desktop".to_owned())
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ mod pricing;
 mod recordings;
 mod retry;
 mod serverless;
+mod sip;
 pub mod token;
 
 pub use accounts::{Account, AccountStatus, Accounts};
@@ -44,3 +45,4 @@ pub use serverless::{
     Build, Deployment, Environment, Function, FunctionVersion, Serverless, Service, Variable,
     Visibility,
 };
+pub use sip::{CredentialList, CredentialListMapping, MappingFor, Sip, SipCredential, SipDomain};

@@ -1,5 +1,5 @@
 //! A stateful stand-in for Twilio's Serverless API, its upload host, and the Applications and
-//! IncomingPhoneNumbers resources, on one loopback port: enough to prove that deploying twice
+//! IncomingPhoneNumbers and SIP resources, on one loopback port: enough to prove that deploying twice
 //! makes one service, that removing leaves nothing, and that a failed build leaves the previous
 //! deployment serving. (Prism, being stateless, checks the same requests against the spec.)
 
@@ -21,6 +21,12 @@ pub struct World {
     pub deployments: Vec<Value>,
     pub applications: BTreeMap<String, Value>,
     pub numbers: BTreeMap<String, Value>,
+    pub sip_domains: BTreeMap<String, Value>,
+    pub credential_lists: BTreeMap<String, Value>,
+    /// Credentials, each with its `credential_list_sid` (and the password it was given).
+    pub credentials: BTreeMap<String, Value>,
+    /// (domain, "Calls" or "Registrations", list) mappings.
+    pub mappings: Vec<(String, String, String)>,
     /// Builds end in this status.
     pub build_outcome: String,
     /// Uploads seen: (path, visibility, content type, content).
@@ -94,7 +100,137 @@ fn deleted<T>(removed: Option<T>) -> Response {
     }
 }
 
+/// SIP Domains, credential lists, their credentials and mappings.
+fn answer_sip(w: &mut World, request: &Request) -> Option<Response> {
+    let fields = request.form();
+    let field = |name: &str| fields.get(name);
+    let segments = request.segments();
+    let ["2010-04-01", "Accounts", _, "SIP", rest @ ..] = segments.as_slice() else {
+        return None;
+    };
+    let json_sid = |s: &str| s.trim_end_matches(".json").to_owned();
+    Some(match (request.method.as_str(), rest) {
+        ("GET", ["Domains.json"]) => Response::json(
+            200,
+            http::page("domains", w.sip_domains.values().cloned().collect()),
+        ),
+        ("POST", ["Domains.json"]) => {
+            let name = field("DomainName").unwrap_or_default();
+            if w.sip_domains.values().any(|d| d["domain_name"] == name) {
+                return Some(http::error(400, 21232, "Domain name already exists"));
+            }
+            let sid = w.sid("SD");
+            let row = json!({"sid": sid, "domain_name": name, "friendly_name": field("FriendlyName"), "voice_url": field("VoiceUrl"), "sip_registration": field("SipRegistration") == Some("true")});
+            created(&mut w.sip_domains, sid, row)
+        }
+        ("POST", ["Domains", sid]) => {
+            let Some(d) = w.sip_domains.get_mut(&json_sid(sid)) else {
+                return Some(not_found());
+            };
+            if let Some(url) = field("VoiceUrl") {
+                d["voice_url"] = json!(url);
+            }
+            if let Some(on) = field("SipRegistration") {
+                d["sip_registration"] = json!(on == "true");
+            }
+            Response::json(200, d)
+        }
+        ("DELETE", ["Domains", sid]) => {
+            let sid = json_sid(sid);
+            w.mappings.retain(|(d, _, _)| *d != sid);
+            deleted(w.sip_domains.remove(&sid))
+        }
+        (
+            "GET",
+            [
+                "Domains",
+                domain,
+                "Auth",
+                what,
+                "CredentialListMappings.json",
+            ],
+        ) => {
+            let rows = w
+                .mappings
+                .iter()
+                .filter(|(d, k, _)| d == domain && k == what)
+                .map(|(_, _, list)| json!({"sid": list, "friendly_name": "mapped"}))
+                .collect();
+            Response::json(200, http::page("contents", rows))
+        }
+        (
+            "POST",
+            [
+                "Domains",
+                domain,
+                "Auth",
+                what,
+                "CredentialListMappings.json",
+            ],
+        ) => {
+            let list = field("CredentialListSid").unwrap_or_default().to_owned();
+            if !w.sip_domains.contains_key(*domain) || !w.credential_lists.contains_key(&list) {
+                return Some(not_found());
+            }
+            if w.mappings
+                .iter()
+                .any(|(d, k, l)| d == domain && k == what && *l == list)
+            {
+                return Some(http::error(400, 21231, "Mapping already exists"));
+            }
+            w.mappings
+                .push(((*domain).to_owned(), (*what).to_owned(), list.clone()));
+            Response::json(201, json!({"sid": list}))
+        }
+        ("GET", ["CredentialLists.json"]) => Response::json(
+            200,
+            http::page(
+                "credential_lists",
+                w.credential_lists.values().cloned().collect(),
+            ),
+        ),
+        ("POST", ["CredentialLists.json"]) => {
+            let sid = w.sid("CL");
+            let row = json!({"sid": sid, "friendly_name": field("FriendlyName")});
+            created(&mut w.credential_lists, sid, row)
+        }
+        ("DELETE", ["CredentialLists", sid]) => {
+            let sid = json_sid(sid);
+            w.credentials
+                .retain(|_, c| c["credential_list_sid"] != sid.as_str());
+            w.mappings.retain(|(_, _, l)| *l != sid);
+            deleted(w.credential_lists.remove(&sid))
+        }
+        ("GET", ["CredentialLists", list, "Credentials.json"]) => {
+            page_of("credentials", &w.credentials, "credential_list_sid", list)
+        }
+        ("POST", ["CredentialLists", list, "Credentials.json"]) => {
+            let username = field("Username").unwrap_or_default();
+            if w.credentials
+                .values()
+                .any(|c| c["credential_list_sid"] == *list && c["username"] == username)
+            {
+                return Some(http::error(400, 21450, "Username already exists"));
+            }
+            let sid = w.sid("CR");
+            let row = json!({"sid": sid, "credential_list_sid": list, "username": username, "password": field("Password")});
+            created(&mut w.credentials, sid, row)
+        }
+        ("POST", ["CredentialLists", _, "Credentials", sid]) => {
+            let Some(c) = w.credentials.get_mut(&json_sid(sid)) else {
+                return Some(not_found());
+            };
+            c["password"] = json!(field("Password"));
+            Response::json(200, c)
+        }
+        _ => not_found(),
+    })
+}
+
 fn answer(w: &mut World, request: &Request) -> Response {
+    if let Some(response) = answer_sip(w, request) {
+        return response;
+    }
     let fields = request.form();
     let field = |name: &str| fields.get(name);
     match (request.method.as_str(), request.segments().as_slice()) {
