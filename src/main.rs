@@ -217,7 +217,24 @@ async fn dispatch(
         }
         Command::Calls(command) => cli::calls(&client(core, profile).await?, command).await?,
         Command::Call(args) if args.engine == cli::call::CliEngine::Sip => {
-            cli::sip::call(core, profile, &args.to, &args.sip, &args.media).await?;
+            let caller_id = args
+                .from
+                .as_deref()
+                .map(|raw| {
+                    switchboard::e164::E164::parse("--from", raw, None)
+                        .map(|n| n.as_str().to_owned())
+                        .map_err(|e| Error::new(Code::InvalidInput, e.message))
+                })
+                .transpose()?;
+            cli::sip::call(
+                core,
+                profile,
+                &args.to,
+                caller_id.as_deref(),
+                &args.sip,
+                &args.media,
+            )
+            .await?;
         }
         Command::Call(args) => cli::call::call(core, client(core, profile).await?, args).await?,
         Command::Sip(command) => cli::sip::sip(core, profile, command).await?,

@@ -161,11 +161,22 @@ fn an_outbound_call_carries_sound_both_ways() {
             &heard.to_string_lossy(),
             "--seconds",
             "4",
+            "--from",
+            "+1 415 555 0123",
         ],
     );
     let (ok, stdout, stderr) = call.finish(Duration::from_secs(30));
     assert!(ok, "{stderr}");
     assert!(stderr.contains("connected to bob (PCMU)"), "{stderr}");
+    // The caller ID travels in X-Caller-Id, for the Twilio routing to place the call out with.
+    assert!(
+        scene
+            .registrar
+            .log_text()
+            .contains("INVITE from alice to bob caller-id +14155550123 "),
+        "{}",
+        scene.registrar.log_text()
+    );
     assert!(stdout.contains("(hung up)"), "{stdout}");
     let bob = bob.quit();
 

@@ -88,7 +88,7 @@ pub async fn run(
                 eprintln!("Deploying call routing (Twilio builds it; this takes up to a minute)…");
             }
             let status = routing::deploy(client, &config, wait).await?;
-            let sip = core.provision_sip(profile, client, &status).await?;
+            let sip = core.finish_sip(profile, client, &status, config).await?;
             if !json {
                 println!("Call routing is deployed.");
                 println!(

@@ -230,6 +230,7 @@ pub async fn call(
     core: &Switchboard,
     profile: Option<&str>,
     to: &str,
+    caller_id: Option<&str>,
     target: &SipTarget,
     media: &SipMedia,
 ) -> Result<(), Error> {
@@ -237,7 +238,7 @@ pub async fn call(
     let CallAudio { source, sink, live } = audio(media)?;
     let (agent, _) = registered_agent(account(core, profile, target).await?).await?;
     let call = agent
-        .call(to, Duration::from_secs(60), source, sink)
+        .call(to, caller_id, Duration::from_secs(60), source, sink)
         .await?;
     eprintln!("connected to {to} ({})", call.media().law.name());
     let outcome = converse(call, media, live.as_ref()).await;

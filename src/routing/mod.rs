@@ -114,6 +114,8 @@ pub struct RoutingConfig {
     pub identities: Vec<String>,
     /// E.164 numbers rung in parallel.
     pub forward: Vec<String>,
+    /// Registered SIP desktops rung in parallel (`sip:user@name.sip.twilio.com`).
+    pub sip: Vec<String>,
     /// Seconds to ring (5-60).
     pub ring: u32,
     /// Owned numbers allowed as caller ID for outbound calls.
@@ -135,6 +137,7 @@ impl RoutingConfig {
                 .to_owned(),
             identities,
             forward: Vec::new(),
+            sip: Vec::new(),
             ring: 25,
             caller_ids,
             max_record: 120,
@@ -308,6 +311,9 @@ impl Switchboard {
         {
             config.forward = vec![phone];
         }
+        if let Some(domain) = sip::domain(client).await? {
+            config.sip = vec![format!("sip:{}@{domain}", self.sip_username(name).await)];
+        }
         let account = client.account_sid();
         config.tz = self.db.greeting_time_zone(account).await?;
         let pronunciations = self.db.pronunciations(account).await?;
@@ -338,7 +344,7 @@ impl Switchboard {
         let config = self.routing_config(None, &client).await?;
         let status =
             crate::routing::deploy(&client, &config, crate::routing::BuildWait::default()).await?;
-        self.provision_sip(None, &client, &status).await?;
+        self.finish_sip(None, &client, &status, config).await?;
         Ok(status)
     }
 
@@ -383,6 +389,28 @@ impl Switchboard {
             fresh,
         )
         .await
+    }
+
+    /// Provisions the SIP Domain after a deploy and, on the first one (when the config did not
+    /// know the domain yet), writes the config again so the routing rings this desktop's SIP
+    /// address.
+    ///
+    /// # Errors
+    /// As [`Switchboard::provision_sip`].
+    pub async fn finish_sip(
+        &self,
+        name: Option<&str>,
+        client: &Client,
+        status: &RoutingStatus,
+        mut config: RoutingConfig,
+    ) -> Result<sip::SipProvisioned, Error> {
+        let provisioned = self.provision_sip(name, client, status).await?;
+        let address = format!("sip:{}@{}", provisioned.username, provisioned.domain);
+        if !config.sip.contains(&address) {
+            config.sip = vec![address];
+            update_config(client, &config).await?;
+        }
+        Ok(provisioned)
     }
 
     /// The SIP account this desktop registers with on profile `name`'s Twilio SIP Domain.

@@ -404,7 +404,9 @@ impl UserAgent {
         })
     }
 
-    /// Calls `to` and returns once it is answered, with the media running.
+    /// Calls `to` and returns once it is answered, with the media running. `caller_id` (an
+    /// E.164 number the account owns) goes in an `X-Caller-Id` header: the Twilio routing
+    /// places the call out with it.
     ///
     /// # Errors
     /// [`Code::InvalidInput`] for a bad address; [`Code::Network`] with the far end's answer
@@ -413,11 +415,18 @@ impl UserAgent {
     pub async fn call(
         &self,
         to: &str,
+        caller_id: Option<&str>,
         ring_for: Duration,
         source: Box<dyn Source>,
         sink: Box<dyn Sink>,
     ) -> Result<SipCall, Error> {
         let callee = self.target(to)?;
+        let headers = caller_id.map(|id| {
+            vec![rsipstack::sip::Header::Other(
+                "X-Caller-Id".into(),
+                id.to_owned(),
+            )]
+        });
         let socket = self.media_socket().await?;
         let local = Local {
             rtp: socket
@@ -451,6 +460,7 @@ impl UserAgent {
             contact: self.contact.clone(),
             credential: Some(self.credential.clone()),
             call_id: Some(call_id.clone()),
+            headers,
             ..Default::default()
         };
         tracing::info!(to, %call_id, "placing SIP call");

@@ -79,3 +79,27 @@ test('without Runtime the schedule module is required from the same folder', (t)
   const config = baseConfig({ identities: [], forward: [] });
   assert.equal(run('inbound', configContext(config)), voicemailRedirect);
 });
+
+test('rings registered SIP desktops beside the clients, before forwarding numbers', () => {
+  const config = baseConfig({
+    sip: ['sip:default-desk@switchboard-0a1b2c3d4e.sip.twilio.com'],
+    forward: ['+14155550100'],
+  });
+  assert.equal(run('inbound', configContext(config)), expected((r) => {
+    const dial = r.dial({ answerOnBridge: true, timeout: 25, action: '/inbound-status', method: 'POST' });
+    dial.client('alice-AC0123');
+    dial.sip('sip:default-desk@switchboard-0a1b2c3d4e.sip.twilio.com');
+    dial.number('+14155550100');
+  }));
+});
+
+test('a SIP desktop alone is enough to dial; an address that is not a Twilio SIP user is dropped', () => {
+  const config = baseConfig({
+    identities: [],
+    sip: ['sip:default-desk@switchboard-0a1b2c3d4e.sip.twilio.com', 'sip:evil@example.com', 'tel:+1'],
+  });
+  assert.equal(run('inbound', configContext(config)), expected((r) => {
+    r.dial({ answerOnBridge: true, timeout: 25, action: '/inbound-status', method: 'POST' })
+      .sip('sip:default-desk@switchboard-0a1b2c3d4e.sip.twilio.com');
+  }));
+});

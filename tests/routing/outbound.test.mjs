@@ -110,3 +110,43 @@ describe('refused calls never dial', () => {
     assert.equal(warn.mock.callCount(), 2);
   });
 });
+
+describe('calls from a registered SIP desktop', () => {
+  const desk = 'sip:default-desk@switchboard-0a1b2c3d4e.sip.twilio.com';
+  const sipContext = configContext(baseConfig({
+    identities: ['alice-AC0123'],
+    sip: [desk],
+    callerIds: ['+14155550123', '+14155550124'],
+  }));
+
+  test('sip:+E164@domain is dialed out with the caller ID from X-Caller-Id', () => {
+    const event = {
+      From: `${desk};tag=abc`,
+      To: 'sip:+442071838750@switchboard-0a1b2c3d4e.sip.twilio.com;user=phone',
+      'SipHeader_X-Caller-Id': '+14155550124',
+    };
+    assert.equal(run('outbound', sipContext, event), dialed('+14155550124', '+442071838750'));
+  });
+
+  test('without X-Caller-Id the first owned number is used', () => {
+    const event = { From: desk, To: 'sip:+14155550100@switchboard-0a1b2c3d4e.sip.twilio.com' };
+    assert.equal(run('outbound', sipContext, event), dialed('+14155550123', '+14155550100'));
+  });
+
+  test('a caller ID the account does not own is refused', () => {
+    const event = { From: desk, To: 'sip:+14155550100@x.sip.twilio.com', 'SipHeader_X-Caller-Id': '+19995550000' };
+    assert.equal(run('outbound', sipContext, event), refused(NOT_OWNED));
+  });
+
+  test('a SIP user that is not a configured desktop is refused', () => {
+    for (const From of ['sip:mallory@switchboard-0a1b2c3d4e.sip.twilio.com', 'sip:default-desk@other.sip.twilio.com']) {
+      const event = { From, To: 'sip:+14155550100@switchboard-0a1b2c3d4e.sip.twilio.com' };
+      assert.equal(run('outbound', sipContext, event), refused(UNKNOWN_DEVICE));
+    }
+  });
+
+  test('a SIP address that is not a number is refused', () => {
+    const event = { From: desk, To: 'sip:bob@switchboard-0a1b2c3d4e.sip.twilio.com' };
+    assert.equal(run('outbound', sipContext, event), refused(BAD_NUMBER));
+  });
+});

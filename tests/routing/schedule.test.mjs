@@ -124,7 +124,7 @@ describe('normalizeConfig', () => {
   test('fills defaults for a minimal config', () => {
     const { config, warnings } = normalizeConfig({ v: 1 });
     assert.deepEqual(config, {
-      v: 1, tz: 'UTC', identities: [], forward: [], ring: 25, callerIds: [], maxRecord: 120, greetings: [],
+      v: 1, tz: 'UTC', identities: [], forward: [], sip: [], ring: 25, callerIds: [], maxRecord: 120, greetings: [],
     });
     assert.deepEqual(warnings, []);
   });

@@ -142,6 +142,11 @@ impl Registrar {
             })
     }
 
+    /// Its log so far.
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+
     /// How many REGISTERs `user` sent so far.
     pub fn registers_from(&self, user: &str) -> usize {
         std::fs::read_to_string(&self.log)
@@ -190,6 +195,7 @@ request_route {{
   }}
   if (is_method("CANCEL")) {{ if (t_check_trans()) {{ t_relay(); }} exit; }}
   if (is_method("INVITE")) {{
+    xlog("L_INFO", "INVITE from $fU to $rU caller-id $hdr(X-Caller-Id) \n");
     if (!pv_proxy_authenticate("$fd", "{PASSWORD}", "0")) {{ proxy_challenge("$fd", "0"); exit; }}
     consume_credentials();
   }}

@@ -1,7 +1,7 @@
 'use strict';
 
-// Protected. Voice URL of the numbers Switchboard routes: rings every desktop client identity
-// and forwarding number in parallel; /inbound-status takes over when the Dial ends. With nobody
+// Protected. Voice URL of the numbers Switchboard routes: rings every desktop client identity,
+// registered SIP desktop and forwarding number in parallel; /inbound-status takes over when the Dial ends. With nobody
 // to ring (or no usable configuration) the call goes straight to voicemail.
 
 /* global Runtime, Twilio */
@@ -21,7 +21,8 @@ exports.handler = function (context, event, callback) {
   const twiml = new Twilio.twiml.VoiceResponse();
   const identities = config ? config.identities : [];
   const forward = config ? config.forward : [];
-  if (identities.length === 0 && forward.length === 0) {
+  const sip = config ? config.sip : [];
+  if (identities.length === 0 && forward.length === 0 && sip.length === 0) {
     // No DialCallStatus on this request tells /inbound-status to take the voicemail branch.
     twiml.redirect({ method: 'POST' }, '/inbound-status');
     return callback(null, twiml);
@@ -34,6 +35,7 @@ exports.handler = function (context, event, callback) {
     method: 'POST',
   });
   for (const identity of identities) dial.client(identity);
+  for (const uri of sip) dial.sip(uri);
   for (const number of forward) dial.number(number);
   return callback(null, twiml);
 };

@@ -26,6 +26,13 @@ function isE164(s) {
   return typeof s === 'string' && E164.test(s);
 }
 
+// A registered desktop's address: `sip:user@name.sip.twilio.com`.
+const SIP_URI = /^sip:[a-z0-9-]{1,32}@[a-z0-9-]+(\.[a-z0-9-]+)*\.sip(\.[a-z0-9-]+)?\.twilio\.com$/;
+
+function isSipUri(s) {
+  return typeof s === 'string' && SIP_URI.test(s);
+}
+
 /**
  * Reads the configuration from the function context (the service's environment variables).
  *
@@ -88,6 +95,7 @@ function normalizeConfig(raw) {
     tz,
     identities: stringList(raw.identities, 'identities', (s) => s.length > 0, warnings),
     forward: stringList(raw.forward, 'forward', isE164, warnings),
+    sip: stringList(raw.sip, 'sip', isSipUri, warnings),
     ring: clampedInt(raw.ring, 'ring', RING_DEFAULT, RING_MIN, RING_MAX, warnings),
     callerIds: stringList(raw.callerIds, 'callerIds', isE164, warnings),
     maxRecord: clampedInt(
@@ -331,6 +339,7 @@ module.exports = {
   CONFIG_VAR,
   readConfig,
   normalizeConfig,
+  isSipUri,
   activeGreeting,
   localTime,
   isE164,
