@@ -311,7 +311,13 @@ impl Switchboard {
         {
             config.forward = vec![phone];
         }
-        if let Some(domain) = sip::domain(client).await? {
+        // An account whose SIP resources answer 404 has no domain to ring.
+        let sip_domain = match sip::domain(client).await {
+            Ok(domain) => domain,
+            Err(err) if err.code == Code::NotFound => None,
+            Err(err) => return Err(err),
+        };
+        if let Some(domain) = sip_domain {
             config.sip = vec![format!("sip:{}@{domain}", self.sip_username(name).await)];
         }
         let account = client.account_sid();
