@@ -399,3 +399,113 @@ fn a_call_uses_the_microphone_and_the_speaker() {
     );
     assert!(power(tail, 8_000, 1_000.0) > 100.0 * floor);
 }
+
+/// The agent as a library, for what the CLI does not expose: hold and a call given up while
+/// ringing. Runs on a runtime made after the test entered its network namespace.
+fn agent_runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+fn alice_account() -> switchboard::sip::SipAccount {
+    switchboard::sip::SipAccount {
+        registrar: REGISTRAR.into(),
+        domain: None,
+        user: "alice".into(),
+        password: switchboard::secret::Sensitive::new(PASSWORD.into()),
+    }
+}
+
+#[test]
+fn hold_stops_our_sound_and_resume_brings_it_back() {
+    let scene = scene();
+    let bob = scene.phone("bob", 5080, Answer::Auto, &["g711"]);
+    agent_runtime().block_on(async {
+        let agent = switchboard::sip::UserAgent::start(alice_account())
+            .await
+            .unwrap();
+        agent.register().await.unwrap();
+        let source = switchboard::sip::wav::WavSource::open(&scene.path("440.wav")).unwrap();
+        let mut call = agent
+            .call(
+                "bob",
+                None,
+                Duration::from_secs(10),
+                Box::new(source),
+                Box::new(switchboard::sip::wav::Discard),
+            )
+            .await
+            .unwrap();
+        let sent = |call: &switchboard::sip::SipCall| {
+            call.media()
+                .stats
+                .sent
+                .load(std::sync::atomic::Ordering::Relaxed)
+        };
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        call.hold(true).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        let held = sent(&call);
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert_eq!(
+            sent(&call),
+            held,
+            "no sound leaves while the far end is on hold"
+        );
+        call.hold(false).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let resumed = sent(&call) - held;
+        assert!(
+            (25..=35).contains(&resumed),
+            "{resumed} packets in 600 ms after resuming"
+        );
+        call.hang_up().await.unwrap();
+    });
+    let _bob = bob.quit();
+    // The re-INVITEs went through the proxy: sendonly to hold, sendrecv to resume.
+    let log = scene.registrar.log_text();
+    assert!(
+        log.contains("HOLD from alice ") && log.contains("RESUME from alice "),
+        "{log}"
+    );
+}
+
+#[test]
+fn a_call_given_up_while_ringing_is_cancelled() {
+    let scene = scene();
+    let _bob = scene.phone("bob", 5080, Answer::Manual, &["g711"]);
+    agent_runtime().block_on(async {
+        let agent = switchboard::sip::UserAgent::start(alice_account())
+            .await
+            .unwrap();
+        agent.register().await.unwrap();
+        let err = agent
+            .call(
+                "bob",
+                None,
+                Duration::from_secs(2),
+                Box::new(switchboard::sip::media::Silence),
+                Box::new(switchboard::sip::wav::Discard),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(err.code, switchboard::Code::Timeout, "{err:?}");
+        assert!(
+            err.message.contains("did not answer within 2 s"),
+            "{}",
+            err.message
+        );
+        // The INVITE was CANCELed: bob answered it 487 Request Terminated.
+        let deadline = std::time::Instant::now() + Duration::from_secs(5);
+        while !scene.registrar.relayed(487, "bob") {
+            assert!(
+                std::time::Instant::now() < deadline,
+                "no 487 from bob:\n{}",
+                scene.registrar.log_text()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    });
+}

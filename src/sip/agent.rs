@@ -390,11 +390,18 @@ impl UserAgent {
     }
 
     /// The request URI for `to`: a `sip:` URI as given, a number or name at our domain.
+    /// Without a domain of its own the registrar's `host:port` is the host part, so that
+    /// requests routed by their URI (a CANCEL) reach the proxy too.
     fn target(&self, to: &str) -> Result<Uri, Error> {
         let raw = if to.starts_with("sip:") || to.starts_with("sips:") {
             to.to_owned()
         } else {
-            format!("sip:{to}@{}", self.account.domain())
+            let host = self
+                .account
+                .domain
+                .as_deref()
+                .unwrap_or(&self.account.registrar);
+            format!("sip:{to}@{host}")
         };
         raw.as_str().try_into().map_err(|e| {
             Error::new(
@@ -464,13 +471,33 @@ impl UserAgent {
             ..Default::default()
         };
         tracing::info!(to, %call_id, "placing SIP call");
-        let invite = self.dialogs.do_invite(option, self.states.clone());
-        let (dialog, answer) = match tokio::time::timeout(ring_for, invite).await {
-            Ok(result) => result.map_err(|e| {
-                self.forget(&call_id);
-                sip_error(&format!("The call to {to} failed"), e)
-            })?,
+        // The INVITE runs on its own task, so that giving up on it leaves its dialog in place
+        // to CANCEL (dropping it would only abandon it).
+        let invite = {
+            let (dialogs, states) = (self.dialogs.clone(), self.states.clone());
+            tokio::spawn(async move { dialogs.do_invite(option, states).await })
+        };
+        let mut invite = invite;
+        let (dialog, answer) = match tokio::time::timeout(ring_for, &mut invite).await {
+            Ok(joined) => joined
+                .map_err(|e| Error::new(Code::Internal, format!("The call task failed: {e}")))
+                .and_then(|result| {
+                    result.map_err(|e| sip_error(&format!("The call to {to} failed"), e))
+                })
+                .inspect_err(|_| self.forget(&call_id))?,
             Err(_) => {
+                for dialog in self.dialogs.get_client_dialog_by_call_id(&call_id) {
+                    if let Err(err) = dialog.cancel().await {
+                        tracing::warn!(error = %err, "CANCEL failed");
+                    }
+                }
+                // Let the INVITE end with the far end's 487 before forgetting it.
+                if tokio::time::timeout(Duration::from_secs(5), &mut invite)
+                    .await
+                    .is_err()
+                {
+                    invite.abort();
+                }
                 self.forget(&call_id);
                 return Err(Error::new(
                     Code::Timeout,
@@ -865,7 +892,13 @@ impl SipCall {
             .map_err(|e| sip_error("Hold failed", e))?;
         match answer {
             Some(r) if r.status_code.kind() == rsipstack::sip::StatusCodeKind::Successful => {
-                self.media().set_direction(self.local.direction);
+                // `sendonly` allows us to send (music on hold); we send nothing, and play
+                // nothing, until the call is resumed.
+                self.media().set_direction(if on {
+                    Direction::Inactive
+                } else {
+                    Direction::SendRecv
+                });
                 Ok(())
             }
             Some(r) => Err(Error::new(

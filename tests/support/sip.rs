@@ -188,12 +188,18 @@ request_route {{
     exit;
   }}
   if (has_totag()) {{
+    if (is_method("INVITE") && search_body("a=sendonly")) {{ xlog("L_INFO", "HOLD from $fU \n"); }}
+    if (is_method("INVITE") && search_body("a=sendrecv")) {{ xlog("L_INFO", "RESUME from $fU \n"); }}
     if (loose_route()) {{ t_relay(); exit; }}
     if (is_method("ACK")) {{ if (t_check_trans()) {{ t_relay(); }} exit; }}
     sl_send_reply("404", "Not here");
     exit;
   }}
-  if (is_method("CANCEL")) {{ if (t_check_trans()) {{ t_relay(); }} exit; }}
+  if (is_method("CANCEL")) {{
+    xlog("L_INFO", "CANCEL from $fU to $rU \n");
+    if (t_check_trans()) {{ t_relay(); }}
+    exit;
+  }}
   if (is_method("INVITE")) {{
     xlog("L_INFO", "INVITE from $fU to $rU caller-id $hdr(X-Caller-Id) \n");
     if (!pv_proxy_authenticate("$fd", "{PASSWORD}", "0")) {{ proxy_challenge("$fd", "0"); exit; }}

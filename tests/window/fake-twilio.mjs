@@ -190,6 +190,10 @@ export async function startFakeTwilio({
     if (req.method === 'GET' && path === `${base}/Applications.json`) {
       return json(res, page('applications', path, url, []));
     }
+    // No SIP Domain provisioned: the routing config has no SIP desktop to ring.
+    if (req.method === 'GET' && path === `${base}/SIP/Domains.json`) {
+      return json(res, page('domains', path, url, []));
+    }
     if (req.method === 'GET' && path === `${API}/Accounts/${account}.json`) {
       return json(res, {
         sid: account,
