@@ -6,7 +6,7 @@ mod support;
 
 use std::time::Duration;
 
-use support::audio::strongest;
+use support::audio::{power, strongest};
 use support::sip::{
     Answer, HOST, PASSWORD, Phone, REGISTRAR, Registrar, Running, cli, private_network, read_wav,
     tone_wav,
@@ -77,20 +77,25 @@ impl Scene {
     }
 }
 
-#[test]
-fn registers_and_a_wrong_password_is_refused_once_with_a_clear_error() {
-    let scene = scene();
-    let out = cli(scene.dir.path(), PASSWORD)
+/// `switchboard sip register` as `user` with `password`.
+fn register(dir: &std::path::Path, user: &str, password: &str) -> std::process::Output {
+    cli(dir, password)
         .args([
             "sip",
             "register",
             "--registrar",
             REGISTRAR,
             "--sip-user",
-            "alice",
+            user,
         ])
         .output()
-        .unwrap();
+        .unwrap()
+}
+
+#[test]
+fn registers_and_a_wrong_password_is_refused_once_with_a_clear_error() {
+    let scene = scene();
+    let out = register(scene.dir.path(), "alice", PASSWORD);
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(
         out.status.success(),
@@ -103,17 +108,7 @@ fn registers_and_a_wrong_password_is_refused_once_with_a_clear_error() {
     );
 
     let before = scene.registrar.registers_from("mallory");
-    let out = cli(scene.dir.path(), "not-the-password")
-        .args([
-            "sip",
-            "register",
-            "--registrar",
-            REGISTRAR,
-            "--sip-user",
-            "mallory",
-        ])
-        .output()
-        .unwrap();
+    let out = register(scene.dir.path(), "mallory", "not-the-password");
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(
@@ -128,17 +123,7 @@ fn registers_and_a_wrong_password_is_refused_once_with_a_clear_error() {
 fn a_registrar_that_does_not_answer_is_a_timeout() {
     private_network();
     let dir = tempfile::tempdir().unwrap();
-    let out = cli(dir.path(), PASSWORD)
-        .args([
-            "sip",
-            "register",
-            "--registrar",
-            REGISTRAR,
-            "--sip-user",
-            "alice",
-        ])
-        .output()
-        .unwrap();
+    let out = register(dir.path(), "alice", PASSWORD);
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(!out.status.success());
     assert!(
@@ -340,19 +325,6 @@ fn bad_input_is_refused_before_anything_is_sent() {
     assert!(!ok);
     assert!(stderr.contains("'x' is not a keypad key"), "{stderr}");
     assert_eq!(scene.registrar.registers_from("alice"), 0);
-}
-
-/// Goertzel power of `hz` in `samples` at `rate`, per sample.
-fn power(samples: &[f32], rate: u32, hz: f32) -> f32 {
-    let w = 2.0 * std::f32::consts::PI * hz / rate as f32;
-    let coeff = 2.0 * w.cos();
-    let (mut s1, mut s2) = (0f32, 0f32);
-    for x in samples {
-        let s0 = x + coeff * s1 - s2;
-        s2 = s1;
-        s1 = s0;
-    }
-    (s1 * s1 + s2 * s2 - coeff * s1 * s2) / samples.len() as f32
 }
 
 /// Without WAV files the call uses the sound devices: inside `scripts/with-audio.sh` the

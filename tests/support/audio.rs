@@ -87,21 +87,23 @@ pub fn loud_seconds(samples: &[f32], floor: f32) -> f32 {
     window_rms(samples).iter().filter(|r| **r > floor).count() as f32 * 0.05
 }
 
+/// The Goertzel power of `hz` in `samples` at `rate`, per sample.
+pub fn power(samples: &[f32], rate: u32, hz: f32) -> f32 {
+    let w = 2.0 * std::f32::consts::PI * hz / rate as f32;
+    let coeff = 2.0 * w.cos();
+    let (mut s1, mut s2) = (0f32, 0f32);
+    for x in samples {
+        let s0 = x + coeff * s1 - s2;
+        s2 = s1;
+        s1 = s0;
+    }
+    (s1 * s1 + s2 * s2 - coeff * s1 * s2) / samples.len().max(1) as f32
+}
+
 /// The strongest of `candidates` (Hz) in `samples` at `rate`, by the Goertzel algorithm.
 pub fn strongest(samples: &[f32], rate: u32, candidates: &[f32]) -> f32 {
-    let power = |freq: f32| {
-        let w = 2.0 * std::f32::consts::PI * freq / rate as f32;
-        let coeff = 2.0 * w.cos();
-        let (mut s1, mut s2) = (0f32, 0f32);
-        for x in samples {
-            let s0 = x + coeff * s1 - s2;
-            s2 = s1;
-            s1 = s0;
-        }
-        s1 * s1 + s2 * s2 - coeff * s1 * s2
-    };
     *candidates
         .iter()
-        .max_by(|a, b| power(**a).total_cmp(&power(**b)))
+        .max_by(|a, b| power(samples, rate, **a).total_cmp(&power(samples, rate, **b)))
         .unwrap()
 }
