@@ -13,6 +13,7 @@ use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use super::g711::Law;
+use super::rand_u32;
 use super::rtp::Packet;
 use super::sdp::{Direction, Remote};
 
@@ -354,10 +355,4 @@ async fn receive_loop(
         }
     }
     sink.finish()
-}
-
-fn rand_u32() -> u32 {
-    let mut bytes = [0u8; 4];
-    getrandom::fill(&mut bytes).expect("the OS random source");
-    u32::from_ne_bytes(bytes)
 }

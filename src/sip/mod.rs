@@ -1,7 +1,8 @@
 //! The native SIP engine: a SIP user agent registered to a SIP domain (Twilio's, or any
 //! registrar), with the call's audio carried by RTP in this process.
 //!
-//! - [`agent`]: registration and calls, on rsipstack's transactions and dialogs.
+//! - [`agent`]: registration, placing and taking calls, on rsipstack's transactions and dialogs.
+//! - [`call`]: a call ringing in or in progress.
 //! - [`sdp`]: the offer/answer for one audio stream.
 //! - [`devices`]: the microphone and speaker, with the jitter buffer.
 //! - [`media`]: the RTP stream of one call, paced at 20 ms, with RFC 4733 digits.
@@ -10,6 +11,7 @@
 //! - [`wav`]: files instead of devices, for scripts and tests.
 
 pub mod agent;
+pub mod call;
 pub mod devices;
 pub mod g711;
 pub mod media;
@@ -18,4 +20,12 @@ pub mod rtp;
 pub mod sdp;
 pub mod wav;
 
-pub use agent::{Ended, IncomingCall, Registered, SipAccount, SipCall, UserAgent};
+pub use agent::{Ended, Registered, SipAccount, UserAgent};
+pub use call::{IncomingCall, SipCall};
+
+/// A random 32-bit number from the OS (RTP SSRC, sequence and timestamp origins, SDP ids).
+pub(crate) fn rand_u32() -> u32 {
+    let mut bytes = [0u8; 4];
+    getrandom::fill(&mut bytes).expect("the OS random source");
+    u32::from_ne_bytes(bytes)
+}
