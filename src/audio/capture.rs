@@ -388,10 +388,15 @@ where
     f32: FromSample<T>,
 {
     let dropped = Arc::clone(dropped);
+    let mut promoted = false;
     device.build_input_stream::<T, _, _>(
         config,
         // The real-time callback: copy into the ring buffer, nothing else.
         move |data: &[T], _| {
+            if !promoted {
+                promoted = true;
+                crate::audio::realtime::promote_current_thread();
+            }
             let room = producer.slots().min(data.len());
             if let Ok(chunk) = producer.write_chunk_uninit(room) {
                 chunk.fill_from_iter(data.iter().map(|s| s.to_sample::<f32>()));

@@ -8,6 +8,7 @@ mod analyse;
 pub(crate) mod capture;
 pub(crate) mod devices;
 mod player;
+pub(crate) mod realtime;
 mod ringtone;
 pub mod take;
 

@@ -277,10 +277,15 @@ where
     T: SizedSample + FromSample<f32>,
 {
     let stats = stats.clone();
+    let mut promoted = false;
     device.build_output_stream::<T, _, _>(
         *config,
         // The real-time callback: copy from the ring to every channel; silence if short.
         move |out: &mut [T], _| {
+            if !promoted {
+                promoted = true;
+                crate::audio::realtime::promote_current_thread();
+            }
             let frames = out.len() / channels;
             let have = ring.slots().min(frames);
             if have < frames {

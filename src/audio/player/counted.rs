@@ -17,7 +17,10 @@ impl Iterator for Counted {
     fn next(&mut self) -> Option<Self::Item> {
         let sample = self.inner.next()?;
         if self.channels == 0 {
-            let _ = self.first.set(Instant::now());
+            if self.first.set(Instant::now()).is_ok() {
+                // The first sample of a Play, on the sound server's callback thread.
+                crate::audio::realtime::promote_current_thread();
+            }
             self.channels = self.inner.channels().get();
         }
         self.channels -= 1;
