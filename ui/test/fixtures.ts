@@ -1,5 +1,5 @@
 /** Values shared by the unit tests, shaped as the Rust side sends them. */
-import type { AppStatus, CallSetup, CallView, CredentialFieldErrors, Profile } from '../src/lib/bindings';
+import type { AppStatus, CallQuality, CallSetup, CallView, CredentialFieldErrors, EngineKind, Profile } from '../src/lib/bindings';
 import type { CredentialsForm } from '../src/lib/onboarding';
 import { ACCOUNT_SID, API_KEY_SID, MAIN_NUMBER, profile } from '../../tests/fixtures/ui-fixtures.mjs';
 
@@ -41,20 +41,25 @@ export const REMOTE = '+14155550123';
 /** The user's own phone, which the bridge engine rings first. */
 export const MY_PHONE = '+14155550999';
 
+const REASONS: Record<EngineKind, string> = {
+  webview: 'Calls use this computer\u2019s microphone and speakers: the window supports WebRTC.',
+  bridge:
+    'Calls ring your phone first, then Twilio connects the other party: this window has no WebRTC (RTCPeerConnection), as in WebKitGTK on Linux, and this desktop has no SIP account yet (deploy call routing in Settings).',
+  sip: "Calls use this computer's microphone and speakers through the app's own SIP line: this window has no WebRTC (RTCPeerConnection), as in WebKitGTK on Linux.",
+};
+
 /** `call_setup` as the core answers it for a window with WebRTC (the webview engine). */
-export function setupFor(engine: 'webview' | 'bridge', overrides: Partial<CallSetup> = {}): CallSetup {
+export function setupFor(engine: EngineKind, overrides: Partial<CallSetup> = {}): CallSetup {
   return {
     choice: {
       engine,
       preference: 'auto',
-      reason:
-        engine === 'webview'
-          ? 'Calls use this computer\u2019s microphone and speakers: the window supports WebRTC.'
-          : 'Calls ring your phone first, then Twilio connects the other party: this window has no WebRTC (RTCPeerConnection), as in WebKitGTK on Linux.',
+      reason: REASONS[engine],
       webview_available: engine === 'webview',
+      sip_available: engine === 'sip',
       blocker: null,
     },
-    settings: { engine: 'auto', bridge_phone: MY_PHONE, ring_bridge_phone: false, caller_id: OWN_NUMBER, ringtone_device: null, microphone: null, speaker: null },
+    settings: { engine: 'auto', bridge_phone: MY_PHONE, ring_bridge_phone: false, caller_id: OWN_NUMBER, ringtone_device: null, microphone: null, speaker: null, sip_microphone: null, sip_speaker: null },
     caller_ids: [
       { number: OWN_NUMBER, display: '(415) 867-5309', friendly_name: 'Main line' },
       { number: OTHER_NUMBER, display: '(415) 555-0100', friendly_name: null },
@@ -87,7 +92,24 @@ export function callView(overrides: Partial<CallView> = {}): CallView {
     ended_at: null,
     end_reason: null,
     notice: null,
+    quality: null,
     revision: 0,
+    ...overrides,
+  };
+}
+
+/** A SIP call's quality as the core measures it (round trip not measured yet). */
+export function quality(overrides: Partial<CallQuality> = {}): CallQuality {
+  return {
+    codec: 'PCMU',
+    jitter_ms: 3.4,
+    loss_percent: 0.5,
+    rtt_ms: null,
+    delay_ms: 60,
+    mos: 4.32,
+    received: 1500,
+    underruns: 0,
+    concealed: 2,
     ...overrides,
   };
 }

@@ -564,6 +564,7 @@ export class Dialer {
       ended_at: null,
       end_reason: null,
       notice: null,
+      quality: null,
       revision: 0,
     };
   }

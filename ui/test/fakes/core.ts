@@ -116,9 +116,22 @@ export class FakeCore {
     return view;
   }
 
+  /** A call rings the app's SIP line: the core tracks it and publishes it (no `incoming_call`). */
+  ringSip(id: string, from: string): CallView {
+    const view = callView({ id, engine: 'sip', direction: 'inbound', remote: from, remote_display: national(from), caller_id: this.setup.caller_id!, phase: 'ringing' });
+    this.views.set(id, view);
+    this.publish(view);
+    return view;
+  }
+
   private control(view: CallView, control: CallControl): CallView {
     const invalid = (message: string) => ({ code: 'invalid_input', message }) satisfies IpcError;
+    const sipInbound = view.engine === 'sip' && view.direction === 'inbound';
     switch (control.action) {
+      case 'answer':
+        // The line answers on its own task; the core publishes in_progress once the sound is open.
+        if (!sipInbound || view.phase !== 'ringing') throw invalid("Only an incoming call ringing the app's SIP line is answered here; the window answers its own.");
+        return view;
       case 'hangup': {
         const reason = view.direction === 'inbound' && view.phase === 'ringing' ? 'Declined.' : view.phase === 'in_progress' ? 'You hung up.' : 'Cancelled.';
         return this.end(view.id, reason);
@@ -127,6 +140,8 @@ export class FakeCore {
         return this.end(view.id, control.reason ?? (view.direction === 'inbound' ? 'The call ended.' : "The app's connection to the call ended."));
       case 'hold':
       case 'resume':
+        if (sipInbound && view.phase !== 'in_progress') throw invalid('You can hold once the call is answered.');
+        if (sipInbound) return this.change(view.id, { on_hold: control.action === 'hold' });
         if (view.direction === 'inbound') throw invalid('Hold works on calls placed from Switchboard; this call rang the app directly.');
         if (view.phase !== 'in_progress') throw invalid('You can hold once the other party has answered.');
         return this.change(view.id, { on_hold: control.action === 'hold' });
@@ -136,6 +151,7 @@ export class FakeCore {
         if (view.phase !== 'in_progress') throw invalid('You can transfer once the other party has answered.');
         return this.end(view.id, `Transferred to ${national(control.to.startsWith('+') ? control.to : `+1${control.to}`)}.`);
       case 'digits':
+        if (sipInbound) return view;
         if (view.direction === 'inbound') throw invalid('Digits on an incoming call go through the app\u2019s own connection (the keypad sends them).');
         if (view.phase !== 'in_progress') throw invalid('You can send digits once the other party has answered.');
         return view;
