@@ -481,3 +481,277 @@ fn a_call_given_up_while_ringing_is_cancelled() {
         }
     });
 }
+
+/// The app's SIP line (`Calling::start_line`) with bob calling it: its registration, the calls
+/// it rings, and what the window asks of them.
+struct Line {
+    calling: switchboard::calling::Calling,
+    views: tokio::sync::mpsc::UnboundedReceiver<switchboard::calling::CallView>,
+    lines: tokio::sync::mpsc::UnboundedReceiver<switchboard::calling::LineStatus>,
+}
+
+impl Line {
+    async fn start() -> Self {
+        let (view_tx, views) = tokio::sync::mpsc::unbounded_channel();
+        let (line_tx, lines) = tokio::sync::mpsc::unbounded_channel();
+        let calling = switchboard::calling::Calling::new(move |v| {
+            let _ = view_tx.send(v.clone());
+        });
+        calling.on_line(move |s| {
+            let _ = line_tx.send(s.clone());
+        });
+        // Incoming SIP calls need Twilio only for transfers and recordings: none here.
+        let twilio = support::client(
+            switchboard::twilio::ApiBase::custom(&format!(
+                "http://127.0.0.1:{}",
+                support::free_port()
+            ))
+            .unwrap(),
+        );
+        calling
+            .start_line(
+                alice_account(),
+                twilio,
+                switchboard::calling::SipDevices::default(),
+            )
+            .await
+            .unwrap();
+        let mut line = Self {
+            calling,
+            views,
+            lines,
+        };
+        let registered = line
+            .line_until(|s| s.state == switchboard::calling::LineState::Registered)
+            .await;
+        assert_eq!(
+            registered.address.as_deref(),
+            Some(format!("sip:alice@{HOST}").as_str())
+        );
+        line
+    }
+
+    async fn line_until(
+        &mut self,
+        done: impl Fn(&switchboard::calling::LineStatus) -> bool,
+    ) -> switchboard::calling::LineStatus {
+        tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                let status = self.lines.recv().await.expect("line states");
+                if done(&status) {
+                    return status;
+                }
+            }
+        })
+        .await
+        .expect("the line state in time")
+    }
+
+    async fn until(
+        &mut self,
+        what: &str,
+        done: impl Fn(&switchboard::calling::CallView) -> bool,
+    ) -> switchboard::calling::CallView {
+        tokio::time::timeout(Duration::from_secs(15), async {
+            loop {
+                let view = self.views.recv().await.expect("call views");
+                if done(&view) {
+                    return view;
+                }
+            }
+        })
+        .await
+        .unwrap_or_else(|_| panic!("{what} in time"))
+    }
+
+    async fn control(
+        &self,
+        id: &str,
+        control: switchboard::calling::CallControl,
+    ) -> switchboard::calling::CallView {
+        self.calling.control(id, control).await.unwrap()
+    }
+}
+
+/// Waits (without blocking the runtime the agent runs on) until `file` contains `needle`.
+async fn log_says(file: &std::path::Path, needle: &str) {
+    for _ in 0..100 {
+        if std::fs::read_to_string(file)
+            .unwrap_or_default()
+            .contains(needle)
+        {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    support::sip::wait_for_log(file, needle, Duration::ZERO);
+}
+
+/// The window's way of taking a call on the SIP line: it rings, is answered on the sound
+/// devices (microphone = the null sink's monitor, where a 440 Hz tone plays), reports its
+/// quality, holds and resumes by re-INVITE, and ends when bob hangs up.
+#[test]
+fn the_app_line_rings_and_an_answered_call_uses_the_microphone_and_reports_quality() {
+    use switchboard::calling::{CallControl, CallDirection, CallPhase, EngineKind};
+    let sink = support::audio::test_sink();
+    let scene = scene();
+    let mut bob = scene.phone("bob", 5080, Answer::Auto, &["g711"]);
+    agent_runtime().block_on(async {
+        let mut line = Line::start().await;
+        bob.command(&format!("d sip:alice@{REGISTRAR}"));
+        let ringing = line
+            .until("the call ringing", |v| v.phase == CallPhase::Ringing)
+            .await;
+        assert_eq!(ringing.engine, EngineKind::Sip);
+        assert_eq!(ringing.direction, CallDirection::Inbound);
+        assert!(
+            ringing.remote.starts_with(&format!("sip:bob@{HOST}")),
+            "{}",
+            ringing.remote
+        );
+
+        let answered = line.control(&ringing.id, CallControl::Answer).await;
+        assert_eq!(answered.id, ringing.id);
+        line.until("the call connected", |v| v.phase == CallPhase::InProgress)
+            .await;
+        let mut tone = std::process::Command::new("paplay")
+            .arg(format!("--device={sink}"))
+            .arg(scene.path("440.wav"))
+            .spawn()
+            .unwrap();
+
+        // Quality arrives every 2 s: bob's packets all here, a clean loopback's MOS.
+        let measured = line
+            .until("a quality report with packets", |v| {
+                v.quality.as_ref().is_some_and(|q| q.received > 100)
+            })
+            .await;
+        let quality = measured.quality.unwrap();
+        eprintln!("quality on a clean loopback: {quality:?}");
+        assert_eq!(quality.codec, "PCMU");
+        assert_eq!(quality.loss_percent, 0.0, "{quality:?}");
+        assert!(quality.jitter_ms < 20.0, "{quality:?}");
+        assert!(quality.mos >= 4.2, "{quality:?}");
+        assert_eq!(quality.rtt_ms, None, "no RTCP yet");
+
+        // Hold and resume go to bob as re-INVITEs through the registrar.
+        assert!(line.control(&ringing.id, CallControl::Hold).await.on_hold);
+        log_says(&scene.registrar.log, "HOLD from alice").await;
+        assert!(!line.control(&ringing.id, CallControl::Resume).await.on_hold);
+        log_says(&scene.registrar.log, "RESUME from alice").await;
+
+        // A call that is not ringing cannot be answered again.
+        let again = line.calling.control(&ringing.id, CallControl::Answer).await;
+        assert!(again.unwrap_err().message.contains("ringing"));
+
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        bob.command("b");
+        let ended = line
+            .until("the call ended", |v| v.phase == CallPhase::Ended)
+            .await;
+        assert_eq!(ended.end_reason.as_deref(), Some("They hung up."));
+        let _ = tone.kill();
+        let _ = tone.wait();
+        line.calling.stop_line().await;
+        line.line_until(|s| s.state == switchboard::calling::LineState::Off)
+            .await;
+    });
+    // Bob heard the microphone: the tone played into the sink.
+    let bob = bob.quit();
+    let heard = bob.heard();
+    let tail = &heard[heard.len() / 2..];
+    let floor = power(tail, 8_000, 700.0);
+    assert!(
+        power(tail, 8_000, 440.0) > 100.0 * floor,
+        "440 Hz {} vs floor {floor}",
+        power(tail, 8_000, 440.0)
+    );
+}
+
+/// Declining sends 603 and the call says so; a caller who gives up while it rings leaves a
+/// missed call.
+#[test]
+fn the_app_line_declines_with_603_and_a_caller_who_gives_up_is_missed() {
+    use switchboard::calling::{CallControl, CallPhase};
+    let scene = scene();
+    let mut bob = scene.phone("bob", 5080, Answer::Auto, &["g711"]);
+    agent_runtime().block_on(async {
+        let mut line = Line::start().await;
+        bob.command(&format!("d sip:alice@{REGISTRAR}"));
+        let ringing = line
+            .until("the call ringing", |v| v.phase == CallPhase::Ringing)
+            .await;
+        let declined = line.control(&ringing.id, CallControl::Hangup).await;
+        assert_eq!(declined.phase, CallPhase::Ended);
+        assert_eq!(declined.end_reason.as_deref(), Some("Declined."));
+        log_says(&scene.registrar.log, "REPLY 603 INVITE").await;
+
+        bob.command(&format!("d sip:alice@{REGISTRAR}"));
+        let second = line
+            .until("the second call ringing", |v| {
+                v.phase == CallPhase::Ringing && v.id != ringing.id
+            })
+            .await;
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        bob.command("b");
+        let missed = line
+            .until("the second call missed", |v| {
+                v.id == second.id && v.phase == CallPhase::Ended
+            })
+            .await;
+        assert!(
+            missed.end_reason.as_deref().unwrap().starts_with("Missed"),
+            "{missed:?}"
+        );
+        line.calling.stop_line().await;
+    });
+    let log = scene.registrar.log_text();
+    assert!(log.contains("CANCEL from bob to alice"), "{log}");
+}
+
+/// A wrong password leaves the line refused, with the registrar's words, and no retry storm.
+#[test]
+fn the_app_line_with_a_wrong_password_is_refused_and_says_why() {
+    let scene = scene();
+    agent_runtime().block_on(async {
+        let (line_tx, mut lines) = tokio::sync::mpsc::unbounded_channel();
+        let calling = switchboard::calling::Calling::new(|_| {});
+        calling.on_line(move |s| {
+            let _ = line_tx.send(s.clone());
+        });
+        let mut account = alice_account();
+        account.password = switchboard::secret::Sensitive::new("wrong".into());
+        let twilio = support::client(
+            switchboard::twilio::ApiBase::custom(&format!(
+                "http://127.0.0.1:{}",
+                support::free_port()
+            ))
+            .unwrap(),
+        );
+        calling
+            .start_line(account, twilio, switchboard::calling::SipDevices::default())
+            .await
+            .unwrap();
+        let refused = tokio::time::timeout(Duration::from_secs(10), async {
+            loop {
+                let s: switchboard::calling::LineStatus = lines.recv().await.unwrap();
+                if s.state == switchboard::calling::LineState::Refused {
+                    return s;
+                }
+            }
+        })
+        .await
+        .expect("refused in time");
+        assert!(refused.reason.unwrap().contains("check the SIP password"));
+        assert_eq!(
+            calling.line_status().state,
+            switchboard::calling::LineState::Refused
+        );
+        tokio::time::sleep(Duration::from_secs(6)).await;
+    });
+    assert_eq!(
+        scene.registrar.registers_from("alice"),
+        2,
+        "one challenge, one refused answer"
+    );
+}

@@ -94,7 +94,11 @@ mod linux {
 
         const NAME: &str = "org.freedesktop.RealtimeKit1";
         let bus = Connection::new_system().map_err(|e| format!("no system D-Bus ({e})"))?;
-        let rtkit = bus.with_proxy(NAME, "/org/freedesktop/RealtimeKit1", Duration::from_secs(2));
+        let rtkit = bus.with_proxy(
+            NAME,
+            "/org/freedesktop/RealtimeKit1",
+            Duration::from_secs(2),
+        );
         let max_priority: i32 = rtkit
             .get(NAME, "MaxRealtimePriority")
             .map_err(|e| format!("rtkit does not answer ({e})"))?;
@@ -122,7 +126,10 @@ mod linux {
         };
         // SAFETY: limit is a valid rlimit to fill.
         if unsafe { libc::getrlimit(libc::RLIMIT_RTTIME, &mut limit) } != 0 {
-            return Err(format!("cannot read RLIMIT_RTTIME ({})", std::io::Error::last_os_error()));
+            return Err(format!(
+                "cannot read RLIMIT_RTTIME ({})",
+                std::io::Error::last_os_error()
+            ));
         }
         if limit.rlim_max != libc::RLIM_INFINITY && limit.rlim_max <= max_micros {
             return Ok(());
@@ -133,7 +140,10 @@ mod linux {
         };
         // SAFETY: capped is a valid rlimit; lowering a limit needs no privilege.
         if unsafe { libc::setrlimit(libc::RLIMIT_RTTIME, &capped) } != 0 {
-            return Err(format!("cannot cap RLIMIT_RTTIME ({})", std::io::Error::last_os_error()));
+            return Err(format!(
+                "cannot cap RLIMIT_RTTIME ({})",
+                std::io::Error::last_os_error()
+            ));
         }
         Ok(())
     }
@@ -167,7 +177,10 @@ mod tests {
             return;
         }
         std::thread::spawn(|| {
-            assert!(!current_thread_is_realtime(), "threads start at normal priority");
+            assert!(
+                !current_thread_is_realtime(),
+                "threads start at normal priority"
+            );
             promote_current_thread();
             assert!(current_thread_is_realtime(), "the thread runs SCHED_FIFO");
             promote_current_thread();

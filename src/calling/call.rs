@@ -47,7 +47,7 @@ pub enum CallDirection {
 }
 
 /// A call as the UI shows it; sent whole with every change (`call://state`).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct CallView {
     /// The call's own name (its conference's friendly name for outbound calls).
     pub id: String,
@@ -83,6 +83,8 @@ pub struct CallView {
     pub end_reason: Option<String>,
     /// Something the user should know now (lost contact with Twilio, a control that failed).
     pub notice: Option<String>,
+    /// Live quality of a SIP call, measured on this end.
+    pub quality: Option<super::sip::CallQuality>,
     /// Counts this call's changes: a command's answer and the `call://state` events can
     /// arrive in either order, and the higher revision is the newer state.
     #[ts(type = "number")]
@@ -116,6 +118,7 @@ impl CallView {
             ended_at: None,
             end_reason: None,
             notice: None,
+            quality: None,
             revision: 0,
         }
     }
@@ -138,6 +141,8 @@ pub struct DialRequest {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize, TS)]
 #[serde(tag = "action", rename_all = "snake_case")]
 pub enum CallControl {
+    /// Answer an incoming call ringing the app's SIP line.
+    Answer,
     /// End the call (or stop it ringing).
     Hangup,
     /// The window's own leg is gone without the user asking (the SDK disconnected, the caller

@@ -2,7 +2,7 @@
 //! up, all over REST so they work the same whichever engine brought the user's leg in.
 
 use super::call::*;
-use super::engine::CallEngine;
+use super::engine::{CallEngine, EngineKind};
 use super::session::*;
 use crate::e164::{E164, format_beside};
 use crate::error::{Code, Error};
@@ -32,7 +32,18 @@ impl Calling {
     async fn apply(&self, session: &Session, control: CallControl) -> Result<(), Error> {
         let view = session.view();
         let calls = session.client.calls();
+        let sip = view.engine == EngineKind::Sip;
+        let sip_inbound = sip && view.direction == CallDirection::Inbound;
         match control {
+            CallControl::Answer => {
+                if !sip_inbound || view.phase != CallPhase::Ringing {
+                    return Err(Error::new(
+                        Code::InvalidInput,
+                        "Only an incoming call ringing the app's SIP line is answered here; the window answers its own.",
+                    ));
+                }
+                self.answer_sip(session)
+            }
             CallControl::Hangup => {
                 let reason = match (view.direction, view.phase) {
                     (CallDirection::Inbound, CallPhase::Ringing) => "Declined.",
@@ -65,6 +76,17 @@ impl Calling {
             }
             CallControl::Hold | CallControl::Resume => {
                 let hold = control == CallControl::Hold;
+                if sip_inbound {
+                    if view.phase != CallPhase::InProgress {
+                        return Err(Error::new(
+                            Code::InvalidInput,
+                            "You can hold once the call is answered.",
+                        ));
+                    }
+                    self.hold_sip(session, hold).await?;
+                    self.update(session, |v| v.on_hold = hold);
+                    return Ok(());
+                }
                 if view.direction == CallDirection::Inbound {
                     return Err(Error::new(
                         Code::InvalidInput,
@@ -83,7 +105,9 @@ impl Calling {
                 Ok(())
             }
             CallControl::Mute { on } => {
-                if session.engine.mutes_over_rest() {
+                if sip {
+                    self.mute_sip(session, on)?;
+                } else if session.engine.mutes_over_rest() {
                     let you = session.sid(Leg::You).ok_or_else(not_connected)?;
                     let conference = session
                         .conference
@@ -127,6 +151,9 @@ impl Calling {
             }
             CallControl::Digits { digits } => {
                 let digits = check_digits(&digits)?;
+                if sip_inbound {
+                    return self.digits_sip(session, digits);
+                }
                 if view.direction == CallDirection::Inbound {
                     return Err(Error::new(
                         Code::InvalidInput,
@@ -210,7 +237,12 @@ impl Calling {
                 "Recording starts once the call is connected.",
             ));
         }
-        session.sid(Leg::You).ok_or_else(not_connected)
+        // An incoming SIP call's own leg is not known to the app; the caller's is, and
+        // recording it records both sides.
+        let caller = session.caller.lock().expect("caller leg").clone();
+        caller
+            .or_else(|| session.sid(Leg::You))
+            .ok_or_else(not_connected)
     }
 
     /// The caller's leg of an incoming call (the parent of the app's leg).
@@ -220,6 +252,9 @@ impl Calling {
                 Code::InvalidInput,
                 "Answer the call before transferring it.",
             ));
+        }
+        if let Some(caller) = session.caller.lock().expect("caller leg").clone() {
+            return Ok(caller);
         }
         let you = session.sid(Leg::You).ok_or_else(not_connected)?;
         let leg = session.client.calls().get(&you).await?;

@@ -16,6 +16,8 @@ pub enum EngineKind {
     Webview,
     /// REST call control: Twilio rings the user's own phone, then connects the other party.
     Bridge,
+    /// The core's own SIP line on the account's SIP Domain: this computer's devices.
+    Sip,
 }
 
 impl EngineKind {
@@ -24,6 +26,7 @@ impl EngineKind {
         match self {
             Self::Webview => "In the app",
             Self::Bridge => "Through your phone",
+            Self::Sip => "In the app (SIP)",
         }
     }
 }
@@ -39,6 +42,8 @@ pub enum EnginePreference {
     Webview,
     /// The bridge engine, always.
     Bridge,
+    /// The SIP engine, when this desktop has a SIP account.
+    Sip,
 }
 
 impl EnginePreference {
@@ -48,6 +53,7 @@ impl EnginePreference {
             Self::Auto => "auto",
             Self::Webview => "webview",
             Self::Bridge => "bridge",
+            Self::Sip => "sip",
         }
     }
 
@@ -56,6 +62,7 @@ impl EnginePreference {
         match raw {
             "webview" => Self::Webview,
             "bridge" => Self::Bridge,
+            "sip" => Self::Sip,
             _ => Self::Auto,
         }
     }
@@ -81,16 +88,19 @@ pub struct EngineChoice {
     pub reason: String,
     /// Whether the webview engine could run in this window.
     pub webview_available: bool,
+    /// Whether this desktop has a SIP account (the SIP engine could run).
+    pub sip_available: bool,
     /// What must be fixed before a call can be placed, if anything.
     pub blocker: Option<String>,
 }
 
-/// Chooses the engine for a window with `caps`, given the Settings `preference` and whether a
-/// bridge phone is set.
+/// Chooses the engine for a window with `caps`, given the Settings `preference`, whether a
+/// bridge phone is set, and whether this desktop has a SIP account (`Err` says why not).
 pub fn choose(
     preference: EnginePreference,
     caps: &Capabilities,
     bridge_phone_set: bool,
+    sip: Result<(), &str>,
 ) -> EngineChoice {
     let webview_available = caps.webrtc && caps.microphone;
     let missing = if caps.webrtc {
@@ -98,16 +108,22 @@ pub fn choose(
     } else {
         "this window has no WebRTC (RTCPeerConnection), as in WebKitGTK on Linux"
     };
+    let sip_available = sip.is_ok();
+    let on_sip = "Calls use this computer's microphone and speakers through the app's own SIP line";
     let (engine, reason) = match preference {
         EnginePreference::Auto if webview_available => (
             EngineKind::Webview,
             "Calls use this computer's microphone and speakers: the window supports WebRTC."
                 .to_owned(),
         ),
+        EnginePreference::Auto if sip_available => {
+            (EngineKind::Sip, format!("{on_sip}: {missing}."))
+        }
         EnginePreference::Auto => (
             EngineKind::Bridge,
             format!(
-                "Calls ring your phone first, then Twilio connects the other party: {missing}."
+                "Calls ring your phone first, then Twilio connects the other party: {missing}, and {}.",
+                sip.err().unwrap_or_default()
             ),
         ),
         EnginePreference::Webview if webview_available => (
@@ -118,6 +134,16 @@ pub fn choose(
             EngineKind::Bridge,
             format!(
                 "Settings ask for calls in the app, but {missing}; calls ring your phone instead."
+            ),
+        ),
+        EnginePreference::Sip if sip_available => {
+            (EngineKind::Sip, format!("{on_sip}, as chosen in Settings."))
+        }
+        EnginePreference::Sip => (
+            EngineKind::Bridge,
+            format!(
+                "Settings ask for calls through the app's SIP line, but {}; calls ring your phone instead.",
+                sip.err().unwrap_or_default()
             ),
         ),
         EnginePreference::Bridge => (
@@ -135,6 +161,7 @@ pub fn choose(
         preference,
         reason,
         webview_available,
+        sip_available,
         blocker,
     }
 }
@@ -143,13 +170,20 @@ pub fn choose(
 mod tests {
     use super::*;
 
+    const NO_SIP: &str = "this desktop has no SIP account yet (deploy call routing)";
+
     fn caps(webrtc: bool, microphone: bool) -> Capabilities {
         Capabilities { webrtc, microphone }
     }
 
     #[test]
     fn automatic_choice_follows_what_the_window_can_do() {
-        let webkitgtk = choose(EnginePreference::Auto, &caps(false, true), true);
+        let webkitgtk = choose(
+            EnginePreference::Auto,
+            &caps(false, true),
+            true,
+            Err(NO_SIP),
+        );
         assert_eq!(webkitgtk.engine, EngineKind::Bridge);
         assert!(
             webkitgtk.reason.contains("RTCPeerConnection"),
@@ -159,7 +193,7 @@ mod tests {
         assert!(!webkitgtk.webview_available);
         assert_eq!(webkitgtk.blocker, None);
 
-        let webview2 = choose(EnginePreference::Auto, &caps(true, true), false);
+        let webview2 = choose(EnginePreference::Auto, &caps(true, true), false, Ok(()));
         assert_eq!(webview2.engine, EngineKind::Webview);
         assert!(webview2.webview_available);
         assert_eq!(
@@ -167,18 +201,54 @@ mod tests {
             "the webview engine needs no bridge phone"
         );
 
-        let no_mic = choose(EnginePreference::Auto, &caps(true, false), true);
+        let no_mic = choose(
+            EnginePreference::Auto,
+            &caps(true, false),
+            true,
+            Err(NO_SIP),
+        );
         assert_eq!(no_mic.engine, EngineKind::Bridge);
         assert!(no_mic.reason.contains("getUserMedia"), "{}", no_mic.reason);
+        assert!(no_mic.reason.contains(NO_SIP), "{}", no_mic.reason);
+    }
+
+    #[test]
+    fn without_webrtc_a_desktop_with_a_sip_account_calls_through_its_sip_line() {
+        let linux = choose(EnginePreference::Auto, &caps(false, true), false, Ok(()));
+        assert_eq!(linux.engine, EngineKind::Sip);
+        assert!(linux.reason.contains("SIP line"), "{}", linux.reason);
+        assert!(
+            linux.reason.contains("RTCPeerConnection"),
+            "{}",
+            linux.reason
+        );
+        assert_eq!(linux.blocker, None, "the SIP engine needs no bridge phone");
+        assert!(linux.sip_available);
+
+        // WebRTC still wins on Auto; SIP is there when asked for.
+        let webview2 = choose(EnginePreference::Auto, &caps(true, true), false, Ok(()));
+        assert_eq!(webview2.engine, EngineKind::Webview);
+        let asked = choose(EnginePreference::Sip, &caps(true, true), false, Ok(()));
+        assert_eq!(asked.engine, EngineKind::Sip);
+        assert!(asked.reason.contains("chosen in Settings"));
+
+        let unprovisioned = choose(EnginePreference::Sip, &caps(true, true), true, Err(NO_SIP));
+        assert_eq!(unprovisioned.engine, EngineKind::Bridge);
+        assert!(
+            unprovisioned.reason.contains(NO_SIP),
+            "{}",
+            unprovisioned.reason
+        );
+        assert!(!unprovisioned.sip_available);
     }
 
     #[test]
     fn settings_override_and_an_impossible_choice_says_so() {
-        let forced = choose(EnginePreference::Bridge, &caps(true, true), true);
+        let forced = choose(EnginePreference::Bridge, &caps(true, true), true, Ok(()));
         assert_eq!(forced.engine, EngineKind::Bridge);
         assert!(forced.reason.contains("chosen in Settings"));
 
-        let wanted = choose(EnginePreference::Webview, &caps(false, true), true);
+        let wanted = choose(EnginePreference::Webview, &caps(false, true), true, Ok(()));
         assert_eq!(wanted.engine, EngineKind::Bridge);
         assert!(
             wanted
@@ -186,7 +256,12 @@ mod tests {
                 .starts_with("Settings ask for calls in the app, but")
         );
 
-        let unset = choose(EnginePreference::Bridge, &caps(true, true), false);
+        let unset = choose(
+            EnginePreference::Bridge,
+            &caps(true, true),
+            false,
+            Err(NO_SIP),
+        );
         assert!(unset.blocker.unwrap().contains("Settings"));
     }
 
@@ -196,10 +271,11 @@ mod tests {
             EnginePreference::Auto,
             EnginePreference::Webview,
             EnginePreference::Bridge,
+            EnginePreference::Sip,
         ] {
             assert_eq!(EnginePreference::parse(p.as_str()), p);
         }
-        assert_eq!(EnginePreference::parse("sip"), EnginePreference::Auto);
+        assert_eq!(EnginePreference::parse("opus"), EnginePreference::Auto);
     }
 }
 
@@ -278,6 +354,51 @@ impl CallEngine for WebviewEngine {
     }
 }
 
+/// The SIP engine: Twilio dials this desktop's SIP line into the conference, and the line
+/// answers by itself (see [`super::sip`]).
+#[derive(Debug, Clone, Default)]
+pub struct SipEngine {
+    /// The running line; `None` until [`Calling::place`](super::Calling::place) binds it.
+    pub(crate) line: Option<std::sync::Arc<super::sip::SipLine>>,
+}
+
+impl CallEngine for SipEngine {
+    fn kind(&self) -> EngineKind {
+        EngineKind::Sip
+    }
+
+    async fn join_you(
+        &self,
+        client: &Client,
+        room: &str,
+        caller_id: &str,
+    ) -> Result<Option<CallSid>, Error> {
+        let line = self.line.as_ref().ok_or_else(|| {
+            Error::new(
+                crate::Code::NotConfigured,
+                "The app's SIP line is not running: check Calling in Settings, and that call routing is deployed.",
+            )
+        })?;
+        line.expect(room);
+        let address = format!("{}?{}={room}", line.address(), super::sip::ROOM_HEADER);
+        let you = client
+            .participants(room)
+            .add(&address, caller_id)
+            .label("you")
+            .beep(false)
+            .start_conference_on_enter(true)
+            .end_conference_on_exit(true)
+            .timeout(30)
+            .send()
+            .await?;
+        Ok(Some(you.call_sid))
+    }
+
+    fn mutes_over_rest(&self) -> bool {
+        false
+    }
+}
+
 /// The engine of one call.
 #[derive(Debug, Clone)]
 pub enum AnyEngine {
@@ -285,6 +406,8 @@ pub enum AnyEngine {
     Bridge(BridgeEngine),
     /// In the window.
     Webview(WebviewEngine),
+    /// Through the core's SIP line.
+    Sip(SipEngine),
 }
 
 impl CallEngine for AnyEngine {
@@ -292,6 +415,7 @@ impl CallEngine for AnyEngine {
         match self {
             Self::Bridge(e) => e.kind(),
             Self::Webview(e) => e.kind(),
+            Self::Sip(e) => e.kind(),
         }
     }
 
@@ -304,6 +428,7 @@ impl CallEngine for AnyEngine {
         match self {
             Self::Bridge(e) => e.join_you(client, room, caller_id).await,
             Self::Webview(e) => e.join_you(client, room, caller_id).await,
+            Self::Sip(e) => e.join_you(client, room, caller_id).await,
         }
     }
 
@@ -311,6 +436,7 @@ impl CallEngine for AnyEngine {
         match self {
             Self::Bridge(e) => e.mutes_over_rest(),
             Self::Webview(e) => e.mutes_over_rest(),
+            Self::Sip(e) => e.mutes_over_rest(),
         }
     }
 }

@@ -5,6 +5,7 @@ mod call;
 mod control;
 mod engine;
 mod session;
+mod sip;
 
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
@@ -15,9 +16,13 @@ pub use call::{
 };
 pub use engine::{
     AnyEngine, BridgeEngine, CallEngine, Capabilities, EngineChoice, EngineKind, EnginePreference,
-    WebviewEngine, choose,
+    SipEngine, WebviewEngine, choose,
 };
 pub use session::{Calling, Timing};
+pub use sip::{
+    CALL_HEADER, CALLED_HEADER, CallQuality, LineState, LineStatus, ROOM_HEADER, SipDevices,
+    mos_estimate,
+};
 
 use crate::app::Switchboard;
 use crate::cache::{CallLog, CallLogFilter};
@@ -32,6 +37,8 @@ const CALLER_ID: &str = "calls.caller_id";
 const RINGTONE_DEVICE: &str = "calls.ringtone_device";
 const MICROPHONE: &str = "calls.microphone";
 const SPEAKER: &str = "calls.speaker";
+const CALL_INPUT: &str = "calls.sip_microphone";
+const CALL_OUTPUT: &str = "calls.sip_speaker";
 const RING_BRIDGE_PHONE: &str = "calls.ring_bridge_phone";
 
 /// How long a Voice SDK token lives; the window asks for a new one before it runs out
@@ -57,6 +64,12 @@ pub struct CallSettings {
     pub microphone: Option<String>,
     /// The window's speaker (a browser `deviceId`) for the webview engine.
     pub speaker: Option<String>,
+    /// The microphone (as listed by the core) of the SIP engine; the default when absent.
+    #[serde(default)]
+    pub sip_microphone: Option<String>,
+    /// The speaker (as listed by the core) of the SIP engine; the default when absent.
+    #[serde(default)]
+    pub sip_speaker: Option<String>,
 }
 
 /// A number the account may show as caller ID.
@@ -71,7 +84,7 @@ pub struct CallerId {
 }
 
 /// Everything the dialer needs to start.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+#[derive(Debug, Clone, PartialEq, Serialize, TS)]
 pub struct CallSetup {
     /// The engine and why.
     pub choice: EngineChoice,
@@ -161,6 +174,8 @@ impl Switchboard {
             ringtone_device: store.setting(RINGTONE_DEVICE).await?,
             microphone: store.setting(MICROPHONE).await?,
             speaker: store.setting(SPEAKER).await?,
+            sip_microphone: store.setting(CALL_INPUT).await?,
+            sip_speaker: store.setting(CALL_OUTPUT).await?,
         })
     }
 
@@ -225,6 +240,8 @@ impl Switchboard {
             (RINGTONE_DEVICE, blank(&input.ringtone_device)),
             (MICROPHONE, blank(&input.microphone)),
             (SPEAKER, blank(&input.speaker)),
+            (CALL_INPUT, blank(&input.sip_microphone)),
+            (CALL_OUTPUT, blank(&input.sip_speaker)),
         ] {
             match value {
                 Some(v) => store.set_setting(key, &v).await?,
@@ -271,8 +288,19 @@ impl Switchboard {
     ) -> Result<CallSetup, Error> {
         let profile = self.profile(None).await?;
         let settings = self.call_settings().await?;
-        let choice = choose(settings.engine, caps, settings.bridge_phone.is_some());
-        let (caller_ids, caller_ids_error) = match self.client().await {
+        let client = self.client().await;
+        let sip = match &client {
+            Ok(client) => self.sip_account(None, client).await.map(|_| ()),
+            Err(err) => Err(err.clone()),
+        };
+        let no_sip = sip.as_ref().err().map(sip_missing);
+        let choice = choose(
+            settings.engine,
+            caps,
+            settings.bridge_phone.is_some(),
+            no_sip.as_deref().map_or(Ok(()), Err),
+        );
+        let (caller_ids, caller_ids_error) = match client {
             Ok(client) => match self.caller_ids(&client).await {
                 Ok(ids) => (ids, None),
                 Err(err) => (Vec::new(), Some(err.message)),
@@ -365,6 +393,7 @@ impl Switchboard {
         }
         let engine = match request.engine {
             EngineKind::Webview => AnyEngine::Webview(WebviewEngine),
+            EngineKind::Sip => AnyEngine::Sip(SipEngine::default()),
             EngineKind::Bridge => {
                 let raw = bridge_phone
                     .map(str::to_owned)
@@ -434,6 +463,25 @@ impl Switchboard {
         })
     }
 
+    /// What the SIP line of this desktop needs: its account, the Twilio client for its
+    /// incoming calls' transfers and recordings, and the devices chosen in Settings.
+    ///
+    /// # Errors
+    /// As [`Switchboard::sip_account`].
+    pub async fn line_setup(&self) -> Result<(crate::sip::SipAccount, Client, SipDevices), Error> {
+        let client = self.client().await?;
+        let account = self.sip_account(None, &client).await?;
+        let settings = self.call_settings().await?;
+        Ok((
+            account,
+            client,
+            SipDevices {
+                input: settings.sip_microphone,
+                output: settings.sip_speaker,
+            },
+        ))
+    }
+
     /// The call log of the active profile, without the legs that rang the bridge phone.
     ///
     /// # Errors
@@ -444,5 +492,18 @@ impl Switchboard {
             filter.hide_to = self.call_settings().await?.bridge_phone;
         }
         Ok(self.active_cache().await?.call_log(&filter).await?)
+    }
+}
+
+/// Why the SIP engine cannot run, as the end of a sentence.
+fn sip_missing(err: &Error) -> String {
+    match err.code {
+        Code::NotConfigured => {
+            "this desktop has no SIP account yet (deploy call routing in Settings)".to_owned()
+        }
+        _ => format!(
+            "its SIP account could not be read ({})",
+            err.message.trim_end_matches('.')
+        ),
     }
 }

@@ -13,7 +13,8 @@ use std::time::{Duration, Instant};
 
 use super::call::*;
 use super::engine::EngineKind;
-use super::engine::{AnyEngine, CallEngine, WebviewEngine};
+use super::engine::{AnyEngine, CallEngine, SipEngine, WebviewEngine};
+use super::sip::{LineStatus, SipLine};
 use crate::e164::E164;
 use crate::error::{Code, Error};
 use crate::sid::CallSid;
@@ -41,6 +42,7 @@ impl Default for Timing {
 }
 
 type Notify = Arc<dyn Fn(&CallView) + Send + Sync>;
+type LineNotify = Arc<Mutex<Option<Arc<dyn Fn(&LineStatus) + Send + Sync>>>>;
 
 /// The live calls of this process.
 #[derive(Clone)]
@@ -48,6 +50,9 @@ pub struct Calling {
     calls: Arc<Mutex<HashMap<String, Arc<Session>>>>,
     notify: Notify,
     timing: Timing,
+    /// This desktop's SIP line, while the SIP engine is in use.
+    pub(super) line: Arc<Mutex<Option<Arc<SipLine>>>>,
+    line_notify: LineNotify,
 }
 
 impl std::fmt::Debug for Calling {
@@ -68,6 +73,8 @@ pub(super) struct Session {
     pub(super) view: Mutex<CallView>,
     pub(super) conference: Mutex<Option<String>>,
     pub(super) attached: tokio::sync::Notify,
+    /// The caller's leg of an incoming SIP call, as the routing named it.
+    pub(super) caller: Mutex<Option<CallSid>>,
 }
 
 impl Session {
@@ -119,6 +126,9 @@ pub(super) fn you_ended(status: CallStatus, engine: EngineKind, answered: bool) 
             "Twilio could not ring your phone; check the number in Settings."
         }
         (EngineKind::Webview, CallStatus::Failed) => "The app's connection to the call failed.",
+        (EngineKind::Sip, CallStatus::Busy | CallStatus::NoAnswer | CallStatus::Failed) => {
+            "The app's SIP line did not answer Twilio; check that it shows as registered in the sidebar."
+        }
         _ if answered => "You hung up.",
         _ => "The call ended.",
     }
@@ -149,6 +159,20 @@ impl Calling {
             calls: Arc::default(),
             notify: Arc::new(notify),
             timing: Timing::default(),
+            line: Arc::default(),
+            line_notify: Arc::default(),
+        }
+    }
+
+    /// Where the SIP line's changes go (the sidebar).
+    pub fn on_line(&self, notify: impl Fn(&LineStatus) + Send + Sync + 'static) {
+        *self.line_notify.lock().expect("line notify") = Some(Arc::new(notify));
+    }
+
+    pub(super) fn publish_line(&self, status: &LineStatus) {
+        let notify = self.line_notify.lock().expect("line notify").clone();
+        if let Some(notify) = notify {
+            notify(status);
         }
     }
 
@@ -211,6 +235,10 @@ impl Calling {
         remote: &E164,
         caller_id: &E164,
     ) -> CallView {
+        let engine = match engine {
+            AnyEngine::Sip(_) => AnyEngine::Sip(SipEngine { line: self.line() }),
+            other => other,
+        };
         let view = CallView::new(
             room_name(),
             engine.kind(),
@@ -256,6 +284,7 @@ impl Calling {
             view: Mutex::new(view.clone()),
             conference: Mutex::new(None),
             attached: tokio::sync::Notify::new(),
+            caller: Mutex::new(None),
         });
         self.calls
             .lock()
@@ -309,6 +338,9 @@ impl Calling {
             view.revision += 1;
         }
         self.publish(session);
+        if session.engine.kind() == EngineKind::Sip {
+            self.end_sip(session);
+        }
         for leg in [Leg::Them, Leg::You] {
             if let Some(sid) = session.sid(leg)
                 && let Err(err) = session.client.calls().hangup(&sid).await
@@ -384,6 +416,9 @@ impl Calling {
                         format!("Twilio could not ring your phone: {}", err.message)
                     }
                     EngineKind::Webview => err.message,
+                    EngineKind::Sip => {
+                        format!("Twilio could not reach the app's SIP line: {}", err.message)
+                    }
                 };
                 return self.finish(&session, reason).await;
             }

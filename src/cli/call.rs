@@ -59,7 +59,9 @@ pub async fn call(core: &Switchboard, client: Client, args: CallArgs) -> Result<
         switchboard::calling::AnyEngine::Bridge(b) => {
             switchboard::e164::format_beside(b.phone.as_str(), Some(call.from.as_str()))
         }
-        switchboard::calling::AnyEngine::Webview(_) => unreachable!("the CLI places bridge calls"),
+        switchboard::calling::AnyEngine::Webview(_) | switchboard::calling::AnyEngine::Sip(_) => {
+            unreachable!("the request asks for the bridge engine")
+        }
     };
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<CallView>();
     let calling = Calling::new(move |view: &CallView| {

@@ -65,6 +65,7 @@ macro_rules! ipc_commands {
         active_calls() -> Vec<CallView>;
         call_log(filter: CallLogFilter) -> CallLog;
         preview_ringtone() -> String;
+        sip_line() -> LineStatus;
         }
     };
 }

@@ -20,9 +20,9 @@ use crate::cache::{
     ResourceReport, SyncProgress, SyncReport, Voicemail, VoicemailAction, VoicemailFilter,
 };
 use crate::calling::{
-    CallControl, CallDirection, CallPhase, CallSettings, CallSetup, CallView, CallerId,
-    Capabilities, DialRequest, EngineChoice, EngineKind, EnginePreference, RecordingState,
-    VoiceToken,
+    CallControl, CallDirection, CallPhase, CallQuality, CallSettings, CallSetup, CallView,
+    CallerId, Capabilities, DialRequest, EngineChoice, EngineKind, EnginePreference, LineState,
+    LineStatus, RecordingState, VoiceToken,
 };
 use crate::db::Profile;
 use crate::error::{Code, Error};
@@ -126,6 +126,7 @@ pub fn events(cfg: &Config) -> Vec<(&'static str, String)> {
         (events::CALL_STATE, CallView::name(cfg)),
         (events::CALL_ANSWER, "string".into()),
         (events::CALL_DECLINE, "string".into()),
+        (events::SIP_LINE, LineStatus::name(cfg)),
     ]
 }
 
@@ -158,6 +159,8 @@ pub mod events {
     pub const CALL_ANSWER: &str = "call://answer";
     /// Decline the incoming call with this id: its notification's Decline was clicked.
     pub const CALL_DECLINE: &str = "call://decline";
+    /// The desktop's SIP line changed (registered, retrying, refused, off).
+    pub const SIP_LINE: &str = "sip://line";
 }
 
 /// The TypeScript declarations of the whole contract.
@@ -226,7 +229,10 @@ pub fn typescript() -> String {
         CallPhase::decl(&cfg),
         CallDirection::decl(&cfg),
         RecordingState::decl(&cfg),
+        CallQuality::decl(&cfg),
         CallView::decl(&cfg),
+        LineState::decl(&cfg),
+        LineStatus::decl(&cfg),
         CallLogDirection::decl(&cfg),
         CallLogOutcome::decl(&cfg),
         CallLogFilter::decl(&cfg),

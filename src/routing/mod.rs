@@ -435,8 +435,28 @@ impl Switchboard {
                 "This desktop has no SIP account on the Twilio SIP Domain yet. Run `switchboard routing deploy` (or deploy routing in Settings) to make one.",
             )
         };
-        let domain = sip::domain(client).await?.ok_or_else(missing)?;
         let username = self.sip_username(name).await;
+        if let Some(registrar) = std::env::var(SIP_REGISTRAR_ENV)
+            .ok()
+            .filter(|r| !r.trim().is_empty())
+        {
+            // Another SIP server (a PBX, or the tests' registrar): no Twilio SIP Domain.
+            let password = std::env::var("SWITCHBOARD_SIP_PASSWORD").map_err(|_| {
+                Error::new(
+                    Code::NotConfigured,
+                    format!("{SIP_REGISTRAR_ENV} is set: set SWITCHBOARD_SIP_PASSWORD to the password of SIP user {username:?} too."),
+                )
+            })?;
+            return Ok(crate::sip::SipAccount {
+                registrar,
+                domain: std::env::var("SWITCHBOARD_SIP_DOMAIN")
+                    .ok()
+                    .filter(|d| !d.is_empty()),
+                user: username,
+                password: password.into(),
+            });
+        }
+        let domain = sip::domain(client).await?.ok_or_else(missing)?;
         let password = match self.keychain.sip_password(client.account_sid(), &username) {
             Ok(password) => password,
             Err(crate::keychain::KeychainError::Missing(_)) => return Err(missing()),
@@ -450,6 +470,11 @@ impl Switchboard {
         })
     }
 }
+
+/// Registers the desktop's SIP line with this server (`host:port`) instead of the account's
+/// Twilio SIP Domain, with the password in `SWITCHBOARD_SIP_PASSWORD` and the address's domain
+/// in `SWITCHBOARD_SIP_DOMAIN` (the registrar's host when unset).
+pub const SIP_REGISTRAR_ENV: &str = "SWITCHBOARD_SIP_REGISTRAR";
 
 /// This computer's name, for the SIP username.
 fn machine_name() -> String {

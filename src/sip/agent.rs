@@ -574,6 +574,14 @@ impl UserAgent {
             .and_then(|f| f.uri().ok())
             .map(|u| u.to_string())
             .unwrap_or_default();
+        let headers = request
+            .headers
+            .iter()
+            .filter_map(|h| match h {
+                rsipstack::sip::Header::Other(key, value) => Some((key.clone(), value.clone())),
+                _ => None,
+            })
+            .collect();
         let (state_tx, state_rx) = mpsc::unbounded_channel();
         self.watchers
             .lock()
@@ -585,6 +593,7 @@ impl UserAgent {
             from,
             offer: String::from_utf8_lossy(request.body()).into_owned(),
             call_id,
+            headers,
             states: state_rx,
             watchers: self.watchers.clone(),
             socket: Some(self.media_socket().await?),

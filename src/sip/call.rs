@@ -22,6 +22,8 @@ pub struct IncomingCall {
     pub from: String,
     pub(super) offer: String,
     pub(super) call_id: String,
+    /// The INVITE's extension headers (`X-…`), name and value.
+    pub(super) headers: Vec<(String, String)>,
     pub(super) states: mpsc::UnboundedReceiver<DialogState>,
     pub(super) watchers: Watchers,
     pub(super) socket: Option<UdpSocket>,
@@ -36,6 +38,36 @@ impl std::fmt::Debug for IncomingCall {
 }
 
 impl IncomingCall {
+    /// The SIP Call-ID.
+    pub fn call_id(&self) -> &str {
+        &self.call_id
+    }
+
+    /// An extension header of the INVITE (such as one the routing put in the `<Sip>` address),
+    /// by name, ignoring case.
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers
+            .iter()
+            .find(|(key, _)| key.eq_ignore_ascii_case(name))
+            .map(|(_, value)| value.trim())
+    }
+
+    /// Waits until the caller gives up (CANCEL) or the call fails before it is answered.
+    pub async fn gone(&mut self) -> Ended {
+        loop {
+            match self.states.recv().await {
+                None => return Ended::Failed("the SIP stack stopped".into()),
+                Some(DialogState::Terminated(_, TerminatedReason::UacCancel)) => {
+                    return Ended::Cancelled;
+                }
+                Some(DialogState::Terminated(_, reason)) => {
+                    return Ended::Failed(format!("{reason:?}"));
+                }
+                Some(_) => {}
+            }
+        }
+    }
+
     /// Answers with our audio.
     ///
     /// # Errors

@@ -93,6 +93,21 @@ test('rings registered SIP desktops beside the clients, before forwarding number
   }));
 });
 
+test('the SIP desktop is told the caller\'s call and the number called in INVITE headers', () => {
+  const config = baseConfig({ identities: [], sip: ['sip:default-desk@switchboard-0a1b2c3d4e.sip.twilio.com'] });
+  const event = { CallSid: 'CA0123456789abcdef0123456789abcdef', To: '+14155550123', From: '+442071838750' };
+  assert.equal(run('inbound', configContext(config), event), expected((r) => {
+    r.dial({ answerOnBridge: true, timeout: 25, action: '/inbound-status', method: 'POST' })
+      .sip('sip:default-desk@switchboard-0a1b2c3d4e.sip.twilio.com?X-Switchboard-Call=CA0123456789abcdef0123456789abcdef&X-Switchboard-Called=+14155550123');
+  }));
+  // Values that are not a call SID or a number are left out rather than passed on.
+  const odd = { CallSid: 'CA<script>', To: 'client:alice' };
+  assert.equal(run('inbound', configContext(config), odd), expected((r) => {
+    r.dial({ answerOnBridge: true, timeout: 25, action: '/inbound-status', method: 'POST' })
+      .sip('sip:default-desk@switchboard-0a1b2c3d4e.sip.twilio.com');
+  }));
+});
+
 test('a SIP desktop alone is enough to dial; an address that is not a Twilio SIP user is dropped', () => {
   const config = baseConfig({
     identities: [],

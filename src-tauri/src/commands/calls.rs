@@ -3,7 +3,8 @@
 
 use switchboard::cache::{CallLog, CallLogFilter};
 use switchboard::calling::{
-    CallControl, CallSettings, CallSetup, CallView, Capabilities, DialRequest, VoiceToken,
+    CallControl, CallSettings, CallSetup, CallView, Capabilities, DialRequest, EngineKind,
+    LineStatus, VoiceToken,
 };
 use switchboard::{Code, Error};
 use tauri::{AppHandle, Runtime, State};
@@ -19,10 +20,31 @@ pub async fn call_setup(
     calls: State<'_, LiveCalls>,
     capabilities: Capabilities,
 ) -> Result<CallSetup, Error> {
-    core.get()
-        .await?
+    let core = core.get().await?;
+    let setup = core
         .call_setup(&capabilities, calls.calling.active())
-        .await
+        .await?;
+    // The SIP line runs while the SIP engine is the one chosen, on the devices of Settings.
+    if setup.choice.engine == EngineKind::Sip {
+        let started = match core.line_setup().await {
+            Ok((account, client, devices)) => {
+                calls.calling.start_line(account, client, devices).await
+            }
+            Err(err) => Err(err),
+        };
+        if let Err(err) = started {
+            tracing::warn!(error = %err.message, "the SIP line could not start");
+            calls.line_failed(err.message);
+        }
+    } else {
+        calls.calling.stop_line().await;
+    }
+    Ok(setup)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+pub fn sip_line(calls: State<'_, LiveCalls>) -> LineStatus {
+    calls.line_status()
 }
 
 #[tauri::command(rename_all = "snake_case")]

@@ -35,7 +35,13 @@ exports.handler = function (context, event, callback) {
     method: 'POST',
   });
   for (const identity of identities) dial.client(identity);
-  for (const uri of sip) dial.sip(uri);
+  // The desktop learns which call rings it (for transfers and recordings) and which number
+  // was called, from headers on the INVITE.
+  const headers = [];
+  if (/^CA[0-9a-f]{32}$/.test(event.CallSid || '')) headers.push(`X-Switchboard-Call=${event.CallSid}`);
+  if (/^\+[1-9]\d{5,14}$/.test(event.To || '')) headers.push(`X-Switchboard-Called=${event.To}`);
+  const suffix = headers.length ? `?${headers.join('&')}` : '';
+  for (const uri of sip) dial.sip(uri + suffix);
   for (const number of forward) dial.number(number);
   return callback(null, twiml);
 };

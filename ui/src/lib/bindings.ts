@@ -834,9 +834,9 @@ to?: string,
  */
 trim: Trim, };
 
-export type EngineKind = "webview" | "bridge";
+export type EngineKind = "webview" | "bridge" | "sip";
 
-export type EnginePreference = "auto" | "webview" | "bridge";
+export type EnginePreference = "auto" | "webview" | "bridge" | "sip";
 
 export type Capabilities = { 
 /**
@@ -865,6 +865,10 @@ reason: string,
  * Whether the webview engine could run in this window.
  */
 webview_available: boolean, 
+/**
+ * Whether this desktop has a SIP account (the SIP engine could run).
+ */
+sip_available: boolean, 
 /**
  * What must be fixed before a call can be placed, if anything.
  */
@@ -899,7 +903,15 @@ microphone: string | null,
 /**
  * The window's speaker (a browser `deviceId`) for the webview engine.
  */
-speaker: string | null, };
+speaker: string | null, 
+/**
+ * The microphone (as listed by the core) of the SIP engine; the default when absent.
+ */
+sip_microphone: string | null, 
+/**
+ * The speaker (as listed by the core) of the SIP engine; the default when absent.
+ */
+sip_speaker: string | null, };
 
 export type CallerId = { 
 /**
@@ -982,7 +994,7 @@ from: string | null,
  */
 engine: EngineKind, };
 
-export type CallControl = { "action": "hangup" } | { "action": "left", 
+export type CallControl = { "action": "answer" } | { "action": "hangup" } | { "action": "left", 
 /**
  * What the window knows, to show when the other party is still there.
  */
@@ -1009,6 +1021,44 @@ export type CallPhase = "placing" | "calling_you" | "ringing" | "in_progress" | 
 export type CallDirection = "outbound" | "inbound";
 
 export type RecordingState = "off" | "on" | "paused";
+
+export type CallQuality = { 
+/**
+ * The codec, e.g. `PCMU`.
+ */
+codec: string, 
+/**
+ * Interarrival jitter of what the far end sends (RFC 3550), milliseconds.
+ */
+jitter_ms: number, 
+/**
+ * Share of the far end's packets that never arrived, percent.
+ */
+loss_percent: number, 
+/**
+ * Round trip, milliseconds, when the far end reports it (RTCP; not measured yet).
+ */
+rtt_ms: number | null, 
+/**
+ * Mouth-to-ear delay on this end: the jitter buffer plus one packet, milliseconds.
+ */
+delay_ms: number, 
+/**
+ * E-model (ITU-T G.107) estimate from loss, codec and delay, 1 to 4.5.
+ */
+mos: number, 
+/**
+ * Packets received.
+ */
+received: number, 
+/**
+ * Speaker callbacks that found no sound ready.
+ */
+underruns: number, 
+/**
+ * 20 ms frames made up for lost or late packets.
+ */
+concealed: number, };
 
 export type CallView = { 
 /**
@@ -1076,10 +1126,34 @@ end_reason: string | null,
  */
 notice: string | null, 
 /**
+ * Live quality of a SIP call, measured on this end.
+ */
+quality: CallQuality | null, 
+/**
  * Counts this call's changes: a command's answer and the `call://state` events can
  * arrive in either order, and the higher revision is the newer state.
  */
 revision: number, };
+
+export type LineState = "off" | "registering" | "registered" | "retrying" | "refused";
+
+export type LineStatus = { 
+/**
+ * Where it stands.
+ */
+state: LineState, 
+/**
+ * The address calls ring, `sip:user@domain`.
+ */
+address: string | null, 
+/**
+ * Why it is not registered, for people.
+ */
+reason: string | null, 
+/**
+ * Seconds until the next attempt, while retrying.
+ */
+next_in: number | null, };
 
 export type CallLogDirection = "inbound" | "outbound";
 
@@ -1275,6 +1349,7 @@ export interface Commands {
   active_calls: { args: Record<string, never>; returns: Array<CallView> };
   call_log: { args: { filter: CallLogFilter }; returns: CallLog };
   preview_ringtone: { args: Record<string, never>; returns: string };
+  sip_line: { args: Record<string, never>; returns: LineStatus };
 }
 
 /** Every event: its payload. */
@@ -1292,6 +1367,7 @@ export interface Events {
   "call://state": CallView;
   "call://answer": string;
   "call://decline": string;
+  "sip://line": LineStatus;
 }
 
 /** Every error code, for exhaustive switches. */
