@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canHold, clock, phaseLabel, qualityText, recordingLabel } from './call-display';
+import { canAnswer, canHold, clock, holdNote, phaseLabel, qualityText, recordingLabel } from './call-display';
 import { engineLabel, phaseHint } from './call-screen';
 import { callView } from '../../test/fixtures';
 
@@ -39,15 +39,35 @@ describe('the rest of the in-call wording', () => {
     expect(phaseHint(callView({ phase: 'in_progress' }))).toBeNull();
   });
 
-  it('holds only connected outbound calls', () => {
+  it('holds connected outbound calls, and incoming calls only on the SIP line', () => {
     expect(canHold(callView({ phase: 'in_progress' }))).toBe(true);
+    expect(canHold(callView({ phase: 'in_progress', engine: 'sip' }))).toBe(true);
     expect(canHold(callView({ phase: 'ringing' }))).toBe(false);
-    expect(canHold(callView({ phase: 'in_progress', direction: 'inbound' }))).toBe(false);
+    // The core refuses hold on an incoming call the window's SDK carries; the SIP line holds by re-INVITE.
+    expect(canHold(callView({ phase: 'in_progress', direction: 'inbound', engine: 'webview' }))).toBe(false);
+    expect(canHold(callView({ phase: 'in_progress', direction: 'inbound', engine: 'sip' }))).toBe(true);
+    expect(canHold(callView({ phase: 'ringing', direction: 'inbound', engine: 'sip' })), 'not before it is answered').toBe(false);
+  });
+
+  it('explains a missing Hold only where it will never come', () => {
+    expect(holdNote(callView({ phase: 'in_progress', direction: 'inbound', engine: 'webview' }))).toBe('Hold works on calls placed from Switchboard');
+    expect(holdNote(callView({ phase: 'ringing', direction: 'inbound', engine: 'sip' }))).toBeNull();
+    expect(holdNote(callView({ phase: 'placing' }))).toBeNull();
+  });
+
+  it('answers ringing incoming calls the SDK has, or that ring the SIP line', () => {
+    const ringing = (engine: 'webview' | 'sip', local: boolean) => ({ view: callView({ engine, direction: 'inbound', phase: 'ringing' }), local });
+    expect(canAnswer(ringing('webview', true))).toBe(true);
+    expect(canAnswer(ringing('webview', false)), 'the window cannot answer what its SDK does not have').toBe(false);
+    expect(canAnswer(ringing('sip', false)), 'the core answers the SIP line').toBe(true);
+    expect(canAnswer({ view: callView({ engine: 'sip', direction: 'inbound', phase: 'in_progress' }), local: false })).toBe(false);
+    expect(canAnswer({ view: callView({ engine: 'sip', phase: 'ringing' }), local: false }), 'an outbound call is not answered here').toBe(false);
   });
 
   it('names engines, recording and quality warnings in plain words', () => {
     expect(engineLabel('bridge')).toBe('Through your phone');
     expect(engineLabel('webview')).toBe('In the app');
+    expect(engineLabel('sip')).toBe('In the app (SIP)');
     expect(recordingLabel('on')).toBe('REC');
     expect(recordingLabel('paused')).toBe('REC paused');
     expect(recordingLabel('off')).toBeNull();

@@ -41,9 +41,28 @@ export function phaseLabel(call: CallWording, now: number): string {
   }
 }
 
-/** Hold and resume work on connected calls placed from Switchboard (the core parks the other party in the conference). */
+/** An incoming call on the app's SIP line: the core rings it, answers it and carries its sound (not the window's SDK). */
+export function onSipLine(view: CallView): boolean {
+  return view.engine === 'sip' && view.direction === 'inbound';
+}
+
+/**
+ * Hold and resume work on connected calls placed from Switchboard (the core parks the other
+ * party in the conference) and on incoming SIP calls (a re-INVITE); the core refuses them on
+ * other incoming calls.
+ */
 export function canHold(view: CallView): boolean {
-  return view.direction === 'outbound' && view.phase === 'in_progress';
+  return view.phase === 'in_progress' && (view.direction === 'outbound' || onSipLine(view));
+}
+
+/** Why Hold is not offered on this call, when it never will be. */
+export function holdNote(view: CallView): string | null {
+  return canHold(view) || view.direction === 'outbound' || onSipLine(view) ? null : 'Hold works on calls placed from Switchboard';
+}
+
+/** Whether an incoming call can be answered here: the window's SDK has it, or the SIP line rings with it. */
+export function canAnswer(call: { view: CallView; local: boolean }): boolean {
+  return call.view.direction === 'inbound' && call.view.phase === 'ringing' && (call.local || onSipLine(call.view));
 }
 
 /** The REC indicator's text; `null` while not recording. */

@@ -10,7 +10,14 @@ export function phaseHint(view: CallView): string | null {
 
 /** The engine's name, as the dialer and the in-call badge show it. */
 export function engineLabel(engine: EngineKind): string {
-  return engine === 'webview' ? 'In the app' : 'Through your phone';
+  switch (engine) {
+    case 'webview':
+      return 'In the app';
+    case 'sip':
+      return 'In the app (SIP)';
+    case 'bridge':
+      return 'Through your phone';
+  }
 }
 
 /** Controls that need a connected call: transfer, keypad, recording. */
