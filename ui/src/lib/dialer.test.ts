@@ -492,6 +492,106 @@ describe('a second call while busy', () => {
   });
 });
 
+describe('the SIP engine', () => {
+  const SIP_CALL = 'CA' + 'e'.repeat(32);
+
+  /** A dialer in a WebKitGTK window on a desktop with a SIP account: the core's SIP line carries calls. */
+  async function sip() {
+    const h = harness(setupFor('sip'));
+    await h.dialer.start(WEBKITGTK);
+    return h;
+  }
+
+  /** A SIP call ringing the app, as the core publishes it. */
+  async function sipRinging() {
+    const h = await sip();
+    h.core.ringSip(SIP_CALL, CALLER);
+    await settle();
+    return h;
+  }
+
+  it('places calls through the core, never loading the SDK, and mutes through the core', async () => {
+    const { core, sdk, dialer, now } = await sip();
+    expect(await dialer.dial('(415) 555-0123', 'US', OWN_NUMBER)).toBe(true);
+    expect(core.sent('start_call')).toEqual([{ request: { to: '4155550123', country: 'US', from: OWN_NUMBER, engine: 'sip' } }]);
+    const id = now().current!.view.id;
+    core.change(id, { phase: 'in_progress', answered_at: Date.now() });
+    await dialer.control(id, { action: 'mute', on: true });
+    expect(now().current!.view.muted).toBe(true);
+    expect(core.controls()).toEqual(['mute']);
+    expect(sdk, 'the SIP engine needs no Voice SDK').not.toHaveBeenCalled();
+    expect(now().device).toBe('off');
+  });
+
+  it('offers a call ringing the SIP line, though the window’s SDK never saw it', async () => {
+    const { core, now } = await sipRinging();
+    expect(now().ringing.map((c) => [c.view.id, c.view.engine, c.local])).toEqual([[SIP_CALL, 'sip', false]]);
+    expect(now().current).toBeNull();
+    expect(core.sent('incoming_call'), 'the core tracks it already').toEqual([]);
+  });
+
+  it('answers through the core, connects, then holds and sends each digit at once through the core', async () => {
+    const { core, dialer, now } = await sipRinging();
+    await dialer.answer(SIP_CALL);
+    expect(core.sent('call_control')).toEqual([{ id: SIP_CALL, control: { action: 'answer' } }]);
+    expect(now().ringing).toEqual([]);
+    expect(now().current!.view.id).toBe(SIP_CALL);
+    expect(label(now().current), 'the core opens the devices, then says it is in progress').toBe('Connecting…');
+
+    core.change(SIP_CALL, { phase: 'in_progress', answered_at: Date.now() });
+    expect(label(now().current)).toBe('0:00');
+    expect(await dialer.control(SIP_CALL, { action: 'hold' })).toBe(true);
+    expect(label(now().current)).toBe('On hold');
+    await dialer.control(SIP_CALL, { action: 'resume' });
+    dialer.press(SIP_CALL, '4');
+    dialer.press(SIP_CALL, '2');
+    await settle();
+    expect(core.sent('call_control').slice(-2).map((a) => a.control), 'not gathered: the line sends tones as typed').toEqual([
+      { action: 'digits', digits: '4' },
+      { action: 'digits', digits: '2' },
+    ]);
+    expect(now().current!.digits).toBe('42');
+  });
+
+  it('a refused answer leaves the call ringing, saying why', async () => {
+    const { core, dialer, now } = await sipRinging();
+    core.fail('call_control:answer', { code: 'invalid_input', message: 'This call is not ringing any more.' });
+    await dialer.answer(SIP_CALL);
+    expect(now().current).toBeNull();
+    expect(now().ringing.map((c) => [c.view.id, c.answering, c.error])).toEqual([[SIP_CALL, false, 'This call is not ringing any more.']]);
+  });
+
+  it('Decline, and the notification’s Answer and Decline, go to the core', async () => {
+    const { core, dialer, now } = await sipRinging();
+    await dialer.decline(SIP_CALL);
+    expect(core.sent('call_control')).toEqual([{ id: SIP_CALL, control: { action: 'hangup' } }]);
+    expect(now().ringing).toEqual([]);
+
+    const second = 'CA' + 'f'.repeat(32);
+    core.ringSip(second, CALLER);
+    await dialer.answerFromNotification(second);
+    expect(core.sent('call_control').at(-1)).toEqual({ id: second, control: { action: 'answer' } });
+    expect(now().current!.view.id).toBe(second);
+
+    const third = 'CA' + '9'.repeat(32);
+    core.ringSip(third, CALLER);
+    await dialer.decline(third);
+    expect(core.sent('call_control').at(-1)).toEqual({ id: third, control: { action: 'hangup' } });
+  });
+
+  it('the notification’s Answer holds a SIP call in progress first', async () => {
+    const { core, dialer, now } = await sipRinging();
+    await dialer.answer(SIP_CALL);
+    core.change(SIP_CALL, { phase: 'in_progress', answered_at: Date.now() });
+    const second = 'CA' + 'f'.repeat(32);
+    core.ringSip(second, CALLER);
+    await dialer.answerFromNotification(second);
+    expect(core.controls()).toEqual(['answer', 'hold', 'answer']);
+    expect(now().current!.view.id).toBe(second);
+    expect(now().others.map((c) => [c.view.id, c.view.on_hold])).toEqual([[SIP_CALL, true]]);
+  });
+});
+
 describe('after a reload', () => {
   it('shows the call the core still has in progress', async () => {
     const active = callView({ phase: 'in_progress', answered_at: Date.now() - 5000, you_sid: 'CA1', them_sid: 'CA2' });

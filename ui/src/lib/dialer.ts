@@ -3,7 +3,8 @@
  * The window's calls: placing them, answering them, their controls, and what the in-call screen,
  * the incoming-call panel and the dialer show. Driven by the core's `CallView`s (command results
  * and `call://state`) and, for the webview engine, by the Voice SDK's events through
- * {@link VoiceLine}. No Svelte and no Tauri here: the commands come in as {@link Invoke}, the
+ * {@link VoiceLine}. The bridge and SIP engines are the core's alone: their calls, incoming SIP
+ * calls included, arrive as `call://state` and every control is a `call_control`. No Svelte and no Tauri here: the commands come in as {@link Invoke}, the
  * state goes out through a store contract (`subscribe`), so the unit tests drive it all.
  *
  * What holds: an ended call stays ended (a late command result cannot bring it back); the window
@@ -11,7 +12,7 @@
  * leaves the call as the core last described it and says why.
  */
 import type { CallControl, CallSetup, CallView, Capabilities, Commands, IpcError } from './bindings';
-import { qualityText } from './call-display';
+import { canAnswer, canHold, onSipLine, qualityText } from './call-display';
 import { cleanNumber } from './dial-number';
 import { sdkErrorMessage, VoiceLine, type SdkError, type VoiceCall, type VoiceSdk } from './voice';
 
@@ -268,18 +269,35 @@ export class Dialer {
     return true;
   }
 
-  /** Answers incoming call `id` in the window. */
+  /** Answers incoming call `id`: in the window's SDK, or by the core when it rings the SIP line. */
   async answer(id: string): Promise<void> {
     const entry = this.entries.get(id);
-    if (!entry?.sdk || entry.view.phase !== 'ringing' || entry.answering) return;
+    if (!entry || !canAnswer(entry) || entry.answering) return;
+    const before = this.focus;
     entry.answering = true;
     entry.error = null;
     this.focus = id;
     this.emit();
+    if (entry.sdk) {
+      try {
+        await this.voice.accept(entry.sdk);
+      } catch (e) {
+        this.endLocally(entry, sdkErrorMessage(e));
+      }
+      return;
+    }
+    // The SIP line: the core opens the devices of Settings, then says the call is in progress.
+    entry.pending = 'answer';
     try {
-      await this.voice.accept(entry.sdk);
+      this.apply(entry, await this.invoke('call_control', { id, control: { action: 'answer' } }));
     } catch (e) {
-      this.endLocally(entry, sdkErrorMessage(e));
+      // Still ringing (or gone): it goes back to the incoming panel with the reason.
+      entry.answering = false;
+      entry.error = messageOf(e);
+      if (this.focus === id) this.focus = before;
+    } finally {
+      entry.pending = null;
+      this.emit();
     }
   }
 
@@ -325,7 +343,7 @@ export class Dialer {
   async answerFromNotification(id: string): Promise<void> {
     const current = this.live(this.focus);
     if (!current || current.view.id === id) return this.answer(id);
-    if (current.view.direction === 'outbound' && current.view.phase === 'in_progress') return this.holdAndAnswer(id);
+    if (canHold(current.view)) return this.holdAndAnswer(id);
   }
 
   /** Hangs up call `id` (or stops it ringing). */
@@ -352,7 +370,7 @@ export class Dialer {
     entry.error = null;
     this.emit();
     try {
-      if (control.action === 'digits' && entry.view.direction === 'inbound') {
+      if (control.action === 'digits' && entry.view.direction === 'inbound' && !onSipLine(entry.view)) {
         if (!entry.sdk) throw { code: 'invalid_input', message: 'Digits on this call go through the app’s own connection, which is gone.' };
         entry.sdk.sendDigits(control.digits);
       } else {
@@ -369,7 +387,10 @@ export class Dialer {
     }
   }
 
-  /** A keypad key on call `id`: sent through the SDK on incoming calls, else gathered and sent through the core. */
+  /**
+   * A keypad key on call `id`: sent at once on incoming calls (through the SDK, or the core's SIP
+   * line), else gathered and sent through the core.
+   */
   press(id: string, key: string): void {
     const entry = this.entries.get(id);
     if (!entry || entry.view.phase !== 'in_progress') return;
