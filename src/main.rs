@@ -231,6 +231,7 @@ async fn dispatch(
                 profile,
                 &args.to,
                 caller_id.as_deref(),
+                &args.sip_header,
                 &args.sip,
                 &args.media,
             )

@@ -403,7 +403,7 @@ fn hold_stops_our_sound_and_resume_brings_it_back() {
         let mut call = agent
             .call(
                 "bob",
-                None,
+                &[],
                 Duration::from_secs(10),
                 Box::new(source),
                 Box::new(switchboard::sip::wav::Discard),
@@ -456,7 +456,7 @@ fn a_call_given_up_while_ringing_is_cancelled() {
         let err = agent
             .call(
                 "bob",
-                None,
+                &[],
                 Duration::from_secs(2),
                 Box::new(switchboard::sip::media::Silence),
                 Box::new(switchboard::sip::wav::Discard),

@@ -25,6 +25,9 @@ pub struct CallArgs {
     /// native SIP engine, with the sound in this process).
     #[arg(long, value_enum, default_value_t = CliEngine::Bridge)]
     pub engine: CliEngine,
+    /// An extension header for the SIP engine's INVITE, `X-NAME=VALUE` (repeatable).
+    #[arg(long, value_name = "X-NAME=VALUE")]
+    pub sip_header: Vec<String>,
     #[command(flatten)]
     pub sip: super::sip::SipTarget,
     #[command(flatten)]

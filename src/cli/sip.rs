@@ -231,14 +231,33 @@ pub async fn call(
     profile: Option<&str>,
     to: &str,
     caller_id: Option<&str>,
+    extra_headers: &[String],
     target: &SipTarget,
     media: &SipMedia,
 ) -> Result<(), Error> {
     media.check()?;
+    let mut headers = Vec::new();
+    if let Some(id) = caller_id {
+        headers.push(("X-Caller-Id", id));
+    }
+    for raw in extra_headers {
+        let (name, value) = raw
+            .split_once('=')
+            .filter(|(name, _)| {
+                name.starts_with("X-") && name.len() > 2 && !name.contains(char::is_whitespace)
+            })
+            .ok_or_else(|| {
+                Error::new(
+                    Code::InvalidInput,
+                    format!("--sip-header {raw:?}: write X-NAME=VALUE (extension headers only)."),
+                )
+            })?;
+        headers.push((name, value));
+    }
     let CallAudio { source, sink, live } = audio(media)?;
     let (agent, _) = registered_agent(account(core, profile, target).await?).await?;
     let call = agent
-        .call(to, caller_id, Duration::from_secs(60), source, sink)
+        .call(to, &headers, Duration::from_secs(60), source, sink)
         .await?;
     eprintln!("connected to {to} ({})", call.media().law.name());
     let outcome = converse(call, media, live.as_ref()).await;

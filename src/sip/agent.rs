@@ -416,9 +416,9 @@ impl UserAgent {
         })
     }
 
-    /// Calls `to` and returns once it is answered, with the media running. `caller_id` (an
-    /// E.164 number the account owns) goes in an `X-Caller-Id` header: the Twilio routing
-    /// places the call out with it.
+    /// Calls `to` and returns once it is answered, with the media running. `headers` are
+    /// extension headers for the INVITE, such as `X-Caller-Id` (an E.164 number the account
+    /// owns: the Twilio routing places the call out with it).
     ///
     /// # Errors
     /// [`Code::InvalidInput`] for a bad address; [`Code::Network`] with the far end's answer
@@ -427,17 +427,19 @@ impl UserAgent {
     pub async fn call(
         &self,
         to: &str,
-        caller_id: Option<&str>,
+        headers: &[(&str, &str)],
         ring_for: Duration,
         source: Box<dyn Source>,
         sink: Box<dyn Sink>,
     ) -> Result<SipCall, Error> {
         let callee = self.target(to)?;
-        let headers = caller_id.map(|id| {
-            vec![rsipstack::sip::Header::Other(
-                "X-Caller-Id".into(),
-                id.to_owned(),
-            )]
+        let headers = (!headers.is_empty()).then(|| {
+            headers
+                .iter()
+                .map(|(name, value)| {
+                    rsipstack::sip::Header::Other((*name).to_owned(), (*value).to_owned())
+                })
+                .collect::<Vec<_>>()
         });
         let socket = self.media_socket().await?;
         let local = Local {
