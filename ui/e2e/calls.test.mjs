@@ -577,7 +577,7 @@ describe('the Calling card in Settings', () => {
       assert.equal(saves.length, 8);
       assert.deepEqual(saves.at(-1), {
         engine: 'bridge', bridge_phone: '+14155550111', ring_bridge_phone: true, caller_id: '+14155550100',
-        ringtone_device: 'pipewire:usb-headset', microphone: 'mic-usb', speaker: 'spk-usb',
+        ringtone_device: 'pipewire:usb-headset', microphone: 'mic-usb', speaker: 'spk-usb', sip_microphone: null, sip_speaker: null,
       });
       await card.scrollIntoViewIfNeeded();
       await screenshot(page, 'calling-settings');

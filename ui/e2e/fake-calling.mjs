@@ -10,10 +10,14 @@
  * - `callerIds`, `active` (calls in progress), `log` (`CallLogEntry`s for `call_log`, which
  *   filters and sums them up as the cache does), `setupError`, `ringtoneError`;
  * - `controlErrors`: `{action: IpcError[]}` thrown by `call_control` in turn; `logErrors`: thrown
- *   by `call_log` in turn; `ownedAtDial`: the caller IDs `start_call` accepts (default `callerIds`).
+ *   by `call_log` in turn; `ownedAtDial`: the caller IDs `start_call` accepts (default `callerIds`);
+ * - `sip`: this desktop has a SIP account (the SIP engine can run); `line`: what `sip_line`
+ *   answers (default off, no reason); `answerMs`: how long an answered SIP call takes to connect.
  *
  * Tests move calls on with `window.__calls.change(id, patch)` / `end(id, reason)` (what the
- * core's poller would report) and read `window.__calls.latest()`.
+ * core's poller would report) and read `window.__calls.latest()`; `ringSip(id, from, to)` rings
+ * the SIP line as the core would (no `incoming_call`: the window learns of it from `call://state`);
+ * `line(status)` moves the SIP line on (`sip://line`).
  */
 export function installFakeCalling(scenario) {
   const options = scenario.calling ?? {};
@@ -21,7 +25,10 @@ export function installFakeCalling(scenario) {
   const underneath = internals.invoke.bind(internals);
   const { emit, calls } = window.__ipc;
   const fail = (code, message) => ({ code, message });
-  let settings = { engine: 'bridge', bridge_phone: '+14155550999', ring_bridge_phone: false, caller_id: null, ringtone_device: null, microphone: null, speaker: null, ...options.settings };
+  let settings = { engine: 'bridge', bridge_phone: '+14155550999', ring_bridge_phone: false, caller_id: null, ringtone_device: null, microphone: null, speaker: null, sip_microphone: null, sip_speaker: null, ...options.settings };
+  const sipAvailable = options.sip ?? false;
+  const noSip = 'this desktop has no SIP account yet (deploy call routing in Settings)';
+  let line = options.line ?? { state: 'off', address: null, reason: null, next_in: null };
   const callerIds = options.callerIds ?? [
     { number: '+14158675309', display: '(415) 867-5309', friendly_name: 'Main line' },
     { number: '+14155550100', display: '(415) 555-0100', friendly_name: null },
@@ -53,18 +60,22 @@ export function installFakeCalling(scenario) {
   const choose = (caps) => {
     const available = caps.webrtc && caps.microphone;
     const missing = caps.webrtc ? 'this window cannot open a microphone (no getUserMedia)' : 'this window has no WebRTC (RTCPeerConnection), as in WebKitGTK on Linux';
+    const onSip = "Calls use this computer's microphone and speakers through the app's own SIP line";
     let engine;
     let reason;
     if (settings.engine === 'auto' && available) [engine, reason] = ['webview', 'Calls use this computer’s microphone and speakers: the window supports WebRTC.'];
-    else if (settings.engine === 'auto') [engine, reason] = ['bridge', `Calls ring your phone first, then Twilio connects the other party: ${missing}.`];
+    else if (settings.engine === 'auto' && sipAvailable) [engine, reason] = ['sip', `${onSip}: ${missing}.`];
+    else if (settings.engine === 'auto') [engine, reason] = ['bridge', `Calls ring your phone first, then Twilio connects the other party: ${missing}, and ${noSip}.`];
     else if (settings.engine === 'webview' && available) [engine, reason] = ['webview', 'Calls use this computer’s microphone and speakers, as chosen in Settings.'];
     else if (settings.engine === 'webview') [engine, reason] = ['bridge', `Settings ask for calls in the app, but ${missing}; calls ring your phone instead.`];
+    else if (settings.engine === 'sip' && sipAvailable) [engine, reason] = ['sip', `${onSip}, as chosen in Settings.`];
+    else if (settings.engine === 'sip') [engine, reason] = ['bridge', `Settings ask for calls through the app's SIP line, but ${noSip}; calls ring your phone instead.`];
     else [engine, reason] = ['bridge', 'Calls ring your phone first, then Twilio connects the other party, as chosen in Settings.'];
     const blocker = engine === 'bridge' && !settings.bridge_phone ? 'Set your own phone number in Settings, under Calling: Twilio rings it first, then connects the call.' : null;
-    return { engine, preference: settings.engine, reason, webview_available: available, blocker };
+    return { engine, preference: settings.engine, reason, webview_available: available, sip_available: sipAvailable, blocker };
   };
   const view = (fields) => ({
-    on_hold: false, muted: false, recording: 'off', you_sid: null, them_sid: null, answered_at: null, ended_at: null, end_reason: null, notice: null, revision: 0,
+    on_hold: false, muted: false, recording: 'off', you_sid: null, them_sid: null, answered_at: null, ended_at: null, end_reason: null, notice: null, quality: null, revision: 0,
     ...fields,
   });
   const callLog = (filter) => {
@@ -95,13 +106,21 @@ export function installFakeCalling(scenario) {
     const errors = controlErrors[c.action];
     if (errors?.length) throw errors.shift();
     const invalid = (message) => fail('invalid_input', message);
+    const sipInbound = v.engine === 'sip' && v.direction === 'inbound';
     switch (c.action) {
+      case 'answer':
+        if (!sipInbound || v.phase !== 'ringing') throw invalid("Only an incoming call ringing the app's SIP line is answered here; the window answers its own.");
+        // The line opens the devices on its own task, then the core says the call is in progress.
+        setTimeout(() => views.get(v.id).phase === 'ringing' && change(v.id, { phase: 'in_progress', answered_at: Date.now() }), options.answerMs ?? 50);
+        return { ...v };
       case 'hangup':
         return end(v.id, v.direction === 'inbound' && v.phase === 'ringing' ? 'Declined.' : v.phase === 'in_progress' ? 'You hung up.' : 'Cancelled.');
       case 'left':
         return end(v.id, c.reason ?? (v.direction === 'inbound' ? 'The call ended.' : "The app's connection to the call ended."));
       case 'hold':
       case 'resume':
+        if (sipInbound && v.phase !== 'in_progress') throw invalid('You can hold once the call is answered.');
+        if (sipInbound) return change(v.id, { on_hold: c.action === 'hold' });
         if (v.direction === 'inbound') throw invalid('Hold works on calls placed from Switchboard; this call rang the app directly.');
         if (v.phase !== 'in_progress') throw invalid('You can hold once the other party has answered.');
         return change(v.id, { on_hold: c.action === 'hold' });
@@ -113,6 +132,7 @@ export function installFakeCalling(scenario) {
         return end(v.id, `Transferred to ${national(to)}.`);
       }
       case 'digits':
+        if (sipInbound) return { ...v };
         if (v.direction === 'inbound') throw invalid('Digits on an incoming call go through the app’s own connection (the keypad sends them).');
         if (v.on_hold) throw invalid('Resume the call to send digits: the other party is on hold.');
         if (v.phase !== 'in_progress') throw invalid('You can send digits once the other party has answered.');
@@ -139,7 +159,10 @@ export function installFakeCalling(scenario) {
     ['save_call_settings', async ({ settings: next }) => {
       const blank = (v) => (v && v.trim() ? v.trim() : null);
       const bridge_phone = blank(next.bridge_phone) && e164('Your phone', next.bridge_phone, null);
-      settings = { ...next, bridge_phone: bridge_phone || null, caller_id: blank(next.caller_id), ringtone_device: blank(next.ringtone_device), microphone: blank(next.microphone), speaker: blank(next.speaker) };
+      settings = {
+        ...next, bridge_phone: bridge_phone || null, caller_id: blank(next.caller_id), ringtone_device: blank(next.ringtone_device), microphone: blank(next.microphone), speaker: blank(next.speaker),
+        sip_microphone: blank(next.sip_microphone), sip_speaker: blank(next.sip_speaker),
+      };
       return { ...settings };
     }],
     ['voice_token', async () => ({ token: `jwt-${calls.filter((c) => c.cmd === 'voice_token').length}`, identity: 'switchboard-default', expires_at: Math.floor(Date.now() / 1000) + 3600 })],
@@ -160,6 +183,7 @@ export function installFakeCalling(scenario) {
       return publish(view({ id: call_sid, engine: 'webview', direction: 'inbound', remote: from, remote_display: national(from), caller_id: to, phase: 'ringing', you_sid: call_sid }));
     }],
     ['call_control', async ({ id, control: c }) => control(live(id), c)],
+    ['sip_line', async () => ({ ...line })],
     ['active_calls', async () => [...views.values()].filter((v) => v.phase !== 'ended')],
     ['call_log', async ({ filter }) => {
       if (options.logErrors?.length) throw options.logErrors.shift();
@@ -181,6 +205,11 @@ export function installFakeCalling(scenario) {
   window.__calls = {
     change,
     end,
+    ringSip: (id, from, to) => publish(view({ id, engine: 'sip', direction: 'inbound', remote: from, remote_display: national(from), caller_id: to, phase: 'ringing' })),
+    line: (status) => {
+      line = { ...status };
+      emit('sip://line', { ...line });
+    },
     latest: () => [...views.values()].at(-1) ?? null,
     get: (id) => views.get(id) ?? null,
   };
