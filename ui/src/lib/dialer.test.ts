@@ -62,6 +62,22 @@ describe('the bridge engine', () => {
     expect(label(now().current), 'the older answer does not undo the event').toBe('Ringing your phone…');
   });
 
+  it('a call that ends before start_call answers, its first event lost, still shows how it ended', async () => {
+    const { core, dialer, now } = harness(setupFor('sip'));
+    await dialer.start(WEBKITGTK);
+    // Events can reach the window in any order with the command's answer: here the ended one
+    // comes first and the placing one never does.
+    core.publish = (view) => {
+      if (view.phase !== 'placing') dialer.coreState(view);
+    };
+    core.progressBeforeAnswer = { phase: 'ended', end_reason: "Twilio could not reach the app's SIP line: no route." };
+    expect(await dialer.dial('(415) 555-0123', 'US', OWN_NUMBER)).toBe(true);
+    expect(label(now().current)).toBe("Ended: Twilio could not reach the app's SIP line: no route.");
+    await vi.advanceTimersByTimeAsync(LINGER_MS);
+    expect(now().current).toBeNull();
+    expect(now().outcome?.reason).toMatch(/could not reach/);
+  });
+
   it('follows the core from placing to ended, then gives the dialer back with the outcome', async () => {
     const { core, sdk, dialer, now } = harness(setupFor('bridge'));
     await dialer.start(WEBKITGTK);

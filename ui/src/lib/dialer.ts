@@ -130,6 +130,11 @@ export class Dialer {
   private readonly invoke: Invoke;
   private readonly voice: VoiceLine;
   private readonly entries = new Map<string, Entry>();
+  /**
+   * Calls that ended before the window knew them: a call placed can fail before `start_call`
+   * answers (Twilio refusing the first leg at once), and its answer must not bring it back.
+   */
+  private readonly endedUnseen = new Map<string, CallView>();
   private readonly listeners = new Set<(state: DialerState) => void>();
   private capabilities: Capabilities = { webrtc: false, microphone: false };
   private focus: string | null = null;
@@ -264,6 +269,11 @@ export class Dialer {
     const entry = known ?? this.track(view, null);
     if (known) this.apply(known, view);
     this.focus = view.id;
+    const ended = this.endedUnseen.get(view.id);
+    if (ended) {
+      this.endedUnseen.delete(view.id);
+      this.apply(entry, ended);
+    }
     this.patch({ placing: false });
     if (view.engine === 'webview') await this.connect(entry);
     return true;
@@ -438,6 +448,10 @@ export class Dialer {
       if (view.phase !== 'ended') {
         this.track(view, null);
         this.emit();
+      } else {
+        this.endedUnseen.set(view.id, view);
+        // Only the last few matter: the ones a pending start_call may still answer for.
+        for (const id of [...this.endedUnseen.keys()].slice(0, -8)) this.endedUnseen.delete(id);
       }
       return;
     }
