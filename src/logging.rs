@@ -35,7 +35,10 @@ pub fn init(log_dir: &Path, stderr: bool) -> anyhow::Result<WorkerGuard> {
         .max_log_files(KEEP_FILES)
         .build(log_dir)?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
-    let filter = || EnvFilter::try_from_env(ENV).unwrap_or_else(|_| EnvFilter::new("info"));
+    // rsipstack logs every SIP message whole at info (digest answers included): warnings only.
+    let filter = || {
+        EnvFilter::try_from_env(ENV).unwrap_or_else(|_| EnvFilter::new("info,rsipstack=warn"))
+    };
     let file_layer = tracing_subscriber::fmt::layer()
         .json()
         .with_current_span(false)

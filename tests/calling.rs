@@ -536,6 +536,21 @@ async fn the_requests_of_a_call_match_twilios_spec() {
         .send()
         .await
         .expect("dial them in");
+    // The SIP engine's leg: the desktop's SIP address, with the room in a header.
+    client
+        .participants(&room)
+        .add(
+            &format!("sip:default-desk@switchboard-0a1b2c3d4e.sip.twilio.com?X-Switchboard-Room={room}"),
+            OURS,
+        )
+        .label("you")
+        .beep(false)
+        .start_conference_on_enter(true)
+        .end_conference_on_exit(true)
+        .timeout(30)
+        .send()
+        .await
+        .expect("dial the SIP line into the room");
     let conference = "CFaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
     for update in [
         client
@@ -593,7 +608,7 @@ async fn the_requests_of_a_call_match_twilios_spec() {
     calling.place(client.clone(), bridge(), &e164(THEIRS), &e164(OURS));
     let (over, _) = ended(&rx);
     assert!(over.end_reason.is_some());
-    prism.assert_all_valid(14);
+    prism.assert_all_valid(15);
 }
 
 fn request(to: &str, from: Option<&str>, engine: EngineKind) -> DialRequest {

@@ -57,8 +57,16 @@ impl<'c> Participants<'c> {
     /// Dials `to` from `from` (an owned number or verified caller ID) into the conference.
     pub fn add(&self, to: &str, from: &str) -> AddParticipant<'c> {
         let mut form = Form::default();
-        if to.trim().starts_with("client:") {
-            form.text("To", to.trim());
+        let to = to.trim();
+        if to.starts_with("client:") {
+            form.text("To", to);
+        } else if to.starts_with("sip:") {
+            // A SIP address, with X- headers after `?` for the INVITE.
+            if to.contains(char::is_whitespace) || !to.contains('@') {
+                form.invalid(format!("To: {to:?} is not a SIP address (sip:user@host)."));
+            } else {
+                form.text("To", to);
+            }
         } else {
             form.phone("To", "To", to);
         }
