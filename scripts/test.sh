@@ -48,6 +48,10 @@ window_test() {
   mkdir -p artifacts
   NO_AT_BRIDGE=1 SWITCHBOARD_APP="$ROOT/target/debug/switchboard-desktop" \
     with_keychain "$ROOT/scripts/with-audio.sh" xvfb-run -a -s "-screen 0 1280x800x24" node --test --test-concurrency=1 tests/window/
+  # The SIP engine's window test talks to real SIP peers, which need an address of their own:
+  # it runs in a private network namespace (no route out).
+  NO_AT_BRIDGE=1 SWITCHBOARD_APP="$ROOT/target/debug/switchboard-desktop" \
+    with_keychain "$ROOT/scripts/private-net.sh" "$ROOT/scripts/with-audio.sh" xvfb-run -a -s "-screen 0 1280x800x24" node --test tests/window/sip-line.netns.mjs
 }
 
 timed "Setup" setup

@@ -25,7 +25,7 @@ export function rfc2822(ms) {
  * to, at (Unix ms), seconds, text, mp3 (Buffer) }`; the newest is listed first.
  */
 export async function startFakeTwilio({
-  account, keySid, secret, friendlyName, voicemails = [], numbers = [], pickup = {},
+  account, keySid, secret, friendlyName, voicemails = [], numbers = [], pickup = {}, sip = null,
 }) {
   const requests = [];
   // The phone network: calls placed as conference participants, by SID.
@@ -133,6 +133,7 @@ export async function startFakeTwilio({
   // Each poll moves a ringing call on: it answers after `pickup[to].answerAfter` polls (2 by
   // default), or is `busy` at once.
   const advance = (c) => {
+    if (c.sip) return;
     if (c.status !== 'queued' && c.status !== 'ringing') return;
     c.polls += 1;
     const rule = pickup[c.to] ?? { answerAfter: 2 };
@@ -154,6 +155,14 @@ export async function startFakeTwilio({
         label: form.Label ?? null, status: 'queued', polls: 0, hold: false, muted: false, twiml: [], at: Date.now(),
       };
       live.push(c);
+      // A SIP address is dialed for real, through `sip.dial` (the test's SIP network); its
+      // status follows that call instead of the polls.
+      if (sip && form.To?.startsWith('sip:')) {
+        c.status = 'ringing';
+        c.sip = sip.dial(form.To);
+        c.sip.answered.then((ok) => { if (c.status === 'ringing') c.status = ok ? 'in-progress' : 'failed'; });
+        c.sip.ended.then(() => { if (c.status === 'in-progress') c.status = 'completed'; else if (c.status === 'ringing') c.status = 'failed'; });
+      }
       const body = JSON.stringify(participant(c));
       res.writeHead(201, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
       return res.end(body);
@@ -176,6 +185,7 @@ export async function startFakeTwilio({
         if (form.Status && ended) return error(res, 400, 21220, 'Call is not in-progress. Cannot redirect.');
         if (form.Status === 'completed' && c.status === 'in-progress') c.status = 'completed';
         if (form.Status === 'canceled' && c.status !== 'in-progress') c.status = 'canceled';
+        if ((form.Status === 'completed' || form.Status === 'canceled') && c.sip) c.sip.hangUp();
         if (form.Twiml) c.twiml.push(form.Twiml);
       }
       return json(res, liveCall(c));

@@ -276,7 +276,7 @@ export async function openWindowApp(name, { api, serverless = api, pricing = api
     await close();
     throw err;
   }
-  return { session, close };
+  return { session, close, dataDir };
 }
 
 export function tempDir(prefix) {
