@@ -344,12 +344,25 @@ async fn converse(
             load(&l.stats.delay_frames) * 20
         )
     });
+    let loss = if stats.1 + stats.2 == 0 {
+        0.0
+    } else {
+        100.0 * stats.2 as f64 / (stats.1 + stats.2) as f64
+    };
+    let delay = live.map_or(20.0, |l| {
+        20.0 * (l
+            .stats
+            .delay_frames
+            .load(std::sync::atomic::Ordering::Relaxed) as f64
+            + 1.0)
+    });
     println!(
-        "Call over after {:.1} s ({how}): {} packets sent, {} received, {} lost{devices}.",
+        "Call over after {:.1} s ({how}): {} packets sent, {} received, {} lost{devices}; MOS estimate {:.2}.",
         started.elapsed().as_secs_f64(),
         stats.0,
         stats.1,
-        stats.2
+        stats.2,
+        switchboard::calling::mos_estimate(loss, delay)
     );
     Ok(())
 }
