@@ -36,9 +36,8 @@ pub fn init(log_dir: &Path, stderr: bool) -> anyhow::Result<WorkerGuard> {
         .build(log_dir)?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
     // rsipstack logs every SIP message whole at info (digest answers included): warnings only.
-    let filter = || {
-        EnvFilter::try_from_env(ENV).unwrap_or_else(|_| EnvFilter::new("info,rsipstack=warn"))
-    };
+    let filter =
+        || EnvFilter::try_from_env(ENV).unwrap_or_else(|_| EnvFilter::new("info,rsipstack=warn"));
     let file_layer = tracing_subscriber::fmt::layer()
         .json()
         .with_current_span(false)

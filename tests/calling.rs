@@ -540,7 +540,9 @@ async fn the_requests_of_a_call_match_twilios_spec() {
     client
         .participants(&room)
         .add(
-            &format!("sip:default-desk@switchboard-0a1b2c3d4e.sip.twilio.com?X-Switchboard-Room={room}"),
+            &format!(
+                "sip:default-desk@switchboard-0a1b2c3d4e.sip.twilio.com?X-Switchboard-Room={room}"
+            ),
             OURS,
         )
         .label("you")
