@@ -755,3 +755,68 @@ fn the_app_line_with_a_wrong_password_is_refused_and_says_why() {
         "one challenge, one refused answer"
     );
 }
+
+/// What a far end may send that is not a call we can carry: an INVITE whose SDP is garbage is
+/// refused with 400 before it rings, a datagram that is not SIP at all is ignored, and the
+/// agent goes on answering (OPTIONS 200) and registering.
+#[test]
+fn malformed_sdp_and_garbage_datagrams_are_refused_without_harm() {
+    let _scene = scene();
+    agent_runtime().block_on(async {
+        let agent = switchboard::sip::UserAgent::start(alice_account())
+            .await
+            .unwrap();
+        agent.register().await.unwrap();
+        let contact = agent.contact();
+        let target = contact.rsplit_once('@').unwrap().1.to_owned();
+        let socket = tokio::net::UdpSocket::bind((HOST, 0)).await.unwrap();
+        let local = socket.local_addr().unwrap();
+        let request = |method: &str, body: &str, n: u32| {
+            format!(
+                "{method} {contact} SIP/2.0\r\nVia: SIP/2.0/UDP {local};branch=z9hG4bKbad{n}\r\nMax-Forwards: 70\r\nFrom: <sip:mallory@{HOST}>;tag=m{n}\r\nTo: <{contact}>\r\nCall-ID: bad{n}@{HOST}\r\nCSeq: 1 {method}\r\nContact: <sip:mallory@{local}>\r\nContent-Type: application/sdp\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+        };
+        let garbage_sdp = "v=0\r\nthis is not a session description\r\nm=audio\r\n";
+        socket
+            .send_to(request("INVITE", garbage_sdp, 1).as_bytes(), &target)
+            .await
+            .unwrap();
+        let refused = final_answer(&socket).await;
+        assert!(refused.starts_with("SIP/2.0 400"), "{refused}");
+
+        // Not SIP at all, then a truncated request: nothing answers, nothing breaks.
+        socket.send_to(b"\x00\x01\x02 not sip \xff", &target).await.unwrap();
+        socket
+            .send_to(b"INVITE sip:alice SIP/2.0\r\nVia: broken\r\n\r\n", &target)
+            .await
+            .unwrap();
+        socket
+            .send_to(request("OPTIONS", "", 2).as_bytes(), &target)
+            .await
+            .unwrap();
+        // The truncated request may get an answer of its own first.
+        let mut alive = final_answer(&socket).await;
+        if !alive.contains("OPTIONS") {
+            alive = final_answer(&socket).await;
+        }
+        assert!(alive.starts_with("SIP/2.0 200") && alive.contains("OPTIONS"), "{alive}");
+        agent.register().await.expect("still registers");
+    });
+}
+
+/// The next final (not 1xx) answer on `socket`, within 5 s.
+async fn final_answer(socket: &tokio::net::UdpSocket) -> String {
+    let mut buf = vec![0u8; 4096];
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let n = tokio::time::timeout_at(deadline, socket.recv(&mut buf))
+            .await
+            .expect("an answer in time")
+            .unwrap();
+        let text = String::from_utf8_lossy(&buf[..n]).into_owned();
+        if !text.starts_with("SIP/2.0 1") {
+            return text;
+        }
+    }
+}

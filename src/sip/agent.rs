@@ -253,6 +253,11 @@ impl UserAgent {
         format!("sip:{}@{}", self.account.user, self.account.domain())
     }
 
+    /// Where the agent takes requests: its contact, `sip:user@ip:port`.
+    pub fn contact(&self) -> String {
+        self.contact.to_string()
+    }
+
     /// Registration state, updated by [`UserAgent::keep_registered`].
     pub fn registration(&self) -> watch::Receiver<Registered> {
         self.registered.subscribe()

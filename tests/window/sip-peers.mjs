@@ -36,58 +36,9 @@ function owned(child) {
     });
 }
 
-const KAMAILIO = `#!KAMAILIO
-debug=2
-log_stderror=yes
-children=2
-listen=udp:${REGISTRAR}
-mpath="/usr/lib/x86_64-linux-gnu/kamailio/modules/"
-loadmodule "tm.so"
-loadmodule "sl.so"
-loadmodule "rr.so"
-loadmodule "pv.so"
-loadmodule "maxfwd.so"
-loadmodule "usrloc.so"
-loadmodule "registrar.so"
-loadmodule "textops.so"
-loadmodule "siputils.so"
-loadmodule "sanity.so"
-loadmodule "auth.so"
-loadmodule "xlog.so"
-modparam("usrloc", "db_mode", 0)
-request_route {
-  if (!mf_process_maxfwd_header("10")) { sl_send_reply("483", "Too Many Hops"); exit; }
-  if (!sanity_check()) { exit; }
-  if (is_method("REGISTER")) {
-    xlog("L_INFO", "REGISTER from $fU \\n");
-    if (!pv_www_authenticate("$td", "${PASSWORD}", "0")) { www_challenge("$td", "0"); exit; }
-    if (!save("location")) { sl_reply_error(); }
-    exit;
-  }
-  if (has_totag()) {
-    if (is_method("INVITE") && search_body("a=sendonly")) { xlog("L_INFO", "HOLD from $fU \\n"); }
-    if (is_method("INVITE") && search_body("a=sendrecv")) { xlog("L_INFO", "RESUME from $fU \\n"); }
-    if (is_method("BYE")) { xlog("L_INFO", "BYE from $fU \\n"); }
-    if (loose_route()) { t_relay(); exit; }
-    if (is_method("ACK")) { if (t_check_trans()) { t_relay(); } exit; }
-    sl_send_reply("404", "Not here");
-    exit;
-  }
-  if (is_method("CANCEL")) { if (t_check_trans()) { t_relay(); } exit; }
-  if (is_method("INVITE")) {
-    xlog("L_INFO", "INVITE from $fU to $rU \\n");
-    if (!pv_proxy_authenticate("$fd", "${PASSWORD}", "0")) { proxy_challenge("$fd", "0"); exit; }
-    consume_credentials();
-  }
-  record_route();
-  if (!lookup("location")) { sl_send_reply("404", "Not Found"); exit; }
-  t_on_reply("LOG");
-  t_relay();
-}
-onreply_route[LOG] {
-  xlog("L_INFO", "REPLY $rs $rm to $fU from $tU \\n");
-}
-`;
+const KAMAILIO = readFileSync(new URL('../fixtures/sip/kamailio.cfg', import.meta.url), 'utf8')
+  .replaceAll('{REGISTRAR}', REGISTRAR)
+  .replaceAll('{PASSWORD}', PASSWORD);
 
 /** kamailio on REGISTRAR, every user with PASSWORD; resolves once it answers an OPTIONS. */
 export async function startRegistrar(dir) {
