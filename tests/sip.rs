@@ -820,3 +820,94 @@ async fn final_answer(socket: &tokio::net::UdpSocket) -> String {
         }
     }
 }
+
+/// Between renewals a registered agent keeps the NAT binding to its registrar alive with
+/// CRLFCRLF keep-alives from its SIP port (here every 100 ms instead of 25 s, to a stub).
+#[test]
+fn keep_alives_reach_the_registrar_from_the_sip_port() {
+    support::sip::private_network();
+    agent_runtime().block_on(async {
+        let stub = tokio::net::UdpSocket::bind((HOST, 5090)).await.unwrap();
+        let mut account = alice_account();
+        account.registrar = format!("{HOST}:5090");
+        let agent = switchboard::sip::UserAgent::start(account).await.unwrap();
+        let sip_port = agent
+            .contact()
+            .rsplit_once(':')
+            .unwrap()
+            .1
+            .parse::<u16>()
+            .unwrap();
+        agent.keep_alive(Duration::from_millis(100));
+        let mut buf = [0u8; 64];
+        let mut seen = 0;
+        let deadline = tokio::time::Instant::now() + Duration::from_millis(1_050);
+        while let Ok(Ok((n, from))) =
+            tokio::time::timeout_at(deadline, stub.recv_from(&mut buf)).await
+        {
+            assert_eq!(&buf[..n], b"\r\n\r\n", "a keep-alive is CRLFCRLF");
+            assert_eq!(from.port(), sip_port, "from the port the registrar knows");
+            seen += 1;
+        }
+        assert!(
+            (8..=11).contains(&seen),
+            "{seen} keep-alives in a second at 100 ms"
+        );
+        agent.shutdown();
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let after =
+            tokio::time::timeout(Duration::from_millis(300), stub.recv_from(&mut buf)).await;
+        assert!(after.is_err(), "none once the agent stopped");
+    });
+}
+
+/// The registrar going away shows as retrying, with the reason; once it is back the line
+/// registers again by itself. (kamailio grants 10 s, so the line renews after 24 s.)
+#[test]
+fn a_registrar_that_goes_away_and_comes_back_is_registered_with_again() {
+    use switchboard::calling::LineState;
+    let Scene { dir, registrar } = scene();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let mut line = runtime.block_on(Line::start());
+    drop(registrar);
+    let retrying = runtime.block_on(async {
+        tokio::time::timeout(Duration::from_secs(45), async {
+            loop {
+                let status = line.lines.recv().await.expect("line states");
+                if status.state == LineState::Retrying {
+                    return status;
+                }
+            }
+        })
+        .await
+        .expect("retrying once the registrar is gone")
+    });
+    assert!(
+        retrying
+            .reason
+            .as_deref()
+            .unwrap_or_default()
+            .contains(REGISTRAR),
+        "{retrying:?}"
+    );
+    assert_eq!(retrying.next_in, Some(5));
+    let _back = Registrar::start(dir.path());
+    let again = runtime.block_on(async {
+        tokio::time::timeout(Duration::from_secs(20), async {
+            loop {
+                let status = line.lines.recv().await.expect("line states");
+                if status.state == LineState::Registered {
+                    return status;
+                }
+            }
+        })
+        .await
+        .expect("registered again once the registrar is back")
+    });
+    assert!(again.reason.is_none());
+    runtime.block_on(line.calling.stop_line());
+}

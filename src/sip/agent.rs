@@ -95,9 +95,16 @@ pub enum Ended {
     Failed(String),
 }
 
+/// How often a registered agent sends a keep-alive (CRLFCRLF) to the registrar, so a NAT on
+/// the way keeps the UDP binding the registrar reaches us through: home routers forget idle
+/// UDP mappings after 30 s or more, and a binding lost between renewals means calls that
+/// never ring.
+pub const NAT_KEEPALIVE: Duration = Duration::from_secs(25);
+
 /// The user agent. Dropping it stops everything.
 pub struct UserAgent {
     account: SipAccount,
+    udp: UdpConnection,
     endpoint: Endpoint,
     dialogs: Arc<DialogLayer>,
     stop: CancellationToken,
@@ -177,7 +184,7 @@ impl UserAgent {
         )
         .await
         .map_err(|e| sip_error("Cannot open a UDP port for SIP", e))?;
-        transport.add_transport(udp.into());
+        transport.add_transport(udp.clone().into());
         let endpoint = EndpointBuilder::new()
             .with_cancel_token(stop.clone())
             .with_transport_layer(transport)
@@ -234,6 +241,7 @@ impl UserAgent {
         tracing::info!(user = %account.user, %registrar, contact = %contact, "SIP user agent started");
         Ok(Arc::new(Self {
             account,
+            udp,
             endpoint,
             dialogs,
             stop,
@@ -323,12 +331,14 @@ impl UserAgent {
         }
     }
 
-    /// Keeps us registered until the agent stops: renews at 80% of the granted time, retries
+    /// Keeps us registered until the agent stops (and the NAT binding alive between renewals,
+    /// see [`UserAgent::keep_alive`]): renews at 80% of the granted time, retries
     /// failures with a growing pause (5 s doubling to 5 min), and stops retrying when the
     /// registrar refuses the credentials. Its state is [`UserAgent::registration`].
     /// `registered_for` is what a [`UserAgent::register`] just granted, if one did: the first
     /// renewal then waits for it.
     pub fn keep_registered(self: &Arc<Self>, registered_for: Option<u32>) {
+        self.keep_alive(NAT_KEEPALIVE);
         let agent = Arc::clone(self);
         tokio::spawn(async move {
             let mut registration = agent.registration_builder();
@@ -366,6 +376,34 @@ impl UserAgent {
                 tokio::select! {
                     _ = agent.stop.cancelled() => return,
                     _ = tokio::time::sleep(Duration::from_secs(next)) => {}
+                }
+            }
+        });
+    }
+
+    /// Sends a keep-alive (CRLFCRLF, which the registrar answers with CRLF) to the registrar
+    /// every `every` until the agent stops. [`UserAgent::keep_registered`] starts it at
+    /// [`NAT_KEEPALIVE`].
+    pub fn keep_alive(self: &Arc<Self>, every: Duration) {
+        let agent = Arc::clone(self);
+        tokio::spawn(async move {
+            let registrar = rsipstack::transport::SipAddr::from(agent.registrar);
+            let mut tick = tokio::time::interval(every);
+            tick.tick().await;
+            loop {
+                tokio::select! {
+                    _ = agent.stop.cancelled() => return,
+                    _ = tick.tick() => {}
+                }
+                if let Err(err) = agent
+                    .udp
+                    .send_raw(
+                        rsipstack::transport::connection::KEEPALIVE_REQUEST,
+                        &registrar,
+                    )
+                    .await
+                {
+                    tracing::debug!(error = %err, "SIP keep-alive not sent");
                 }
             }
         });
