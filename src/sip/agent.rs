@@ -82,6 +82,13 @@ pub enum Registered {
     },
 }
 
+/// When to renew a registration the registrar granted for `expires` seconds: at 80% of it,
+/// and never later than the binding lasts (a registrar may grant less than asked; renewing
+/// after the grant ran out left the desktop unreachable in between).
+fn renew_after(expires: u32) -> Duration {
+    Duration::from_secs((u64::from(expires) * 4 / 5).max(1))
+}
+
 /// How a call ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Ended {
@@ -347,7 +354,7 @@ impl UserAgent {
                 agent.registered.send_replace(Registered::Yes { expires });
                 tokio::select! {
                     _ = agent.stop.cancelled() => return,
-                    _ = tokio::time::sleep(Duration::from_secs(u64::from(expires.max(30)) * 4 / 5)) => {}
+                    _ = tokio::time::sleep(renew_after(expires)) => {}
                 }
             }
             loop {
@@ -355,7 +362,7 @@ impl UserAgent {
                     Ok(expires) => {
                         pause = 5;
                         agent.registered.send_replace(Registered::Yes { expires });
-                        u64::from(expires.max(30)) * 4 / 5
+                        renew_after(expires).as_secs()
                     }
                     Err(err) if err.code == Code::Unauthorized => {
                         agent.registered.send_replace(Registered::Refused {
@@ -797,6 +804,21 @@ async fn route_states(
         let watcher = watchers.lock().expect("watchers").get(&id.call_id).cloned();
         if let Some(watcher) = watcher {
             let _ = watcher.send(state);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_registration_is_renewed_before_its_grant_runs_out() {
+        assert_eq!(renew_after(300), Duration::from_secs(240));
+        assert_eq!(renew_after(10), Duration::from_secs(8));
+        assert_eq!(renew_after(1), Duration::from_secs(1));
+        for granted in [1, 2, 5, 10, 30, 60, 3600] {
+            assert!(renew_after(granted) <= Duration::from_secs(u64::from(granted)));
         }
     }
 }

@@ -42,23 +42,34 @@ pub fn private_network() {
     }
 }
 
-/// A process killed (with its children) when dropped.
+/// A process started in a process group of its own (see [`own_group`]), killed with all its
+/// children when dropped: kamailio forks workers, and a worker outliving its main process
+/// would keep the namespace, its port and any pipe to the test alive.
 struct Owned(Child);
 
 impl Drop for Owned {
     fn drop(&mut self) {
-        // SAFETY: kill(2) on a pid we spawned.
-        unsafe { libc::kill(self.0.id() as i32, libc::SIGTERM) };
+        let group = -(self.0.id() as i32);
+        // SAFETY: kill(2) on the process group we made for a child we spawned.
+        unsafe { libc::kill(group, libc::SIGTERM) };
         let deadline = Instant::now() + Duration::from_secs(3);
         while Instant::now() < deadline {
             if let Ok(Some(_)) = self.0.try_wait() {
-                return;
+                break;
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        let _ = self.0.kill();
+        // Whatever of the group is left (workers that outlived the main process).
+        // SAFETY: as above.
+        unsafe { libc::kill(group, libc::SIGKILL) };
         let _ = self.0.wait();
     }
+}
+
+/// Starts `command` in a new process group, so [`Owned`] can stop it with its children.
+fn own_group(command: &mut Command) -> &mut Command {
+    use std::os::unix::process::CommandExt;
+    command.process_group(0)
 }
 
 /// Waits until `file` contains `needle`, or panics with the file's end after `limit`.
@@ -99,7 +110,7 @@ impl Registrar {
         let config = dir.join("kamailio.cfg");
         std::fs::write(&config, kamailio_config()).unwrap();
         let log = dir.join("kamailio.log");
-        let process = Command::new("kamailio")
+        let process = own_group(&mut Command::new("kamailio"))
             .args(["-DD", "-E", "-f"])
             .arg(&config)
             .args(["-P", &dir.join("kamailio.pid").to_string_lossy()])
@@ -215,7 +226,7 @@ impl Phone {
         )
         .unwrap();
         let log = dir.join("baresip.log");
-        let mut child = Command::new("baresip")
+        let mut child = own_group(&mut Command::new("baresip"))
             .arg("-f")
             .arg(&dir)
             .stdin(Stdio::piped())

@@ -3,7 +3,7 @@
 // hears. Only inside the network namespace scripts/private-net.sh makes (10.99.0.1, no route
 // out).
 import { spawn } from 'node:child_process';
-import { createWriteStream, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 
@@ -26,14 +26,23 @@ async function waitForText(file, needle, ms) {
   }
 }
 
+/**
+ * Stops `child`, started with `detached: true` (a process group of its own), with everything
+ * it forked: kamailio's workers must not outlive it (they would keep its port, and any pipe
+ * to this process, open).
+ */
 function owned(child) {
-  return () =>
-    new Promise((resolve) => {
-      if (child.exitCode !== null || child.signalCode !== null) return resolve();
-      child.once('exit', resolve);
-      child.kill('SIGTERM');
-      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-    });
+  return async () => {
+    const signal = (sig) => {
+      try {
+        process.kill(-child.pid, sig);
+      } catch {}
+    };
+    signal('SIGTERM');
+    const deadline = Date.now() + 3000;
+    while (child.exitCode === null && child.signalCode === null && Date.now() < deadline) await sleep(20);
+    signal('SIGKILL');
+  };
 }
 
 const KAMAILIO = readFileSync(new URL('../fixtures/sip/kamailio.cfg', import.meta.url), 'utf8')
@@ -46,9 +55,13 @@ export async function startRegistrar(dir) {
   const config = join(dir, 'kamailio.cfg');
   writeFileSync(config, KAMAILIO);
   const log = join(dir, 'kamailio.log');
-  const out = createWriteStream(log);
-  const child = spawn('kamailio', ['-DD', '-E', '-f', config, '-P', join(dir, 'kamailio.pid')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  child.stderr.pipe(out);
+  // Its log goes straight to the file: no pipe to this process for a worker to hold open.
+  const fd = openSync(log, 'w');
+  const child = spawn('kamailio', ['-DD', '-E', '-f', config, '-P', join(dir, 'kamailio.pid')], {
+    stdio: ['ignore', 'ignore', fd],
+    detached: true,
+  });
+  closeSync(fd);
   const stop = owned(child);
   const socket = createSocket('udp4');
   await new Promise((r) => socket.bind(0, HOST, r));
@@ -102,9 +115,9 @@ export async function startPhone(dir, user, port, source, answer = 'manual') {
   );
   writeFileSync(join(home, 'accounts'), `<sip:${user}@${REGISTRAR};transport=udp>;auth_pass=${PASSWORD};answermode=${answer};regint=60\n`);
   const log = join(home, 'baresip.log');
-  const out = createWriteStream(log);
-  const child = spawn('baresip', ['-f', home], { stdio: ['pipe', 'pipe', 'ignore'] });
-  child.stdout.pipe(out);
+  const fd = openSync(log, 'w');
+  const child = spawn('baresip', ['-f', home], { stdio: ['pipe', fd, 'ignore'], detached: true });
+  closeSync(fd);
   const stop = owned(child);
   await waitForText(log, '200 OK', 10_000);
   return {
