@@ -1,3 +1,6 @@
+//! Over 600 lines: one scenario per engine and control against the same fake phone network and
+//! Prism; the network itself is apart (`support::fake_voice`).
+//!
 //! Calls end to end against a small phone network in Twilio's REST shape: the bridge engine
 //! rings your phone and only then the other party, the webview engine waits for the SDK's
 //! leg, hold, mute, digits, transfer and recording go out as Twilio takes them, endings say

@@ -1,3 +1,6 @@
+//! Over 600 lines: the engine's scenarios (CLI, agent, the app's line) share one scene of real
+//! peers and read side by side; the peers themselves are apart (`support::sip`).
+//!
 //! The native SIP engine against real peers: kamailio as registrar and proxy, baresip as the
 //! far end, all in a network namespace each test makes for itself (see `support::sip`). The
 //! sound is checked by frequency (Goertzel), both ways.

@@ -84,7 +84,7 @@ pub struct CallView {
     /// Something the user should know now (lost contact with Twilio, a control that failed).
     pub notice: Option<String>,
     /// Live quality of a SIP call, measured on this end.
-    pub quality: Option<super::sip::CallQuality>,
+    pub quality: Option<super::quality::CallQuality>,
     /// Counts this call's changes: a command's answer and the `call://state` events can
     /// arrive in either order, and the higher revision is the newer state.
     #[ts(type = "number")]

@@ -299,6 +299,27 @@ pub trait CallEngine: Send + Sync {
     fn mutes_over_rest(&self) -> bool;
 }
 
+/// Has Twilio dial `to` (the user's phone, or the desktop's SIP line) into `room` as the user's
+/// leg: it starts the conference, and ends it when it leaves.
+async fn dial_you_in(
+    client: &Client,
+    room: &str,
+    to: &str,
+    caller_id: &str,
+) -> Result<Option<CallSid>, Error> {
+    let you = client
+        .participants(room)
+        .add(to, caller_id)
+        .label("you")
+        .beep(false)
+        .start_conference_on_enter(true)
+        .end_conference_on_exit(true)
+        .timeout(30)
+        .send()
+        .await?;
+    Ok(Some(you.call_sid))
+}
+
 /// The bridge engine: Twilio calls the user's own phone.
 #[derive(Debug, Clone)]
 pub struct BridgeEngine {
@@ -317,17 +338,7 @@ impl CallEngine for BridgeEngine {
         room: &str,
         caller_id: &str,
     ) -> Result<Option<CallSid>, Error> {
-        let you = client
-            .participants(room)
-            .add(self.phone.as_str(), caller_id)
-            .label("you")
-            .beep(false)
-            .start_conference_on_enter(true)
-            .end_conference_on_exit(true)
-            .timeout(30)
-            .send()
-            .await?;
-        Ok(Some(you.call_sid))
+        dial_you_in(client, room, self.phone.as_str(), caller_id).await
     }
 
     fn mutes_over_rest(&self) -> bool {
@@ -381,17 +392,7 @@ impl CallEngine for SipEngine {
         })?;
         line.expect(room);
         let address = format!("{}?{}={room}", line.address(), super::sip::ROOM_HEADER);
-        let you = client
-            .participants(room)
-            .add(&address, caller_id)
-            .label("you")
-            .beep(false)
-            .start_conference_on_enter(true)
-            .end_conference_on_exit(true)
-            .timeout(30)
-            .send()
-            .await?;
-        Ok(Some(you.call_sid))
+        dial_you_in(client, room, &address, caller_id).await
     }
 
     fn mutes_over_rest(&self) -> bool {

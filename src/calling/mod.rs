@@ -4,6 +4,7 @@
 mod call;
 mod control;
 mod engine;
+mod quality;
 mod session;
 mod sip;
 
@@ -18,11 +19,9 @@ pub use engine::{
     AnyEngine, BridgeEngine, CallEngine, Capabilities, EngineChoice, EngineKind, EnginePreference,
     SipEngine, WebviewEngine, choose,
 };
+pub use quality::{CallQuality, mos_estimate};
 pub use session::{Calling, Timing};
-pub use sip::{
-    CALL_HEADER, CALLED_HEADER, CallQuality, LineState, LineStatus, ROOM_HEADER, SipDevices,
-    mos_estimate,
-};
+pub use sip::{CALL_HEADER, CALLED_HEADER, LineState, LineStatus, ROOM_HEADER, SipDevices};
 
 use crate::app::Switchboard;
 use crate::cache::{CallLog, CallLogFilter};

@@ -8,7 +8,6 @@
 //! `<Dial><Sip>` and is driven by SIP alone: answer, hold by re-INVITE, RFC 4733 digits, BYE.
 
 use std::collections::{HashMap, HashSet};
-use std::sync::atomic::Ordering;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -18,11 +17,11 @@ use ts_rs::TS;
 
 use super::call::{CallDirection, CallPhase, CallView};
 use super::engine::{AnyEngine, EngineKind, SipEngine};
+pub use super::quality::CallQuality;
 use super::session::{Calling, Session, now_ms};
 use crate::error::{Code, Error};
 use crate::sid::CallSid;
-use crate::sip::devices::{DeviceStats, LiveAudio};
-use crate::sip::media::Stats;
+use crate::sip::devices::LiveAudio;
 use crate::sip::{Ended, IncomingCall, Registered, SipAccount, SipCall, UserAgent};
 use crate::twilio::Client;
 
@@ -93,71 +92,6 @@ impl LineStatus {
             next_in,
         }
     }
-}
-
-/// Live call quality of a SIP call, measured on this end.
-#[derive(Debug, Clone, PartialEq, Serialize, TS)]
-pub struct CallQuality {
-    /// The codec, e.g. `PCMU`.
-    pub codec: String,
-    /// Interarrival jitter of what the far end sends (RFC 3550), milliseconds.
-    pub jitter_ms: f64,
-    /// Share of the far end's packets that never arrived, percent.
-    pub loss_percent: f64,
-    /// Round trip, milliseconds, when the far end reports it (RTCP; not measured yet).
-    pub rtt_ms: Option<f64>,
-    /// Mouth-to-ear delay on this end: the jitter buffer plus one packet, milliseconds.
-    pub delay_ms: f64,
-    /// E-model (ITU-T G.107) estimate from loss, codec and delay, 1 to 4.5.
-    pub mos: f64,
-    /// Packets received.
-    #[ts(type = "number")]
-    pub received: u64,
-    /// Speaker callbacks that found no sound ready.
-    #[ts(type = "number")]
-    pub underruns: u64,
-    /// 20 ms frames made up for lost or late packets.
-    #[ts(type = "number")]
-    pub concealed: u64,
-}
-
-impl CallQuality {
-    fn measure(codec: &str, media: &Stats, devices: &DeviceStats) -> Self {
-        let received = media.received.load(Ordering::Relaxed);
-        let lost = media.lost.load(Ordering::Relaxed);
-        let loss_percent = if received + lost == 0 {
-            0.0
-        } else {
-            100.0 * lost as f64 / (received + lost) as f64
-        };
-        // RFC 3550 jitter is in timestamp units: 8 kHz for G.711.
-        let jitter_ms = f64::from(media.jitter.load(Ordering::Relaxed)) / 8.0;
-        let delay_ms = 20.0 * (devices.delay_frames.load(Ordering::Relaxed) as f64 + 1.0);
-        Self {
-            codec: codec.to_owned(),
-            jitter_ms,
-            loss_percent,
-            rtt_ms: None,
-            delay_ms,
-            mos: mos_estimate(loss_percent, delay_ms),
-            received,
-            underruns: devices.underruns.load(Ordering::Relaxed),
-            concealed: devices.concealed.load(Ordering::Relaxed),
-        }
-    }
-}
-
-/// The E-model's MOS (ITU-T G.107) for G.711 with random loss, at `delay_ms` one way. Loss
-/// robustness is G.113's for G.711 without Appendix I concealment (Ie 0, Bpl 4.3): the jitter
-/// buffer only fades the last frame, so the estimate errs low rather than flattering a lossy
-/// call (with Appendix I's Bpl 25.1, 5% loss would read 3.9 instead of 2.1).
-pub fn mos_estimate(loss_percent: f64, delay_ms: f64) -> f64 {
-    let d = delay_ms.max(0.0);
-    let id = 0.024 * d + if d > 177.3 { 0.11 * (d - 177.3) } else { 0.0 };
-    let ie_eff = 95.0 * loss_percent / (loss_percent + 4.3);
-    let r = (93.2 - id - ie_eff).clamp(0.0, 100.0);
-    let mos = 1.0 + 0.035 * r + r * (r - 60.0) * (100.0 - r) * 7e-6;
-    (mos.clamp(1.0, 4.5) * 100.0).round() / 100.0
 }
 
 /// What the window asks of a SIP call in progress.
@@ -576,22 +510,6 @@ fn caller_of(from: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_mos_estimate_follows_the_e_model() {
-        // A clean call with a 40 ms buffer: R ≈ 92, MOS ≈ 4.4.
-        let clean = mos_estimate(0.0, 60.0);
-        assert!((4.35..=4.45).contains(&clean), "{clean}");
-        // 5% random loss without proper concealment costs over two points.
-        let lossy = mos_estimate(5.0, 60.0);
-        assert!((2.0..=2.3).contains(&lossy), "{lossy}");
-        // 1% costs about half a point.
-        let slight = mos_estimate(1.0, 60.0);
-        assert!((3.6..=4.0).contains(&slight), "{slight}");
-        // Long delay hurts even without loss.
-        assert!(mos_estimate(0.0, 400.0) < 3.7);
-        assert_eq!(mos_estimate(100.0, 1000.0), 1.0);
-    }
 
     #[test]
     fn a_caller_is_a_number_when_the_address_holds_one() {

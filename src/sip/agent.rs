@@ -492,14 +492,7 @@ impl UserAgent {
                 .collect::<Vec<_>>()
         });
         let socket = self.media_socket().await?;
-        let local = Local {
-            rtp: socket
-                .local_addr()
-                .map_err(|e| sip_error("RTP socket", e))?,
-            session: u64::from(rand_u32()),
-            version: 1,
-            direction: Direction::SendRecv,
-        };
+        let local = Local::on(&socket, Direction::SendRecv)?;
         let caller: Uri = self
             .address()
             .as_str()

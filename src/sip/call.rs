@@ -11,7 +11,6 @@ use tokio::sync::mpsc;
 
 use super::agent::{Ended, Watchers, sip_error, status_text};
 use super::media::{Media, Sink, Source};
-use super::rand_u32;
 use super::sdp::{self, Direction, Local};
 use crate::{Code, Error};
 
@@ -84,14 +83,7 @@ impl IncomingCall {
             )
         })?;
         let socket = self.socket.take().expect("a socket until answered");
-        let local = Local {
-            rtp: socket
-                .local_addr()
-                .map_err(|e| sip_error("RTP socket", e))?,
-            session: u64::from(rand_u32()),
-            version: 1,
-            direction: remote.direction.answer(),
-        };
+        let local = Local::on(&socket, remote.direction.answer())?;
         let body = sdp::describe(&local, Some((remote.law, remote.telephone_event)));
         let headers = vec![rsipstack::sip::Header::ContentType(
             "application/sdp".into(),

@@ -52,6 +52,23 @@ pub struct Local {
     pub direction: Direction,
 }
 
+impl Local {
+    /// A new session's first description, receiving on `socket`.
+    ///
+    /// # Errors
+    /// [`crate::Code::Network`] when the socket has no local address.
+    pub fn on(socket: &tokio::net::UdpSocket, direction: Direction) -> Result<Self, crate::Error> {
+        Ok(Self {
+            rtp: socket
+                .local_addr()
+                .map_err(|e| super::agent::sip_error("RTP socket", e))?,
+            session: u64::from(super::rand_u32()),
+            version: 1,
+            direction,
+        })
+    }
+}
+
 /// The payload type we offer for RFC 4733 telephone events.
 pub const TELEPHONE_EVENT: u8 = 101;
 

@@ -1,3 +1,4 @@
+// Over 600 lines: the dialer is one state machine and its tests follow it engine by engine; the fakes and fixtures are apart (test/).
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { CallSetup } from './bindings';
 import { phaseLabel } from './call-display';
