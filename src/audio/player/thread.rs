@@ -260,11 +260,15 @@ impl PlayerThread {
         let name = device_name(&device);
         let rate = cpal::traits::DeviceTrait::default_output_config(&device)
             .map_or(48_000, |c| c.sample_rate());
-        // rodio's own 50 ms periods. 20 ms ones started sound sooner after Play (within the
-        // 50 ms target, which 50 ms periods miss: p95 86 ms), but cpal's PulseAudio host buffers
-        // only two periods, and while the window repaints, a greeting's preview had gaps at 20
-        // and 40 ms. Gap-free sound comes first; a faster start needs the audio thread promoted.
-        let period = (rate / 20).max(256);
+        // 100 ms periods. cpal's PulseAudio host keeps two periods in the server's buffer, and
+        // the server asks for nearly all of it each time (4096-4800 frames with 50 ms periods):
+        // the stream runs with little margin, and the request comes from the sound server's
+        // ordinary-priority main thread (PipeWire's pulse server), which a repainting window's
+        // real-time threads can hold off. Measured on a null sink under real-time load, 50 ms
+        // periods missed the buffer 14-18 times in 12 s, promoted or not; 100 ms ones never
+        // (longest wait 154 ms of 200). A greeting's preview had drops of 25-100 ms in CI.
+        // The cost: controls and the first sample wait up to one more period.
+        let period = (rate / 10).max(256);
         let sink = DeviceSinkBuilder::from_device(device)
             .map_err(|e| open_failed(&name, &e))?
             .with_buffer_size(cpal::BufferSize::Fixed(period))
