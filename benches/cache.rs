@@ -1,8 +1,11 @@
-//! The cache's speed targets, on generated data: `cargo bench --bench cache`.
+//! The cache's speed targets, on data shaped like a busy account: `cargo bench --bench cache`.
 //!
-//! 1. Sync ingest: the real `Syncer` reads 100,000 voicemails (a call, a `<Record>` recording
-//!    and a transcription each) and 900,000 more calls from a local Twilio-shaped server in
-//!    pages of 1000. Target: above 20,000 records/s.
+//! 1. First sync: the real `Syncer` reads 100,000 calls, 50,000 recordings and 50,000
+//!    transcriptions from a local Twilio-shaped server in pages of 1000. Every other call is an
+//!    inbound call that left a voicemail (a `<Record>` recording with its transcript); the
+//!    rest are answered inbound and outbound calls, interleaved as a real log is. Rows carry
+//!    every field Twilio sends (URIs, subresources, nulls), so parsing costs what it costs
+//!    against Twilio. Target: above 40,000 records/s end to end.
 //! 2. Inbox first page (50 rows), newest first. Target: p95 under 5 ms.
 //! 3. Transcript search as the user types. Target: p95 under 20 ms.
 //! 4. The database's size on disk.
@@ -46,44 +49,114 @@ fn date(seconds: i64) -> String {
     jiff::fmt::rfc2822::to_string(&zoned).unwrap()
 }
 
-/// Row `i` of `resource`, newest first. Voicemails are calls 0..vm; calls vm.. are outbound.
-fn row(resource: &str, i: usize, voicemails: usize) -> String {
-    let at = BASE - (i as i64) * 97;
+/// Row `i` of `resource`, newest first. Calls `2k` left voicemail `k` (recording `RE..k`,
+/// transcription `TR..k`); odd calls are answered inbound calls and outbound calls.
+fn row(resource: &str, i: usize) -> String {
+    let base = format!("/2010-04-01/Accounts/{ACCOUNT}");
     match resource {
-        "calls" if i < voicemails => format!(
-            r#"{{"sid":"CA{i:032x}","account_sid":"{ACCOUNT}","from":"+1415{:07}","to":"+14158675309","status":"completed","direction":"inbound","date_created":"{}","start_time":"{}","duration":"61","price":"-0.0085","price_unit":"USD"}}"#,
-            i % 10_000_000,
-            date(at),
-            date(at)
-        ),
-        "calls" => format!(
-            r#"{{"sid":"CA{i:032x}","account_sid":"{ACCOUNT}","from":"+14158675309","to":"+1212{:07}","status":"completed","direction":"outbound-api","date_created":"{}","start_time":"{}","duration":"33"}}"#,
-            i % 10_000_000,
-            date(at - 13),
-            date(at - 13)
-        ),
-        "recordings" => format!(
-            r#"{{"sid":"RE{i:032x}","account_sid":"{ACCOUNT}","call_sid":"CA{i:032x}","duration":"30","status":"completed","source":"RecordVerb","channels":1,"date_created":"{}"}}"#,
-            date(at + 30)
-        ),
-        _ => format!(
-            r#"{{"sid":"TR{i:032x}","account_sid":"{ACCOUNT}","recording_sid":"RE{i:032x}","status":"completed","transcription_text":"Hi it's about the {} and the {} for {}, please call me back on the {} number thanks","date_created":"{}"}}"#,
-            WORDS[i % WORDS.len()],
-            WORDS[(i / 7) % WORDS.len()],
-            WORDS[(i / 31) % WORDS.len()],
-            i % 1000,
-            date(at + 40)
-        ),
+        "calls" => {
+            let at = BASE - (i as i64) * 97;
+            let sid = format!("CA{i:032x}");
+            let (from, to, direction, duration, answered) = match i % 4 {
+                0 | 2 => (
+                    format!("+1415{:07}", (i * 7919) % 10_000_000),
+                    "+14158675309".to_owned(),
+                    "inbound",
+                    41,
+                    "null",
+                ),
+                1 => (
+                    format!("+1650{:07}", (i * 104_729) % 10_000_000),
+                    "+14158675309".to_owned(),
+                    "inbound",
+                    187,
+                    "null",
+                ),
+                _ => (
+                    "+14158675309".to_owned(),
+                    format!("+1212{:07}", (i * 15_485_863) % 10_000_000),
+                    "outbound-api",
+                    95,
+                    r#""human""#,
+                ),
+            };
+            format!(
+                r#"{{"sid":"{sid}","date_created":"{}","date_updated":"{}","parent_call_sid":null,"account_sid":"{ACCOUNT}","to":"{to}","to_formatted":"(415) 867-5309","from":"{from}","from_formatted":"{from}","phone_number_sid":"PN{:032x}","status":"completed","start_time":"{}","end_time":"{}","duration":"{duration}","price":"-0.00850","price_unit":"USD","direction":"{direction}","answered_by":{answered},"api_version":"2010-04-01","forwarded_from":null,"group_sid":null,"caller_name":null,"queue_time":"0","trunk_sid":null,"uri":"{base}/Calls/{sid}.json","subresource_uris":{{"feedback":"{base}/Calls/{sid}/Feedback.json","notifications":"{base}/Calls/{sid}/Notifications.json","recordings":"{base}/Calls/{sid}/Recordings.json","streams":"{base}/Calls/{sid}/Streams.json","payments":"{base}/Calls/{sid}/Payments.json","siprec":"{base}/Calls/{sid}/Siprec.json","events":"{base}/Calls/{sid}/Events.json","feedback_summaries":"{base}/Calls/FeedbackSummary.json","user_defined_message_subscriptions":"{base}/Calls/{sid}/UserDefinedMessageSubscriptions.json","user_defined_messages":"{base}/Calls/{sid}/UserDefinedMessages.json"}}}}"#,
+                date(at),
+                date(at + duration),
+                i % 7,
+                date(at),
+                date(at + duration),
+            )
+        }
+        "recordings" => {
+            let at = BASE - (2 * i as i64) * 97 + 12;
+            let sid = format!("RE{i:032x}");
+            let call = format!("CA{:032x}", 2 * i);
+            format!(
+                r#"{{"account_sid":"{ACCOUNT}","api_version":"2010-04-01","call_sid":"{call}","conference_sid":null,"date_created":"{}","date_updated":"{}","start_time":"{}","duration":"{}","sid":"{sid}","price":"-0.00250","price_unit":"USD","status":"completed","channels":1,"source":"RecordVerb","error_code":null,"encryption_details":null,"media_url":"https://api.twilio.com{base}/Recordings/{sid}","uri":"{base}/Recordings/{sid}.json","subresource_uris":{{"add_on_results":"{base}/Recordings/{sid}/AddOnResults.json","transcriptions":"{base}/Recordings/{sid}/Transcriptions.json"}}}}"#,
+                date(at + 29),
+                date(at + 31),
+                date(at),
+                18 + i % 40,
+            )
+        }
+        _ => {
+            let at = BASE - (2 * i as i64) * 97 + 12;
+            let sid = format!("TR{i:032x}");
+            format!(
+                r#"{{"account_sid":"{ACCOUNT}","api_version":"2008-08-01","date_created":"{}","date_updated":"{}","duration":"{}","price":"-0.05000","price_unit":"USD","recording_sid":"RE{i:032x}","sid":"{sid}","status":"completed","transcription_text":"Hi, it's about the {} and the {} for {}. Please call me back on the {} number, thanks.","type":"fax","uri":"{base}/Transcriptions/{sid}.json"}}"#,
+                date(at + 40),
+                date(at + 52),
+                18 + i % 40,
+                WORDS[i % WORDS.len()],
+                WORDS[(i / 7) % WORDS.len()],
+                WORDS[(i / 31) % WORDS.len()],
+                i % 1000,
+            )
+        }
     }
 }
 
-/// Serves pages rendered on demand, `PageToken` being the index of the page's first row.
+/// The body of the page of `key` starting at row `start`.
+fn page(path: &str, key: &str, start: usize, size: usize, total: usize) -> String {
+    let end = (start + size).min(total);
+    let rows: Vec<String> = (start..end).map(|i| row(key, i)).collect();
+    let next = if end < total {
+        format!(r#""{path}?PageSize={size}&PageToken={end}""#)
+    } else {
+        "null".into()
+    };
+    format!(r#"{{"{key}":[{}],"next_page_uri":{next}}}"#, rows.join(","))
+}
+
+/// Serves pages, `PageToken` being the index of the page's first row. The pages of 1000 the
+/// sync asks for are rendered before it starts, as Twilio's would be on Twilio's computers:
+/// the time measured is the client's (reading, parsing and storing), not the bench's making
+/// of JSON. Other page sizes are rendered on demand.
 fn serve(calls: usize, voicemails: usize) -> u16 {
+    use std::collections::HashMap;
+    use std::sync::Arc;
+    let base = format!("/2010-04-01/Accounts/{ACCOUNT}");
+    let resources = [
+        ("calls", "Calls.json", calls),
+        ("recordings", "Recordings.json", voicemails),
+        ("transcriptions", "Transcriptions.json", voicemails),
+    ];
+    let mut rendered = HashMap::new();
+    for (key, file, total) in resources {
+        let path = format!("{base}/{file}");
+        for start in (0..total.max(1)).step_by(1000) {
+            rendered.insert((file, start), page(&path, key, start, 1000, total));
+        }
+    }
+    let rendered = Arc::new(rendered);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { break };
+            let rendered = Arc::clone(&rendered);
             std::thread::spawn(move || {
                 let mut buf = [0u8; 4096];
                 let n = stream.read(&mut buf).unwrap_or(0);
@@ -99,19 +172,19 @@ fn serve(calls: usize, voicemails: usize) -> u16 {
                 };
                 let size: usize = param("PageSize").and_then(|v| v.parse().ok()).unwrap_or(50);
                 let start: usize = param("PageToken").and_then(|v| v.parse().ok()).unwrap_or(0);
-                let (key, total) = match path.rsplit('/').next() {
-                    Some("Calls.json") => ("calls", calls),
-                    Some("Recordings.json") => ("recordings", voicemails),
-                    _ => ("transcriptions", voicemails),
+                let file = path.rsplit('/').next().unwrap_or_default();
+                let (key, file, total) = resources
+                    .into_iter()
+                    .find(|(_, f, _)| *f == file)
+                    .unwrap_or(resources[2]);
+                let on_demand;
+                let body = match rendered.get(&(file, start)).filter(|_| size == 1000) {
+                    Some(body) => body,
+                    None => {
+                        on_demand = page(path, key, start, size, total);
+                        &on_demand
+                    }
                 };
-                let end = (start + size).min(total);
-                let rows: Vec<String> = (start..end).map(|i| row(key, i, voicemails)).collect();
-                let next = if end < total {
-                    format!(r#""{path}?PageSize={size}&PageToken={end}""#)
-                } else {
-                    "null".into()
-                };
-                let body = format!(r#"{{"{key}":[{}],"next_page_uri":{next}}}"#, rows.join(","));
                 let _ = write!(
                     stream,
                     "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
@@ -147,8 +220,8 @@ async fn main() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1.0);
-    let voicemails = (100_000.0 * scale) as usize;
-    let calls = (1_000_000.0 * scale) as usize;
+    let calls = (100_000.0 * scale) as usize;
+    let voicemails = calls / 2;
     let port = serve(calls, voicemails);
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::open(&dir.path().join("bench.db")).await.unwrap();
@@ -162,19 +235,40 @@ async fn main() {
     )
     .unwrap();
 
-    println!("Generated data: {voicemails} voicemails with transcripts, {calls} calls in all.");
+    println!(
+        "Generated data: {calls} calls, {voicemails} voicemails (a recording and a transcription each)."
+    );
     let started = Instant::now();
-    let synced = Syncer::new(&cache, &client).sync_all(|_| {}).await.unwrap();
+    // When each resource's last page was stored, to show where the time goes.
+    let mut finished: Vec<(String, Instant)> = Vec::new();
+    let synced = Syncer::new(&cache, &client)
+        .sync_all(|p| match finished.last_mut() {
+            Some((resource, at)) if *resource == p.resource => *at = Instant::now(),
+            _ => finished.push((p.resource, Instant::now())),
+        })
+        .await
+        .unwrap();
     let elapsed = started.elapsed();
     let records: u32 = synced.resources.iter().map(|r| r.stored).sum();
     let rate = f64::from(records) / elapsed.as_secs_f64();
     println!(
-        "{:<38} {records} records in {:.1} s = {:.0} records/s ({} the 20000/s target)",
-        "sync ingest (pages of 1000)",
+        "{:<38} {records} records in {:.1} s = {:.0} records/s ({} the 40000/s target)",
+        "first sync (pages of 1000)",
         elapsed.as_secs_f64(),
         rate,
-        if rate > 20_000.0 { "meets" } else { "MISSES" }
+        if rate > 40_000.0 { "meets" } else { "MISSES" }
     );
+
+    let mut from = started;
+    for ((resource, at), report) in finished.iter().zip(&synced.resources) {
+        println!(
+            "  {resource:<36} {} in {:.1} s = {:.0}/s",
+            report.stored,
+            (*at - from).as_secs_f64(),
+            f64::from(report.stored) / (*at - from).as_secs_f64()
+        );
+        from = *at;
+    }
 
     let mut samples = Vec::new();
     for _ in 0..300 {
@@ -199,7 +293,7 @@ async fn main() {
             .voicemails(
                 VoicemailFilter::Unread,
                 50,
-                Some((BASE - (voicemails as i64 / 2) * 97, String::new())),
+                Some((BASE - (calls as i64 / 2) * 97, String::new())),
             )
             .await
             .unwrap();
@@ -220,7 +314,7 @@ async fn main() {
         "refund",
         "call me back",
         "warranty basement",
-        "415000",
+        "4150",
         "schedule paym",
         "estimate",
     ];
