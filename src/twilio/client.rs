@@ -267,16 +267,21 @@ impl Request<'_> {
 
     /// Sends the request and decodes the JSON answer as `T`; `what` names it in errors.
     pub(crate) async fn json<T: DeserializeOwned>(self, what: &str) -> Result<T, TwilioError> {
-        let host = host_of(&self.url);
-        let response = self.client.execute(&self).await?;
-        let body = response
-            .bytes()
-            .await
-            .map_err(|e| TwilioError::from_reqwest(&e, &host, self.client.timeout))?;
+        let body = self.bytes().await?;
         serde_json::from_slice(&body).map_err(|e| TwilioError::Decode {
             what: what.to_owned(),
             detail: e.to_string(),
         })
+    }
+
+    /// Sends the request and hands back the successful answer's body.
+    pub(crate) async fn bytes(self) -> Result<impl std::ops::Deref<Target = [u8]>, TwilioError> {
+        let host = host_of(&self.url);
+        let response = self.client.execute(&self).await?;
+        response
+            .bytes()
+            .await
+            .map_err(|e| TwilioError::from_reqwest(&e, &host, self.client.timeout))
     }
 
     /// Sends the request and discards the answer (DELETE's 204).

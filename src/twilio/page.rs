@@ -64,11 +64,27 @@ pub(crate) async fn fetch_page<T: DeserializeOwned>(
     key: &str,
     what: &str,
 ) -> Result<Page<T>, TwilioError> {
-    let page: Value = client
+    let body = client
         .request(Method::GET, domain, &path_and_query(path))
         .query(query)
-        .json(what)
+        .bytes()
         .await?;
+    // A page whose rows all decode (nearly every page) is read in one pass into typed rows;
+    // building a JSON tree first cost more than the rest of a sync's client side together.
+    if let Ok(Fast { rows, next }) = Fast::<T>::read(&body, key)
+        && (rows.is_some() || next.is_none())
+    {
+        return Ok(Page {
+            rows: rows.unwrap_or_default().into_iter().map(Ok).collect(),
+            next: next.map(|link| path_and_query(&link)),
+        });
+    }
+    // Some row does not decode (or the page is not what it should be): read it as a tree, so
+    // each row stands or falls on its own and the error names what is wrong.
+    let page: Value = serde_json::from_slice(&body).map_err(|e| TwilioError::Decode {
+        what: what.to_owned(),
+        detail: e.to_string(),
+    })?;
     let next = next_link(&page).map(|link| path_and_query(&link));
     let rows = match page.get(key) {
         Some(Value::Array(rows)) => rows
@@ -89,6 +105,68 @@ pub(crate) async fn fetch_page<T: DeserializeOwned>(
         }
     };
     Ok(Page { rows, next })
+}
+
+/// A page read in one pass: the rows under `key`, and the next page's link in either shape.
+struct Fast<T> {
+    rows: Option<Vec<T>>,
+    next: Option<String>,
+}
+
+impl<T: DeserializeOwned> Fast<T> {
+    fn read(body: &[u8], key: &str) -> Result<Self, serde_json::Error> {
+        use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+        struct Seed<'k, T>(&'k str, std::marker::PhantomData<T>);
+
+        #[derive(serde::Deserialize)]
+        struct Meta {
+            next_page_url: Option<String>,
+        }
+
+        impl<'de, T: DeserializeOwned> Visitor<'de> for Seed<'_, T> {
+            type Value = Fast<T>;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a page of a Twilio list")
+            }
+
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Fast<T>, A::Error> {
+                let mut rows = None;
+                let (mut uri, mut url) = (None, None);
+                while let Some(name) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+                    match name.as_ref() {
+                        k if k == self.0 => rows = map.next_value()?,
+                        "next_page_uri" => uri = map.next_value::<Option<String>>()?,
+                        "meta" => {
+                            url = map
+                                .next_value::<Option<Meta>>()?
+                                .and_then(|m| m.next_page_url);
+                        }
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                // As next_link: the 2010 API's link first, an empty one meaning none.
+                let next = uri.or(url).filter(|s| !s.is_empty());
+                Ok(Fast { rows, next })
+            }
+        }
+
+        impl<'de, T: DeserializeOwned> DeserializeSeed<'de> for Seed<'_, T> {
+            type Value = Fast<T>;
+
+            fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Fast<T>, D::Error> {
+                d.deserialize_map(self)
+            }
+        }
+
+        let mut de = serde_json::Deserializer::from_slice(body);
+        let page = Seed(key, std::marker::PhantomData).deserialize(&mut de)?;
+        de.end()?;
+        Ok(page)
+    }
 }
 
 struct State<'c, T> {
@@ -211,5 +289,38 @@ mod tests {
         );
         let last = serde_json::json!({"calls": [], "next_page_uri": null});
         assert_eq!(next_link(&last), None);
+
+        // The one-pass reader finds the same links, and the same rows.
+        for page in [
+            v2010,
+            v1,
+            last,
+            serde_json::json!({"calls": [], "next_page_uri": ""}),
+        ] {
+            let body = serde_json::to_vec(&page).unwrap();
+            let key = if page.get("countries").is_some() {
+                "countries"
+            } else {
+                "calls"
+            };
+            let fast = Fast::<serde_json::Value>::read(&body, key).unwrap();
+            assert_eq!(fast.next, next_link(&page), "{page}");
+            assert_eq!(fast.rows, Some(Vec::new()));
+        }
+    }
+
+    #[test]
+    fn a_page_with_a_row_that_does_not_decode_is_left_to_the_row_by_row_reader() {
+        #[derive(Debug, serde::Deserialize, PartialEq)]
+        struct Row {
+            sid: String,
+        }
+        let good = br#"{"calls": [{"sid": "CA1", "extra": {"a": [1, 2]}}, {"sid": "CA2"}], "page": 0, "next_page_uri": "/next"}"#;
+        let fast = Fast::<Row>::read(good, "calls").unwrap();
+        assert_eq!(fast.rows.unwrap().len(), 2);
+        assert_eq!(fast.next.as_deref(), Some("/next"));
+        let bad = br#"{"calls": [{"sid": "CA1"}, {"sid": 7}], "next_page_uri": null}"#;
+        assert!(Fast::<Row>::read(bad, "calls").is_err());
+        assert!(Fast::<Row>::read(b"{\"calls\": []} trailing", "calls").is_err());
     }
 }
