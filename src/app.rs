@@ -36,8 +36,8 @@ pub struct Switchboard {
     api_base: Option<ApiBase>,
     domain_bases: Vec<(Domain, String)>,
     pub(crate) request_timeout: Duration,
-    /// Caches opened so far, by acting account: opening checks the whole file
-    /// (`PRAGMA quick_check`) and migrates it, which is done once per process, not per call.
+    /// Caches opened so far, by acting account: opening migrates the file and claims it for
+    /// this process (see `cache/health.rs`), which is done once per process, not per call.
     pub(crate) caches:
         std::sync::Arc<tokio::sync::Mutex<std::collections::HashMap<AccountSid, Cache>>>,
 }

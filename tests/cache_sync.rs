@@ -370,6 +370,152 @@ async fn a_damaged_cache_is_detected_at_open_kept_and_rebuilt_on_request() {
     assert_eq!(kept, 1, "the damaged file is kept beside the new one");
 }
 
+/// What a process killed with the cache open leaves beside it: its marker, no longer locked.
+fn leave_marker_of_a_dead_process(db: &std::path::Path) -> std::path::PathBuf {
+    let marker = db.with_file_name(format!(
+        "{}.in-use-4000000-0",
+        db.file_name().unwrap().to_string_lossy()
+    ));
+    std::fs::write(&marker, b"").unwrap();
+    marker
+}
+
+/// Overwrites the root page of the calls table with garbage, as a bad sector would.
+async fn damage_the_calls_table(path: &std::path::Path) {
+    let cache = Cache::open(path).await.unwrap();
+    let root: i64 = sqlx::query_scalar("SELECT rootpage FROM sqlite_master WHERE name = 'calls'")
+        .fetch_one(cache.pool())
+        .await
+        .unwrap();
+    let page: i64 = sqlx::query_scalar("PRAGMA page_size")
+        .fetch_one(cache.pool())
+        .await
+        .unwrap();
+    cache.close().await;
+    drop(cache);
+    let mut bytes = std::fs::read(path).unwrap();
+    let at = usize::try_from((root - 1) * page).unwrap();
+    bytes[at..at + usize::try_from(page).unwrap()].fill(0xA5);
+    std::fs::write(path, bytes).unwrap();
+}
+
+#[tokio::test]
+async fn opening_reads_the_whole_file_only_after_an_unclean_exit() {
+    let server = FakeTwilio::start();
+    server.add_voicemails(0, 40, 60);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let client = client(&server);
+    let cache = Cache::open(&path).await.unwrap();
+    assert!(!cache.checked_at_open(), "a new file needs no check");
+    let created = cache.last_checked().await.unwrap();
+    assert!(created.is_some(), "a new file counts as checked");
+    Syncer::new(&cache, &client).sync_all(|_| {}).await.unwrap();
+    let markers = |dir: &std::path::Path| {
+        std::fs::read_dir(dir)
+            .unwrap()
+            .filter(|e| {
+                let name = e.as_ref().unwrap().file_name();
+                name.to_string_lossy().contains(".in-use-")
+            })
+            .count()
+    };
+    assert_eq!(markers(dir.path()), 1, "the open cache is marked in use");
+    let second = Cache::open(&path).await.unwrap();
+    assert!(
+        !second.checked_at_open(),
+        "a file open elsewhere in good health is not an unclean exit"
+    );
+    second.close().await;
+    drop(second);
+    cache.close().await;
+    drop(cache);
+    assert_eq!(markers(dir.path()), 0, "a clean close removes the marker");
+
+    let cache = Cache::open(&path).await.unwrap();
+    assert!(!cache.checked_at_open(), "after a clean close");
+    cache.close().await;
+    drop(cache);
+
+    let left = leave_marker_of_a_dead_process(&path);
+    let cache = Cache::open(&path).await.unwrap();
+    assert!(cache.checked_at_open(), "after a process died with it open");
+    assert!(
+        !left.exists(),
+        "the dead process's marker goes once the file is found intact"
+    );
+    assert!(cache.last_checked().await.unwrap() >= created);
+    assert_mirrors(&cache, &server).await;
+}
+
+#[tokio::test]
+async fn damage_met_after_a_clean_open_offers_the_rebuild_and_the_daily_check_finds_it() {
+    let server = FakeTwilio::start();
+    server.add_voicemails(0, 200, 60);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    {
+        let cache = Cache::open(&path).await.unwrap();
+        Syncer::new(&cache, &client(&server))
+            .sync_all(|_| {})
+            .await
+            .unwrap();
+        cache.close().await;
+    }
+    damage_the_calls_table(&path).await;
+    let untouched = std::fs::read(&path).unwrap();
+
+    // The open does not read the damaged page; the query that does says so.
+    let cache = Cache::open(&path).await.unwrap();
+    let err = cache
+        .call_log(&switchboard::cache::CallLogFilter::default())
+        .await
+        .unwrap_err();
+    let shown = switchboard::Error::from(err);
+    assert!(
+        shown.message.contains("damaged") && shown.message.contains("Rebuild"),
+        "{}",
+        shown.message
+    );
+    let err = cache.verify_if_due(Duration::ZERO).await.unwrap_err();
+    assert!(
+        matches!(err, switchboard::cache::CacheError::Corrupt { .. }),
+        "{err:?}"
+    );
+    // A sync, which runs the day's check, refuses too rather than writing into it.
+    let err = Syncer::new(&cache, &client(&server))
+        .sync_all(|_| {})
+        .await
+        .unwrap_err();
+    assert!(err.message.contains("Rebuild"), "{}", err.message);
+    cache.close().await;
+    drop(cache);
+
+    // After an unclean exit the open itself refuses it, and still changes nothing.
+    leave_marker_of_a_dead_process(&path);
+    let err = Cache::open(&path).await.unwrap_err();
+    assert!(
+        matches!(err, switchboard::cache::CacheError::Corrupt { .. }),
+        "{err:?}"
+    );
+    let err = Cache::open(&path).await.unwrap_err();
+    assert!(
+        matches!(err, switchboard::cache::CacheError::Corrupt { .. }),
+        "refused again until rebuilt: {err:?}"
+    );
+    assert_eq!(
+        std::fs::read(&path).unwrap()[100..],
+        untouched[100..],
+        "the damaged file is left as it was"
+    );
+    let cache = Cache::rebuild(&path).await.unwrap();
+    Syncer::new(&cache, &client(&server))
+        .sync_all(|_| {})
+        .await
+        .unwrap();
+    assert_mirrors(&cache, &server).await;
+}
+
 #[tokio::test]
 async fn a_delete_survives_a_restart_and_reaches_twilio_only_after_the_audio_is_cached() {
     use switchboard::cache::VoicemailAction;

@@ -6,6 +6,7 @@
 
 mod audio;
 mod calls;
+mod health;
 mod outbox;
 mod rows;
 mod sync;
@@ -26,6 +27,7 @@ pub use audio::AudioRecord;
 pub use calls::{
     CallLog, CallLogDirection, CallLogEntry, CallLogFilter, CallLogOutcome, CallSummary,
 };
+pub use health::{CHECK_EVERY, is_damage};
 pub use outbox::{ReplayReport, VoicemailAction};
 pub(crate) use outbox::{hex, sha256_file};
 pub use sync::{OVERLAP_SECONDS, ResourceReport, SyncProgress, SyncReport, Syncer};
@@ -46,7 +48,7 @@ pub enum CacheError {
         /// What SQLite said.
         source: sqlx::Error,
     },
-    /// The file is damaged (`PRAGMA quick_check` failed).
+    /// The file is damaged: `PRAGMA quick_check` failed, or SQLite met damage in a query.
     #[error("the cache at {path} is damaged: {detail}")]
     Corrupt {
         /// The file.
@@ -65,8 +67,16 @@ pub enum CacheError {
 impl From<CacheError> for Error {
     fn from(err: CacheError) -> Self {
         tracing::error!(error = %err, "cache error");
+        let damaged = match &err {
+            CacheError::Corrupt { .. } => true,
+            CacheError::Query(query) => health::is_damage(query),
+            CacheError::Migrate(sqlx::migrate::MigrateError::Execute(query)) => {
+                health::is_damage(query)
+            }
+            _ => false,
+        };
         match &err {
-            CacheError::Corrupt { .. } => Error::new(
+            _ if damaged => Error::new(
                 Code::Storage,
                 format!(
                     "{err}. Nothing was deleted. Rebuild it from Twilio (Settings, Local copy, Rebuild; or `switchboard sync --rebuild`): the damaged file is kept beside the new one."
@@ -88,6 +98,9 @@ impl From<CacheError> for Error {
 pub struct Cache {
     pool: SqlitePool,
     path: PathBuf,
+    /// This process's marker beside the file, removed when the last clone goes.
+    _in_use: std::sync::Arc<health::InUse>,
+    checked_at_open: bool,
 }
 
 impl Cache {
@@ -96,19 +109,26 @@ impl Cache {
         data_dir.join("cache").join(format!("{account}.db"))
     }
 
-    /// Opens (creating if needed) the cache at `path`, checks it is intact, and migrates it.
+    /// Opens (creating if needed) the cache at `path` and migrates it.
+    ///
+    /// Opening costs the same at any size: the whole file is read through only when an earlier
+    /// process died with it open (see `health.rs`); a damaged page met later is reported by
+    /// the query that meets it, and a sync checks the whole file once a day.
     ///
     /// # Errors
     /// [`CacheError::Corrupt`] for a damaged file, which is left untouched;
     /// [`CacheError::Open`] and [`CacheError::Migrate`] otherwise.
     pub async fn open(path: &Path) -> Result<Self, CacheError> {
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir).map_err(|e| CacheError::Open {
-                path: path.display().to_string(),
-                source: sqlx::Error::Io(e),
-            })?;
-        }
         let shown = path.display().to_string();
+        let io = |e: std::io::Error| CacheError::Open {
+            path: shown.clone(),
+            source: sqlx::Error::Io(e),
+        };
+        if let Some(dir) = path.parent() {
+            std::fs::create_dir_all(dir).map_err(io)?;
+        }
+        let existed = path.exists();
+        let claim = health::claim(path).map_err(io)?;
         let options = SqliteConnectOptions::from_str("sqlite://")
             .map_err(|source| CacheError::Open {
                 path: shown.clone(),
@@ -124,43 +144,46 @@ impl Cache {
             .max_connections(4)
             .connect_with(options)
             .await
-            .map_err(|source| match &source {
-                sqlx::Error::Database(db) if db.message().contains("not a database") => {
+            .map_err(|source| {
+                if health::is_damage(&source) {
                     CacheError::Corrupt {
                         path: shown.clone(),
-                        detail: db.message().to_owned(),
+                        detail: source.to_string(),
+                    }
+                } else {
+                    CacheError::Open {
+                        path: shown.clone(),
+                        source,
                     }
                 }
-                _ => CacheError::Open {
-                    path: shown.clone(),
-                    source,
-                },
             })?;
-        let check: Result<String, sqlx::Error> = sqlx::query_scalar("PRAGMA quick_check")
-            .fetch_one(&pool)
-            .await;
-        match check {
-            Ok(ok) if ok == "ok" => {}
-            Ok(detail) => {
+        // A file created just now, or whose markers outlived a new file, needs no check.
+        let check = existed && !claim.abandoned.is_empty();
+        if check {
+            tracing::warn!(path = %shown, "the cache was not closed cleanly last time; checking it");
+            if let Err(detail) = health::quick_check(&pool).await {
                 pool.close().await;
                 return Err(CacheError::Corrupt {
                     path: shown,
                     detail,
                 });
             }
-            Err(err) => {
-                pool.close().await;
-                return Err(CacheError::Corrupt {
-                    path: shown,
-                    detail: err.to_string(),
-                });
-            }
         }
-        sqlx::migrate!("migrations/cache").run(&pool).await?;
-        Ok(Self {
+        health::release_abandoned(&claim.abandoned, &claim.held);
+        if let Err(err) = sqlx::migrate!("migrations/cache").run(&pool).await {
+            pool.close().await;
+            return Err(err.into());
+        }
+        let cache = Self {
             pool,
             path: path.to_path_buf(),
-        })
+            _in_use: std::sync::Arc::new(claim.held),
+            checked_at_open: check,
+        };
+        if check || !existed {
+            cache.mark_checked().await?;
+        }
+        Ok(cache)
     }
 
     /// Moves a cache aside (`….db.damaged-{unix time}`) and opens a fresh one, to be filled

@@ -119,11 +119,14 @@ impl<'a> Syncer<'a> {
     ///
     /// # Errors
     /// The first request or storage failure; what was stored before it stays, and the next
-    /// sync resumes from there.
+    /// sync resumes from there. [`CacheError::Corrupt`] when the day's full check of the file
+    /// finds it damaged.
     pub async fn sync_all(
         &self,
         mut progress: impl FnMut(SyncProgress),
     ) -> Result<SyncReport, Error> {
+        // The once-a-day read of the whole file (opening does not read it: see health.rs).
+        self.cache.verify_if_due(super::CHECK_EVERY).await?;
         let mut report = SyncReport::default();
         for resource in RESOURCES {
             report
