@@ -11,11 +11,15 @@
 //! 4. The database's size on disk.
 //! 5. `switchboard voicemail list --limit 1` as a whole process on that cache. Target: p95
 //!    under 50 ms (opening reads the whole file only after an unclean exit).
+//! 6. `switchboard sync` of the unchanged account as a whole process: one request per
+//!    resource, p95 under 300 ms.
 //!
 //! `SWITCHBOARD_BENCH_SCALE=0.1` runs a tenth of the data for a quick look.
 
 use std::io::{Read, Write};
 use std::net::TcpListener;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use switchboard::cache::{Cache, Syncer, VoicemailFilter};
@@ -136,9 +140,8 @@ fn page(path: &str, key: &str, start: usize, size: usize, total: usize) -> Strin
 /// sync asks for are rendered before it starts, as Twilio's would be on Twilio's computers:
 /// the time measured is the client's (reading, parsing and storing), not the bench's making
 /// of JSON. Other page sizes are rendered on demand.
-fn serve(calls: usize, voicemails: usize) -> u16 {
+fn serve(calls: usize, voicemails: usize) -> (u16, Arc<AtomicUsize>) {
     use std::collections::HashMap;
-    use std::sync::Arc;
     let base = format!("/2010-04-01/Accounts/{ACCOUNT}");
     let resources = [
         ("calls", "Calls.json", calls),
@@ -153,12 +156,15 @@ fn serve(calls: usize, voicemails: usize) -> u16 {
         }
     }
     let rendered = Arc::new(rendered);
+    let requests = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&requests);
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { break };
             let rendered = Arc::clone(&rendered);
+            counted.fetch_add(1, Ordering::Relaxed);
             std::thread::spawn(move || {
                 let mut buf = [0u8; 4096];
                 let n = stream.read(&mut buf).unwrap_or(0);
@@ -195,7 +201,7 @@ fn serve(calls: usize, voicemails: usize) -> u16 {
             });
         }
     });
-    port
+    (port, requests)
 }
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
@@ -224,7 +230,7 @@ async fn main() {
         .unwrap_or(1.0);
     let calls = (100_000.0 * scale) as usize;
     let voicemails = calls / 2;
-    let port = serve(calls, voicemails);
+    let (port, requests) = serve(calls, voicemails);
     let dir = tempfile::tempdir().unwrap();
     let account = AccountSid::parse(ACCOUNT).unwrap();
     let cache = Cache::open(&Cache::path_for(dir.path(), &account))
@@ -385,6 +391,27 @@ async fn main() {
         &mut samples,
         Duration::from_millis(50),
     );
+    // A background sync of the unchanged account, as a whole process.
+    let resync = ["sync", "--json"];
+    let before = requests.load(Ordering::Relaxed);
+    cli(&resync);
+    let made = requests.load(Ordering::Relaxed) - before;
+    let mut samples = Vec::new();
+    for _ in 0..20 {
+        let t = Instant::now();
+        cli(&resync);
+        samples.push(t.elapsed());
+    }
+    report(
+        "resync, unchanged (process)",
+        &mut samples,
+        Duration::from_millis(300),
+    );
+    println!(
+        "{:<38} {made} requests for 3 resources (target: 1 each)",
+        "  requests per resync"
+    );
+
     // After a crash the open reads the whole file first (see src/cache/health.rs).
     std::fs::write(
         Cache::path_for(dir.path(), &account).with_extension("db.in-use-4000000-0"),

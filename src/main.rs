@@ -75,8 +75,9 @@ enum Command {
     Transcriptions(cli::TranscriptionsCommand),
     /// Bring the local cache up to date with Twilio: calls, recordings, transcriptions.
     ///
-    /// Reads newest first and stops at what is already stored; an interrupted sync resumes
-    /// where it stopped.
+    /// Reads newest first and stops at what is already stored, re-reading rows not final yet
+    /// (calls in progress, transcriptions not done); an interrupted sync resumes where it
+    /// stopped. Once a day a sync reads everything to find rows deleted on Twilio.
     Sync {
         /// Print per-resource counts as JSON.
         #[arg(long)]
@@ -84,6 +85,9 @@ enum Command {
         /// Move a damaged cache aside and fill a new one from Twilio.
         #[arg(long)]
         rebuild: bool,
+        /// Read everything now, removing what was deleted on Twilio.
+        #[arg(long)]
+        full: bool,
         /// Rows per request (1-1000).
         #[arg(long, default_value_t = 1000, hide = true)]
         page_size: u32,
@@ -242,6 +246,7 @@ async fn dispatch(
         Command::Sync {
             json,
             rebuild,
+            full,
             page_size,
         } => {
             cli::cache::sync(
@@ -249,6 +254,7 @@ async fn dispatch(
                 &client(core, profile).await?,
                 json,
                 rebuild,
+                full,
                 page_size,
             )
             .await?;

@@ -181,6 +181,178 @@ async fn late_transcriptions_new_voicemails_and_deletions_on_twilio_are_picked_u
 }
 
 #[tokio::test]
+async fn an_unchanged_account_costs_one_small_request_per_resource_and_new_rows_about_k_per_page() {
+    let server = FakeTwilio::start();
+    server.add_voicemails(0, 300, 30);
+    server.add_calls(5000, 1500, 7);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(&dir.path().join("c.db")).await.unwrap();
+    let client = client(&server);
+    let syncer = Syncer::new(&cache, &client);
+    syncer.sync_all(|_| {}).await.unwrap();
+
+    let before = server.requests();
+    let again = syncer.sync_all(|_| {}).await.unwrap();
+    assert_eq!(server.requests() - before, 3, "{:?}", server.log());
+    assert_eq!(pages(&again), vec![1, 1, 1]);
+    assert!(
+        server.log()[before..]
+            .iter()
+            .all(|line| line.contains(&format!("PageSize={}", switchboard::cache::PROBE_SIZE))),
+        "each a small page: {:?}",
+        &server.log()[before..]
+    );
+    assert!(again.resources.iter().all(|r| !r.full && r.removed == 0));
+
+    // 1200 new calls: the small page, then two pages of 1000.
+    let newest = support::fake_twilio::BASE + 3600;
+    server.push_raws(
+        "calls",
+        (0..1200).map(|i| serde_json::json!({
+            "sid": sid("CA", 200_000 + i), "account_sid": ACCOUNT, "from": "+14158675309", "to": "+12125550100",
+            "status": "completed", "direction": "outbound-api", "price": "-0.0140", "price_unit": "USD",
+            "date_created": support::fake_twilio::rfc2822(newest - i as i64), "duration": "5"
+        })),
+    );
+    let before = server.requests();
+    let report = syncer.sync_all(|_| {}).await.unwrap();
+    assert_eq!(
+        pages(&report),
+        vec![3, 1, 1],
+        "{:?}",
+        &server.log()[before..]
+    );
+    assert_eq!(
+        report.resources[0].stored, 2000,
+        "two full pages, the second reaching what was stored"
+    );
+    assert_mirrors(&cache, &server).await;
+}
+
+#[tokio::test]
+async fn rows_not_final_yet_are_re_read_by_sid_or_by_walking_down_to_them() {
+    let server = FakeTwilio::start();
+    server.add_voicemails(0, 30, 60);
+    for n in [20, 21] {
+        server.set_field(&sid("TR", n), "status", "in-progress".into());
+        server.set_field(&sid("TR", n), "transcription_text", serde_json::Value::Null);
+    }
+    // A call centre's worth of calls in progress: more than are worth fetching one by one.
+    for n in 15..27 {
+        server.set_field(&sid("CA", n), "status", "in-progress".into());
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(&dir.path().join("c.db")).await.unwrap();
+    let client = client(&server);
+    let syncer = Syncer::new(&cache, &client).page_size(10);
+    syncer.sync_all(|_| {}).await.unwrap();
+
+    server.set_field(&sid("TR", 20), "status", "completed".into());
+    server.set_field(
+        &sid("TR", 20),
+        "transcription_text",
+        "Pineapple delivery is at the back door".into(),
+    );
+    server.delete(&sid("TR", 21));
+    for n in 15..27 {
+        server.set_field(&sid("CA", n), "status", "completed".into());
+    }
+    let before = server.requests();
+    let report = syncer.sync_all(|_| {}).await.unwrap();
+    let log = &server.log()[before..];
+    assert_eq!(
+        report.resources[0].pages, 3,
+        "the walk goes down to the oldest call in progress (CA26, on the third page): {log:?}"
+    );
+    assert_eq!(
+        report.resources[2].pages, 3,
+        "one page, then the two transcriptions in progress by SID: {log:?}"
+    );
+    assert!(
+        log.iter()
+            .any(|l| l.ends_with(&format!("/Transcriptions/{}.json", sid("TR", 20))))
+    );
+    assert_eq!(report.resources[2].removed, 1, "TR21 is gone on Twilio");
+    assert_eq!(report.resources[1].pages, 1);
+    let statuses: Vec<String> = sqlx::query_scalar("SELECT DISTINCT status FROM calls")
+        .fetch_all(cache.pool())
+        .await
+        .unwrap();
+    assert_eq!(statuses, vec!["completed".to_owned()]);
+    assert_mirrors(&cache, &server).await;
+    let found = cache.search_voicemails("pineapple", 10).await.unwrap();
+    assert_eq!(found.len(), 1);
+    assert_eq!(found[0].recording_sid, sid("RE", 20));
+
+    let before = server.requests();
+    syncer.sync_all(|_| {}).await.unwrap();
+    assert_eq!(
+        server.requests() - before,
+        3,
+        "settled rows are not read again"
+    );
+}
+
+#[tokio::test]
+async fn deletions_below_the_newest_rows_are_found_by_the_daily_or_asked_for_full_run() {
+    let server = FakeTwilio::start();
+    server.add_voicemails(0, 40, 60);
+    let dir = tempfile::tempdir().unwrap();
+    let cache = Cache::open(&dir.path().join("c.db")).await.unwrap();
+    let client = client(&server);
+    let syncer = Syncer::new(&cache, &client).page_size(10);
+    syncer.sync_all(|_| {}).await.unwrap();
+
+    for n in [30, 31] {
+        server.delete(&sid("CA", n));
+        server.delete(&sid("RE", n));
+        server.delete(&sid("TR", n));
+    }
+    let report = syncer.sync_all(|_| {}).await.unwrap();
+    assert!(report.resources.iter().all(|r| !r.full && r.removed == 0));
+    assert_eq!(
+        cached_sids(&cache, "calls").await.len(),
+        40,
+        "not looked for yet"
+    );
+
+    let report = Syncer::new(&cache, &client)
+        .page_size(10)
+        .reconcile(true)
+        .sync_all(|_| {})
+        .await
+        .unwrap();
+    assert!(
+        report.resources.iter().all(|r| r.full && r.removed == 2),
+        "{report:?}"
+    );
+    assert_mirrors(&cache, &server).await;
+    let searchable: i64 = sqlx::query_scalar("SELECT count(*) FROM voicemail_search")
+        .fetch_one(cache.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        searchable, 38,
+        "the deleted voicemails leave the search index"
+    );
+
+    // A day later, a sync is a full one by itself.
+    server.delete(&sid("CA", 35));
+    sqlx::query("UPDATE sync_state SET reconciled_at = reconciled_at - 86400")
+        .execute(cache.pool())
+        .await
+        .unwrap();
+    let report = syncer.sync_all(|_| {}).await.unwrap();
+    assert!(report.resources[0].full && report.resources[0].removed == 1);
+    let report = syncer.sync_all(|_| {}).await.unwrap();
+    assert!(
+        report.resources.iter().all(|r| !r.full),
+        "then incremental again"
+    );
+    assert_mirrors(&cache, &server).await;
+}
+
+#[tokio::test]
 async fn a_429_mid_sync_is_retried_and_an_exhausted_retry_resumes_next_time() {
     let server = FakeTwilio::start();
     server.add_voicemails(0, 40, 360);
@@ -289,8 +461,10 @@ async fn a_sync_killed_at_random_points_resumes_to_exactly_twilios_set() {
     for round in 0..12 {
         if round == 6 {
             // Twilio changes between interrupted runs too.
-            server.add_voicemails(200, 5, 1);
-            server.delete(&sid("RE", 3));
+            // (An incremental run reads what is newer than what is stored; a deletion further
+            // down waits for the daily full run, tested on its own below.)
+            server.add_new_voicemails(200, 5);
+            server.delete(&sid("RE", 0));
         }
         let mut child = sync().spawn().unwrap();
         std::thread::sleep(Duration::from_millis(20 + rng.next(250)));

@@ -9,6 +9,7 @@ mod calls;
 mod health;
 mod outbox;
 mod rows;
+mod settle;
 mod sync;
 mod voicemail;
 
@@ -30,7 +31,10 @@ pub use calls::{
 pub use health::{CHECK_EVERY, is_damage};
 pub use outbox::{ReplayReport, VoicemailAction};
 pub(crate) use outbox::{hex, sha256_file};
-pub use sync::{OVERLAP_SECONDS, ResourceReport, SyncProgress, SyncReport, Syncer};
+pub use settle::SETTLE_SECONDS;
+pub use sync::{
+    LATE_SECONDS, PROBE_SIZE, RECONCILE_EVERY, ResourceReport, SyncProgress, SyncReport, Syncer,
+};
 pub use voicemail::{CachedCall, Voicemail, VoicemailFilter};
 
 use crate::Switchboard;

@@ -121,9 +121,10 @@ impl PageRows {
     }
 
     /// Writes the page inside the page's transaction, set-based: one multi-row upsert per
-    /// resource (the page travels as one JSON array that SQLite's `json_each` unpacks), then
-    /// one refresh of the voicemail search index for the recordings the page touched. A page
-    /// costs a handful of statements whatever its size; row by row it cost 5 to 8 per row.
+    /// resource (the page travels as one JSON array that SQLite's `json_each` unpacks), and
+    /// the voicemails it touched marked for the search index ([`refresh_pending_search`]).
+    /// A page costs a handful of statements whatever its size; row by row it cost 5 to 8 per
+    /// row.
     pub(super) async fn write(
         &self,
         tx: &mut Transaction<'_, Sqlite>,
@@ -146,31 +147,28 @@ impl PageRows {
                 .collect();
             if !inbound.is_empty() {
                 let inbound = json(&inbound);
-                let voicemails: Vec<String> = sqlx::query_scalar!(
-                    "SELECT sid FROM recordings WHERE source = 'RecordVerb'
+                sqlx::query!(
+                    "INSERT OR IGNORE INTO search_pending (recording_sid)
+                     SELECT sid FROM recordings WHERE source = 'RecordVerb'
                      AND call_sid IN (SELECT value FROM json_each(?1))",
                     inbound
                 )
-                .fetch_all(&mut **tx)
+                .execute(&mut **tx)
                 .await?;
-                let voicemails: Vec<&str> = voicemails.iter().map(String::as_str).collect();
-                refresh_search(tx, &voicemails).await?;
             }
         }
         if !recordings.is_empty() {
             upsert_recordings(tx, recordings, run).await?;
             let sids: Vec<&str> = recordings.iter().map(|(_, r)| r.sid.as_str()).collect();
-            refresh_search(tx, &sids).await?;
+            search_pending(tx, &sids).await?;
         }
         if !transcriptions.is_empty() {
             upsert_transcriptions(tx, transcriptions, run).await?;
-            let mut sids: Vec<&str> = transcriptions
+            let sids: Vec<&str> = transcriptions
                 .iter()
                 .filter_map(|(_, t)| t.recording_sid.as_ref().map(|s| s.as_str()))
                 .collect();
-            sids.sort_unstable();
-            sids.dedup();
-            refresh_search(tx, &sids).await?;
+            search_pending(tx, &sids).await?;
         }
         Ok(())
     }
@@ -290,6 +288,60 @@ async fn upsert_transcriptions(
     Ok(())
 }
 
+/// Marks the search rows of `recording_sids` out of date (those that are voicemails are
+/// rewritten by [`refresh_pending_search`]).
+async fn search_pending(
+    tx: &mut Transaction<'_, Sqlite>,
+    recording_sids: &[&str],
+) -> Result<(), CacheError> {
+    if recording_sids.is_empty() {
+        return Ok(());
+    }
+    let sids = json(&recording_sids);
+    sqlx::query!(
+        "INSERT OR IGNORE INTO search_pending (recording_sid) SELECT value FROM json_each(?1)",
+        sids
+    )
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+/// Voicemails whose search rows are rewritten per transaction: large enough that a first
+/// sync's 50,000 cost a dozen statements, small enough that no transaction holds the writer
+/// for long.
+const SEARCH_BATCH: i64 = 5_000;
+
+/// Rewrites the search rows of every voicemail marked out of date, in batches, each in its
+/// own transaction with the marks it clears; returns how many recordings were looked at.
+/// Interrupted, the marks that remain are done by the next call.
+pub(super) async fn refresh_pending_search(pool: &sqlx::SqlitePool) -> Result<u64, CacheError> {
+    let mut done = 0;
+    loop {
+        let mut tx = pool.begin().await?;
+        let batch: Vec<String> = sqlx::query_scalar!(
+            "SELECT recording_sid FROM search_pending LIMIT ?1",
+            SEARCH_BATCH
+        )
+        .fetch_all(&mut *tx)
+        .await?;
+        if batch.is_empty() {
+            return Ok(done);
+        }
+        let sids: Vec<&str> = batch.iter().map(String::as_str).collect();
+        refresh_search(&mut tx, &sids).await?;
+        let marks = json(&sids);
+        sqlx::query!(
+            "DELETE FROM search_pending WHERE recording_sid IN (SELECT value FROM json_each(?1))",
+            marks
+        )
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        done += batch.len() as u64;
+    }
+}
+
 /// Rewrites the search rows of the voicemails among `recording_sids` (a recording that is not
 /// a voicemail has none): the old rows go, and each voicemail gets one for its transcript and
 /// its caller's number, keyed by its creation time so search results come newest first.
@@ -315,9 +367,6 @@ async fn refresh_search(
     )
     .fetch_all(&mut **tx)
     .await?;
-    if voicemails.is_empty() {
-        return Ok(());
-    }
     // created_at * 4096 + 12 bits from the SID; on the rare clash, the next free key.
     let mut keys: Vec<i64> = voicemails
         .iter()
@@ -374,9 +423,12 @@ async fn refresh_search(
     )
     .execute(&mut **tx)
     .await?;
+    // Recordings that are no longer voicemails lose their key; the others get their new one.
     sqlx::query!(
-        "UPDATE recordings SET search_key = NULL WHERE sid IN (SELECT value FROM json_each(?1)) AND search_key IS NOT NULL",
-        sids
+        "UPDATE recordings SET search_key = NULL WHERE sid IN (SELECT value FROM json_each(?1))
+         AND search_key IS NOT NULL AND sid NOT IN (SELECT value->>1 FROM json_each(?2))",
+        sids,
+        rows
     )
     .execute(&mut **tx)
     .await?;
@@ -448,11 +500,13 @@ mod tests {
         )
     }
 
+    /// Writes a page as the sync does: the page in its transaction, then the search rows.
     async fn write(cache: &Cache, rows: Vec<Row>) -> Written {
         let mut tx = cache.pool().begin().await.unwrap();
         let page = PageRows::sort(rows.into_iter().map(Ok).collect());
         page.write(&mut tx, 1).await.unwrap();
         tx.commit().await.unwrap();
+        refresh_pending_search(cache.pool()).await.unwrap();
         page.written
     }
 

@@ -2,26 +2,38 @@
 //!
 //! Each resource is read newest first, a page at a time. Every page is stored with the place
 //! to resume from (Twilio's next-page link) in one transaction, so a sync killed at any point
-//! resumes where it stopped, without gaps or duplicates (rows are upserted by SID). A run that
-//! follows a finished one stops at the first page reaching `OVERLAP` before the newest row
-//! already stored: the overlap picks up late changes such as a transcription finishing after
-//! its recording. When a run ends, rows in the range it listed that Twilio no longer returned
-//! are removed: they were deleted on Twilio (except voicemails archived to S3, which stay
-//! listed, playable from the archive).
+//! resumes where it stopped, without gaps or duplicates (rows are upserted by SID).
+//!
+//! A run that follows a finished one reads only what can have changed: it stops at the first
+//! page reaching below the newest row already stored (less [`LATE_SECONDS`]), and it starts
+//! with a small page, so an unchanged account costs one small request per resource and K new
+//! rows about K / [`PAGE_SIZE`] more. Rows that are not final yet (a call in progress, a
+//! transcription not done) are re-read by SID or by walking down to them (see `settle.rs`).
+//!
+//! When a run ends, rows in the range it listed that Twilio no longer returned are removed:
+//! they were deleted on Twilio (except voicemails archived to S3, which stay listed, playable
+//! from the archive). Deletions of older rows are found by a full run, once a day
+//! ([`RECONCILE_EVERY`]) or on demand ([`Syncer::reconcile`]).
 
 use serde::Serialize;
 use sqlx::{Sqlite, Transaction};
 use ts_rs::TS;
 
 use super::rows::{PageRows, Row};
+use super::settle::{self, BY_SID_MAX, SETTLE_SECONDS};
 use super::{Cache, CacheError};
 use crate::error::Error;
-use crate::twilio::{Call, Client, Page, Recording, Transcription, TwilioError};
+use crate::twilio::{Call, Client, Page, Recording, Transcription};
 
-/// How far before the newest stored row an incremental run reads again.
-pub const OVERLAP_SECONDS: i64 = 48 * 3600;
+/// How far below the newest stored row an incremental run reads: rows Twilio lists a little
+/// after their creation date.
+pub const LATE_SECONDS: i64 = 10 * 60;
 /// Rows per request.
 pub const PAGE_SIZE: u32 = 1000;
+/// Rows in an incremental run's first request: on an unchanged account, the only one.
+pub const PROBE_SIZE: u32 = 50;
+/// How often a full run reconciles deletions made on Twilio.
+pub const RECONCILE_EVERY: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
 
 /// The resources synced, in order: calls first so voicemails find their caller.
 const RESOURCES: [&str; 3] = ["calls", "recordings", "transcriptions"];
@@ -72,6 +84,7 @@ pub struct Syncer<'a> {
     cache: &'a Cache,
     client: &'a Client,
     page_size: u32,
+    reconcile: bool,
 }
 
 /// A `sync_state` row.
@@ -82,6 +95,7 @@ struct SavedState {
     run_newest: Option<i64>,
     high_water: Option<i64>,
     full: i64,
+    reconciled_at: Option<i64>,
     fetched: i64,
     stored: i64,
     skipped: i64,
@@ -105,7 +119,16 @@ impl<'a> Syncer<'a> {
             cache,
             client,
             page_size: PAGE_SIZE,
+            reconcile: false,
         }
+    }
+
+    /// Makes this sync a full one, whenever the last was: every row is read and what Twilio
+    /// no longer lists is removed (Settings' "Check for deletions", `switchboard sync --full`).
+    #[must_use]
+    pub fn reconcile(mut self, reconcile: bool) -> Self {
+        self.reconcile = reconcile;
+        self
     }
 
     /// Rows per request (tests use small pages).
@@ -128,11 +151,24 @@ impl<'a> Syncer<'a> {
         // The once-a-day read of the whole file (opening does not read it: see health.rs).
         self.cache.verify_if_due(super::CHECK_EVERY).await?;
         let mut report = SyncReport::default();
+        let mut failed = None;
         for resource in RESOURCES {
-            report
-                .resources
-                .push(self.sync(resource, &mut progress).await?);
+            match self.sync(resource, &mut progress).await {
+                Ok(done) => report.resources.push(done),
+                Err(err) => {
+                    failed = Some(err);
+                    break;
+                }
+            }
         }
+        // The search index catches up once, with everything stored, even when a resource
+        // failed part way.
+        let refreshed = super::rows::refresh_pending_search(self.cache.pool()).await;
+        if let Some(err) = failed {
+            return Err(err);
+        }
+        let refreshed = refreshed?;
+        tracing::debug!(refreshed, "voicemail search rows rewritten");
         Ok(report)
     }
 
@@ -150,7 +186,7 @@ impl<'a> Syncer<'a> {
     async fn load(&self, resource: &str) -> Result<RunState, CacheError> {
         let row = sqlx::query_as!(
             SavedState,
-            "SELECT run, cursor, run_floor, run_newest, high_water, full, fetched, stored, skipped, removed
+            "SELECT run, cursor, run_floor, run_newest, high_water, full, reconciled_at, fetched, stored, skipped, removed
              FROM sync_state WHERE resource = ?1",
             resource
         )
@@ -163,6 +199,7 @@ impl<'a> Syncer<'a> {
                 0
             }
         };
+        let reconciled_at = row.as_ref().and_then(|saved| saved.reconciled_at);
         let mut state = match row {
             Some(saved) => {
                 let resumed = saved.cursor.is_some();
@@ -198,9 +235,12 @@ impl<'a> Syncer<'a> {
             },
         };
         if state.cursor.is_none() {
-            // A new run.
+            // A new run: a full one first, then once a day or when asked.
+            let now = jiff::Timestamp::now().as_second();
+            let every = i64::try_from(RECONCILE_EVERY.as_secs()).unwrap_or(i64::MAX);
+            let due = reconciled_at.is_none_or(|at| now.saturating_sub(at) >= every);
             state.run += 1;
-            state.full = state.high_water.is_none();
+            state.full = state.high_water.is_none() || self.reconcile || due;
             state.run_floor = None;
             state.run_newest = None;
         }
@@ -235,6 +275,24 @@ impl<'a> Syncer<'a> {
             "recordings" => format!("/2010-04-01/Accounts/{account}/Recordings.json"),
             _ => format!("/2010-04-01/Accounts/{account}/Transcriptions.json"),
         };
+        // An incremental run stops below `stop_at`; the few unsettled rows under it are
+        // fetched by SID afterwards, many make the walk go down to them.
+        let mut stop_at = None;
+        let mut by_sid = Vec::new();
+        if let (false, Some(high_water)) = (state.full, state.high_water) {
+            let at = high_water - LATE_SECONDS;
+            let unsettled =
+                settle::unsettled(self.cache.pool(), resource, high_water - SETTLE_SECONDS, at)
+                    .await?;
+            stop_at = Some(match unsettled.first() {
+                Some(&(_, oldest)) if unsettled.len() > BY_SID_MAX => oldest,
+                _ => {
+                    by_sid = unsettled;
+                    at
+                }
+            });
+        }
+        let below = |page: &PageRows| matches!((page.written.oldest, stop_at), (Some(o), Some(at)) if o < at);
         let next = state.cursor.clone().unwrap_or(first);
         tracing::info!(
             resource,
@@ -243,27 +301,35 @@ impl<'a> Syncer<'a> {
             full = state.full,
             "sync started"
         );
+        // A small first page: when it already reaches what is stored, the run is done.
+        let mut ahead = None;
+        if stop_at.is_some() && state.cursor.is_none() && self.page_size > PROBE_SIZE {
+            let probe = self.fetch_page(resource, &next, PROBE_SIZE).await?;
+            if probe.1.is_none() || below(&probe.0) {
+                ahead = Some(probe);
+            } else {
+                state.report.pages += 1;
+            }
+        }
         // The next page is fetched (and parsed) while this one is written: SQLite writes on
         // its own thread, so on two cores a first sync takes about the longer of the two
         // rather than their sum.
-        let mut ahead = Some(self.fetch_page(resource, &next).await?);
-        while let Some((rows, page_next)) = ahead.take() {
+        if ahead.is_none() {
+            ahead = Some(self.fetch_page(resource, &next, self.page_size).await?);
+        }
+        while let Some((page, page_next)) = ahead.take() {
             state.report.pages += 1;
-            state.report.fetched += u32::try_from(rows.len()).unwrap_or(u32::MAX);
-            let page = PageRows::sort(rows);
+            state.report.fetched += page.written.stored + page.written.skipped;
             state.report.stored += page.written.stored;
             state.report.skipped += page.written.skipped;
-            let oldest = page.written.oldest;
             if let Some(newest) = page.written.newest {
                 state.run_newest = Some(state.run_newest.map_or(newest, |n| n.max(newest)));
             }
-            if let Some(oldest) = oldest {
+            if let Some(oldest) = page.written.oldest {
                 state.run_floor = Some(state.run_floor.map_or(oldest, |f| f.min(oldest)));
             }
-            let reached_known = !state.full
-                && matches!((oldest, state.high_water), (Some(o), Some(hw)) if o < hw - OVERLAP_SECONDS);
             match page_next {
-                Some(link) if !reached_known => {
+                Some(link) if !below(&page) => {
                     state.cursor = Some(link.clone());
                     let store = async {
                         let mut tx = self.cache.pool().begin().await?;
@@ -272,7 +338,8 @@ impl<'a> Syncer<'a> {
                         tx.commit().await?;
                         Ok::<_, CacheError>(())
                     };
-                    let (stored, fetched) = tokio::join!(store, self.fetch_page(resource, &link));
+                    let (stored, fetched) =
+                        tokio::join!(store, self.fetch_page(resource, &link, self.page_size));
                     stored?;
                     progress(SyncProgress {
                         resource: resource.to_owned(),
@@ -301,6 +368,24 @@ impl<'a> Syncer<'a> {
                 }
             }
         }
+        // Unsettled rows the walk did not reach, one request each.
+        let floor = state.run_floor.unwrap_or(i64::MAX);
+        let sids: Vec<String> = by_sid
+            .into_iter()
+            .filter(|&(_, created)| created < floor)
+            .map(|(sid, _)| sid)
+            .collect();
+        if !sids.is_empty() {
+            let fetched = settle::fetch(self.client, resource, &sids).await?;
+            state.report.pages += fetched.requests;
+            state.report.fetched += fetched.page.written.stored + fetched.page.written.skipped;
+            state.report.stored += fetched.page.written.stored;
+            state.report.skipped += fetched.page.written.skipped;
+            let mut tx = self.cache.pool().begin().await.map_err(CacheError::from)?;
+            fetched.page.write(&mut tx, state.run).await?;
+            state.report.removed += settle::remove_gone(&mut tx, resource, &fetched.gone).await?;
+            tx.commit().await.map_err(CacheError::from)?;
+        }
         tracing::info!(
             resource,
             pages = state.report.pages,
@@ -317,15 +402,19 @@ impl<'a> Syncer<'a> {
         &self,
         resource: &str,
         path: &str,
-    ) -> Result<(Vec<Result<Row, TwilioError>>, Option<String>), Error> {
+        size: u32,
+    ) -> Result<(PageRows, Option<String>), Error> {
         match resource {
-            "calls" => self.fetch::<Call>(path, "calls", "the call list").await,
+            "calls" => {
+                self.fetch::<Call>(path, size, "calls", "the call list")
+                    .await
+            }
             "recordings" => {
-                self.fetch::<Recording>(path, "recordings", "the recording list")
+                self.fetch::<Recording>(path, size, "recordings", "the recording list")
                     .await
             }
             _ => {
-                self.fetch::<Transcription>(path, "transcriptions", "the transcription list")
+                self.fetch::<Transcription>(path, size, "transcriptions", "the transcription list")
                     .await
             }
         }
@@ -334,22 +423,24 @@ impl<'a> Syncer<'a> {
     async fn fetch<T>(
         &self,
         path: &str,
+        size: u32,
         key: &str,
         what: &str,
-    ) -> Result<(Vec<Result<Row, TwilioError>>, Option<String>), Error>
+    ) -> Result<(PageRows, Option<String>), Error>
     where
         T: serde::de::DeserializeOwned + Into<Row>,
     {
-        let Page { rows, next } = self
-            .client
-            .list_page::<T>(path, self.page_size, key, what)
-            .await?;
-        Ok((rows.into_iter().map(|r| r.map(Into::into)).collect(), next))
+        let Page { rows, next } = self.client.list_page::<T>(path, size, key, what).await?;
+        Ok((
+            PageRows::sort(rows.into_iter().map(|r| r.map(Into::into)).collect()),
+            next,
+        ))
     }
 }
 
 /// Removes rows of `resource` that this run did not list: all of them after a run that read
-/// to the end (`floor` None), else those no older than `floor`, the oldest row this run read.
+/// to the end (`floor` None), else those newer than `floor`, the oldest row this run read
+/// (rows of that very second may be on the next page, which the run did not read).
 async fn remove_unseen(
     tx: &mut Transaction<'_, Sqlite>,
     resource: &str,
@@ -359,7 +450,7 @@ async fn remove_unseen(
     let floor = floor.unwrap_or(i64::MIN);
     if resource == "recordings" {
         sqlx::query!("DELETE FROM voicemail_search WHERE rowid IN
-               (SELECT search_key FROM recordings WHERE seen_run <> ?1 AND created_at >= ?2 AND search_key IS NOT NULL
+               (SELECT search_key FROM recordings WHERE seen_run <> ?1 AND created_at > ?2 AND search_key IS NOT NULL
                 AND sid NOT IN (SELECT recording_sid FROM voicemail_state WHERE archive_key IS NOT NULL))", run, floor)
         .execute(&mut **tx)
         .await?;
@@ -367,7 +458,7 @@ async fn remove_unseen(
     let done = match resource {
         "calls" => {
             sqlx::query!(
-                "DELETE FROM calls WHERE seen_run <> ?1 AND created_at >= ?2",
+                "DELETE FROM calls WHERE seen_run <> ?1 AND created_at > ?2",
                 run,
                 floor
             )
@@ -376,7 +467,7 @@ async fn remove_unseen(
         }
         "recordings" => {
             sqlx::query!(
-                "DELETE FROM recordings WHERE seen_run <> ?1 AND created_at >= ?2
+                "DELETE FROM recordings WHERE seen_run <> ?1 AND created_at > ?2
                  AND sid NOT IN (SELECT recording_sid FROM voicemail_state WHERE archive_key IS NOT NULL)",
                 run,
                 floor
@@ -386,7 +477,7 @@ async fn remove_unseen(
         }
         _ => {
             sqlx::query!(
-                "DELETE FROM transcriptions WHERE seen_run <> ?1 AND created_at >= ?2
+                "DELETE FROM transcriptions WHERE seen_run <> ?1 AND created_at > ?2
                  AND (recording_sid IS NULL OR recording_sid NOT IN (SELECT recording_sid FROM voicemail_state WHERE archive_key IS NOT NULL))",
                 run,
                 floor
@@ -417,11 +508,14 @@ async fn save_state(
     let stored = i64::from(s.report.stored);
     let skipped = i64::from(s.report.skipped);
     let removed = i64::from(s.report.removed);
-    sqlx::query!("INSERT INTO sync_state (resource, run, cursor, run_floor, run_newest, high_water, full, finished_at, fetched, stored, skipped, removed)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CASE WHEN ?8 THEN unixepoch() END, ?9, ?10, ?11, ?12)
+    sqlx::query!("INSERT INTO sync_state (resource, run, cursor, run_floor, run_newest, high_water, full, finished_at, reconciled_at,
+                fetched, stored, skipped, removed)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, CASE WHEN ?8 THEN unixepoch() END, CASE WHEN ?8 AND ?7 THEN unixepoch() END,
+                ?9, ?10, ?11, ?12)
          ON CONFLICT (resource) DO UPDATE SET run = excluded.run, cursor = excluded.cursor, run_floor = excluded.run_floor,
             run_newest = excluded.run_newest, high_water = excluded.high_water, full = excluded.full,
-            finished_at = coalesce(excluded.finished_at, sync_state.finished_at), fetched = excluded.fetched,
+            finished_at = coalesce(excluded.finished_at, sync_state.finished_at),
+            reconciled_at = coalesce(excluded.reconciled_at, sync_state.reconciled_at), fetched = excluded.fetched,
             stored = excluded.stored, skipped = excluded.skipped, removed = excluded.removed", resource, s.run, s.cursor, s.run_floor, s.run_newest, s.high_water, full, done, fetched, stored, skipped, removed)
     .execute(&mut **tx)
     .await?;

@@ -27,6 +27,7 @@ pub async fn sync(
     client: &Client,
     json: bool,
     rebuild: bool,
+    full: bool,
     page_size: u32,
 ) -> Result<(), Error> {
     let cache = if rebuild {
@@ -47,6 +48,7 @@ pub async fn sync(
     let quiet = json || !std::io::IsTerminal::is_terminal(&std::io::stderr());
     let result = Syncer::new(&cache, client)
         .page_size(page_size)
+        .reconcile(full)
         .sync_all(|p: SyncProgress| {
             if !quiet {
                 eprint!("\rsyncing {}: {} fetched   ", p.resource, p.done);

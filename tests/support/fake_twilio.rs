@@ -82,9 +82,19 @@ impl FakeTwilio {
     /// transcription), numbered from `first`, the newest `first`; each is `spacing` minutes
     /// older than the one before, starting `BASE`.
     pub fn add_voicemails(&self, first: usize, n: usize, spacing_minutes: i64) {
+        self.add_voicemails_at(first, n, |i| BASE - (i as i64) * spacing_minutes * 60);
+    }
+
+    /// Adds `n` voicemails newer than any `add_voicemails` makes (left after `BASE`, a minute
+    /// apart, the newest `first`), as a sync finds them on a later day.
+    pub fn add_new_voicemails(&self, first: usize, n: usize) {
+        self.add_voicemails_at(first, n, |i| BASE + ((first + n - i) as i64) * 60);
+    }
+
+    fn add_voicemails_at(&self, first: usize, n: usize, at: impl Fn(usize) -> i64) {
         let mut s = self.state.lock().unwrap();
         for i in first..first + n {
-            let at = BASE - (i as i64) * spacing_minutes * 60;
+            let at = at(i);
             let call = sid("CA", i);
             let rec = sid("RE", i);
             s.calls.push(json!({
@@ -114,7 +124,7 @@ impl FakeTwilio {
             s.calls.push(json!({
                 "sid": sid("CA", i), "account_sid": ACCOUNT, "from": "+14158675309", "to": format!("+1212555{:04}", i % 10_000),
                 "status": "completed", "direction": "outbound-api", "date_created": rfc2822(at), "start_time": rfc2822(at),
-                "duration": "12"
+                "duration": "12", "price": "-0.0140", "price_unit": "USD"
             }));
         }
         drop(s);
@@ -124,6 +134,12 @@ impl FakeTwilio {
     /// Adds a row as given to `resource` (for malformed rows).
     pub fn push_raw(&self, resource: &str, row: Value) {
         self.state.lock().unwrap().rows(resource).push(row);
+        self.sort();
+    }
+
+    /// Adds rows as given to `resource`.
+    pub fn push_raws(&self, resource: &str, rows: impl IntoIterator<Item = Value>) {
+        self.state.lock().unwrap().rows(resource).extend(rows);
         self.sort();
     }
 
@@ -146,6 +162,17 @@ impl FakeTwilio {
             if t["recording_sid"] == rec.as_str() {
                 t["status"] = json!(status);
                 t["transcription_text"] = json!(text);
+            }
+        }
+    }
+
+    /// Sets `field` of the row `sid`, in whichever resource has it.
+    pub fn set_field(&self, sid: &str, field: &str, value: Value) {
+        let mut guard = self.state.lock().unwrap();
+        let s = &mut *guard;
+        for rows in [&mut s.calls, &mut s.recordings, &mut s.transcriptions] {
+            for row in rows.iter_mut().filter(|r| r["sid"] == sid) {
+                row[field] = value.clone();
             }
         }
     }
@@ -256,6 +283,22 @@ fn reply(s: &mut State, request: &Request) -> Response {
         }
         // No routing deployed.
         return Response::json(200, http::page("services", Vec::new()));
+    }
+    // One row by SID (`…/Calls/CA….json`).
+    let parent = path.rsplit('/').nth(1).unwrap_or("");
+    if let (Some(target), Some(key)) = (
+        last.strip_suffix(".json"),
+        match parent {
+            "Calls" => Some("calls"),
+            "Recordings" => Some("recordings"),
+            "Transcriptions" => Some("transcriptions"),
+            _ => None,
+        },
+    ) {
+        return match s.rows(key).iter().find(|r| r["sid"] == target) {
+            Some(row) => Response::json(200, row.clone()),
+            None => http::not_found(),
+        };
     }
     let key = match last {
         "Calls.json" => "calls",
