@@ -18,6 +18,9 @@ pub struct PhoneError {
     pub message: String,
 }
 
+/// The most digits an E.164 number has, country code included.
+const E164_MAX_DIGITS: usize = 15;
+
 /// A valid phone number in E.164 form.
 #[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct E164(String);
@@ -27,8 +30,8 @@ impl E164 {
     /// (ISO 3166 alpha-2 such as `US`) says how to read a national number.
     ///
     /// # Errors
-    /// A [`PhoneError`] naming `field`: empty, letters, missing country code, or not a valid
-    /// number anywhere.
+    /// A [`PhoneError`] naming `field`: empty, letters, missing country code, more than 15
+    /// digits, or not a valid number anywhere.
     pub fn parse(
         field: &str,
         input: &str,
@@ -78,7 +81,14 @@ impl E164 {
                 "{raw:?} is not a valid number for its country code; check the digits."
             ));
         }
-        Ok(Self(number.format().mode(Mode::E164).to_string()))
+        let e164 = number.format().mode(Mode::E164).to_string();
+        // libphonenumber takes some national numbers longer than E.164 allows; Twilio does not.
+        if e164.len() > E164_MAX_DIGITS + 1 {
+            return fail(format!(
+                "{raw:?} is too long: a phone number has at most {E164_MAX_DIGITS} digits with its country code."
+            ));
+        }
+        Ok(Self(e164))
     }
 
     /// The number as Twilio takes it, such as `+14155550123`.

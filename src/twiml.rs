@@ -3,7 +3,8 @@
 //! The output matches what Twilio's helper libraries produce for the same input: attributes in
 //! alphabetical order, booleans as `true`/`false`, empty elements as `<Hangup />`, and text and
 //! attribute values escaped, so user text (a greeting, a caller's name) can never break out of
-//! its element.
+//! its element. Characters XML cannot carry at all (most control characters) are left out, so
+//! the document is always well-formed.
 //!
 //! ```
 //! use switchboard::twiml::{Dial, DialNoun, Response, Say};
@@ -64,8 +65,19 @@ impl Element {
     }
 }
 
+/// Whether XML 1.0 can carry `c` at all, even as a reference: not the C0 controls other than
+/// tab and line ends, nor U+FFFE or U+FFFF.
+fn is_xml_char(c: char) -> bool {
+    matches!(c, '\t' | '\n' | '\r' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..)
+}
+
+/// `s` as character data: markup escaped, and characters XML cannot carry left out (a single
+/// one would make Twilio refuse the whole document).
 fn escape_text(s: &str) -> String {
-    s.replace('&', "&amp;")
+    s.chars()
+        .filter(|c| is_xml_char(*c))
+        .collect::<String>()
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
 }

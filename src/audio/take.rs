@@ -248,9 +248,20 @@ pub fn read_wav(bytes: &[u8]) -> Result<WavAudio, Error> {
     let reader = hound::WavReader::new(Cursor::new(bytes))
         .map_err(|e| bad(format!("This is not a WAV file Switchboard can read ({e}). Export the greeting as WAV (PCM), then try again.")))?;
     let spec = reader.spec();
+    // Every length in milliseconds is divided by the rate, which a header may claim is 0.
+    if spec.sample_rate == 0 {
+        return Err(bad(
+            "The WAV file says its sample rate is 0 Hz, so it is damaged. Export the greeting as WAV (PCM), then try again.".into(),
+        ));
+    }
     let channels = usize::from(spec.channels.max(1));
     let interleaved: Result<Vec<f32>, hound::Error> = match spec.sample_format {
-        hound::SampleFormat::Float => reader.into_samples::<f32>().collect(),
+        // Float samples may be anything, NaN and infinities too: kept to -1..=1 as documented
+        // (a huge one would overflow the resampler into a silent greeting).
+        hound::SampleFormat::Float => reader
+            .into_samples::<f32>()
+            .map(|s| s.map(|v| if v.is_nan() { 0.0 } else { v.clamp(-1.0, 1.0) }))
+            .collect(),
         hound::SampleFormat::Int => {
             let scale = 1.0 / (1i64 << (spec.bits_per_sample.clamp(8, 32) - 1)) as f32;
             reader

@@ -6,6 +6,11 @@ use std::path::{Path, PathBuf};
 use super::media::{FRAME, RATE, Sink, Source};
 use super::resample::Resampler;
 
+/// The lowest sample rate a WAV file to send may have.
+const MIN_FILE_RATE: u32 = 1_000;
+/// The highest.
+const MAX_FILE_RATE: u32 = 768_000;
+
 /// A WAV file, converted once to 8 kHz mono, sent from the start; silence after its end.
 #[derive(Debug)]
 pub struct WavSource {
@@ -14,7 +19,8 @@ pub struct WavSource {
 }
 
 impl WavSource {
-    /// Reads `path`: PCM 8 to 32 bit integer or 32-bit float, any rate, any channel count.
+    /// Reads `path`: PCM 8 to 32 bit integer or 32-bit float, at 1 to 768 kHz, any channel
+    /// count.
     ///
     /// # Errors
     /// A sentence naming the file and what is wrong with it.
@@ -23,6 +29,16 @@ impl WavSource {
         let mut reader = hound::WavReader::open(path)
             .map_err(|e| format!("cannot read {name} as a WAV file: {e}"))?;
         let spec = reader.spec();
+        // A header may claim any rate: 0 Hz would never advance the resampler, and billions of
+        // Hz would build a filter of gigabytes.
+        if !(MIN_FILE_RATE..=MAX_FILE_RATE).contains(&spec.sample_rate) {
+            return Err(format!(
+                "{name} says its sample rate is {} Hz; a WAV file to send must be {} kHz to {} kHz",
+                spec.sample_rate,
+                MIN_FILE_RATE / 1000,
+                MAX_FILE_RATE / 1000
+            ));
+        }
         let channels = usize::from(spec.channels.max(1));
         let interleaved: Vec<f32> = match spec.sample_format {
             hound::SampleFormat::Float => reader
@@ -30,7 +46,8 @@ impl WavSource {
                 .collect::<Result<_, _>>()
                 .map_err(|e| format!("{name} is damaged: {e}"))?,
             hound::SampleFormat::Int => {
-                let scale = 1.0 / (1u64 << (spec.bits_per_sample - 1)) as f32;
+                // Hound reads 8 to 32 bits; the header of a damaged file may claim any width.
+                let scale = 1.0 / (1u64 << (spec.bits_per_sample.clamp(8, 32) - 1)) as f32;
                 reader
                     .samples::<i32>()
                     .map(|s| s.map(|s| s as f32 * scale))

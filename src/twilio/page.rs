@@ -69,42 +69,63 @@ pub(crate) async fn fetch_page<T: DeserializeOwned>(
         .query(query)
         .bytes()
         .await?;
-    // A page whose rows all decode (nearly every page) is read in one pass into typed rows;
-    // building a JSON tree first cost more than the rest of a sync's client side together.
-    if let Ok(Fast { rows, next }) = Fast::<T>::read(&body, key)
-        && (rows.is_some() || next.is_none())
-    {
-        return Ok(Page {
-            rows: rows.unwrap_or_default().into_iter().map(Ok).collect(),
-            next: next.map(|link| path_and_query(&link)),
-        });
-    }
-    // Some row does not decode (or the page is not what it should be): read it as a tree, so
-    // each row stands or falls on its own and the error names what is wrong.
-    let page: Value = serde_json::from_slice(&body).map_err(|e| TwilioError::Decode {
-        what: what.to_owned(),
-        detail: e.to_string(),
-    })?;
-    let next = next_link(&page).map(|link| path_and_query(&link));
-    let rows = match page.get(key) {
-        Some(Value::Array(rows)) => rows
-            .iter()
-            .map(|row| {
-                T::deserialize(row).map_err(|e| TwilioError::Decode {
-                    what: format!("a row of {what}"),
-                    detail: e.to_string(),
-                })
-            })
-            .collect(),
-        Some(Value::Null) | None if next.is_none() => Vec::new(),
-        _ => {
-            return Err(TwilioError::Decode {
-                what: what.to_owned(),
-                detail: format!("the page has no \"{key}\" list"),
+    Page::from_body(&body, key, what)
+}
+
+impl<T: DeserializeOwned> Page<T> {
+    /// Reads the page Twilio answered with `body`: the rows under `key`, and the next page's
+    /// path and query (from a 2010 API link or a newer API's absolute URL). A missing or `null`
+    /// list on the last page is an empty page.
+    ///
+    /// # Errors
+    /// [`TwilioError::Decode`], naming `what`, for a body that is not a JSON object, or that
+    /// has no list under `key` although it links to a next page.
+    pub fn from_body(body: &[u8], key: &str, what: &str) -> Result<Self, TwilioError> {
+        // A page whose rows all decode (nearly every page) is read in one pass into typed rows;
+        // building a JSON tree first cost more than the rest of a sync's client side together.
+        if let Ok(Fast { rows, next }) = Fast::<T>::read(body, key)
+            && (rows.is_some() || next.is_none())
+        {
+            return Ok(Page {
+                rows: rows.unwrap_or_default().into_iter().map(Ok).collect(),
+                next: next.map(|link| path_and_query(&link)),
             });
         }
-    };
-    Ok(Page { rows, next })
+        // Some row does not decode (or the page is not what it should be): read it as a tree,
+        // so each row stands or falls on its own and the error names what is wrong.
+        let page: Value = serde_json::from_slice(body).map_err(|e| TwilioError::Decode {
+            what: what.to_owned(),
+            detail: e.to_string(),
+        })?;
+        // JSON that is not an object (`null`, `[]`, `"OK"` from a proxy) is no page, not an
+        // empty one.
+        if !page.is_object() {
+            return Err(TwilioError::Decode {
+                what: what.to_owned(),
+                detail: "the answer is not a JSON object".to_owned(),
+            });
+        }
+        let next = next_link(&page).map(|link| path_and_query(&link));
+        let rows = match page.get(key) {
+            Some(Value::Array(rows)) => rows
+                .iter()
+                .map(|row| {
+                    T::deserialize(row).map_err(|e| TwilioError::Decode {
+                        what: format!("a row of {what}"),
+                        detail: e.to_string(),
+                    })
+                })
+                .collect(),
+            Some(Value::Null) | None if next.is_none() => Vec::new(),
+            _ => {
+                return Err(TwilioError::Decode {
+                    what: what.to_owned(),
+                    detail: format!("the page has no \"{key}\" list"),
+                });
+            }
+        };
+        Ok(Page { rows, next })
+    }
 }
 
 /// A page read in one pass: the rows under `key`, and the next page's link in either shape.
@@ -118,11 +139,6 @@ impl<T: DeserializeOwned> Fast<T> {
         use serde::de::{DeserializeSeed, Deserializer, IgnoredAny, MapAccess, Visitor};
 
         struct Seed<'k, T>(&'k str, std::marker::PhantomData<T>);
-
-        #[derive(serde::Deserialize)]
-        struct Meta {
-            next_page_url: Option<String>,
-        }
 
         impl<'de, T: DeserializeOwned> Visitor<'de> for Seed<'_, T> {
             type Value = Fast<T>;
@@ -139,9 +155,13 @@ impl<T: DeserializeOwned> Fast<T> {
                         k if k == self.0 => rows = map.next_value()?,
                         "next_page_uri" => uri = map.next_value::<Option<String>>()?,
                         "meta" => {
-                            url = map
-                                .next_value::<Option<Meta>>()?
-                                .and_then(|m| m.next_page_url);
+                            // As a tree, as next_link reads it: a derived struct would also
+                            // take `["…"]` as a link.
+                            let meta = map.next_value::<Value>()?;
+                            url = meta
+                                .get("next_page_url")
+                                .and_then(Value::as_str)
+                                .map(str::to_owned);
                         }
                         _ => {
                             map.next_value::<IgnoredAny>()?;
