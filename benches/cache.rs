@@ -231,11 +231,12 @@ async fn main() {
     let calls = (100_000.0 * scale) as usize;
     let voicemails = calls / 2;
     let (port, requests) = serve(calls, voicemails);
-    let dir = tempfile::tempdir().unwrap();
+    // SWITCHBOARD_BENCH_DIR keeps the data directory for a look afterwards.
+    let kept = std::env::var_os("SWITCHBOARD_BENCH_DIR");
+    let temp = tempfile::tempdir().unwrap();
+    let dir = kept.as_ref().map_or(temp.path(), std::path::Path::new);
     let account = AccountSid::parse(ACCOUNT).unwrap();
-    let cache = Cache::open(&Cache::path_for(dir.path(), &account))
-        .await
-        .unwrap();
+    let cache = Cache::open(&Cache::path_for(dir, &account)).await.unwrap();
     let client = Client::new(
         ApiBase::custom(&format!("http://127.0.0.1:{port}")).unwrap(),
         Credentials {
@@ -348,7 +349,7 @@ async fn main() {
 
     cache.close().await;
     drop(cache);
-    let size: u64 = std::fs::read_dir(dir.path().join("cache"))
+    let size: u64 = std::fs::read_dir(dir.join("cache"))
         .unwrap()
         .filter_map(|e| e.ok()?.metadata().ok())
         .map(|m| m.len())
@@ -364,7 +365,7 @@ async fn main() {
     let cli = |args: &[&str]| {
         let out = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
             .args(args)
-            .env("SWITCHBOARD_DATA_DIR", dir.path())
+            .env("SWITCHBOARD_DATA_DIR", dir)
             .env("SWITCHBOARD_API_BASE", format!("http://127.0.0.1:{port}"))
             .env("TWILIO_ACCOUNT_SID", ACCOUNT)
             .env("TWILIO_API_KEY", "SKbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb")
@@ -414,7 +415,7 @@ async fn main() {
 
     // After a crash the open reads the whole file first (see src/cache/health.rs).
     std::fs::write(
-        Cache::path_for(dir.path(), &account).with_extension("db.in-use-4000000-0"),
+        Cache::path_for(dir, &account).with_extension("db.in-use-4000000-0"),
         b"",
     )
     .unwrap();

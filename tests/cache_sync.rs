@@ -57,6 +57,7 @@ async fn a_first_sync_pages_through_everything_and_a_second_reads_one_page_per_r
     let server = FakeTwilio::start();
     server.add_voicemails(0, 45, 360); // six hours apart: a page of 10 spans 60 hours
     server.add_calls(1000, 12, 400);
+    server.price_calls();
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::open(&dir.path().join("c.db")).await.unwrap();
     let client = client(&server);
@@ -185,6 +186,7 @@ async fn an_unchanged_account_costs_one_small_request_per_resource_and_new_rows_
     let server = FakeTwilio::start();
     server.add_voicemails(0, 300, 30);
     server.add_calls(5000, 1500, 7);
+    server.price_calls();
     let dir = tempfile::tempdir().unwrap();
     let cache = Cache::open(&dir.path().join("c.db")).await.unwrap();
     let client = client(&server);
@@ -349,6 +351,68 @@ async fn deletions_below_the_newest_rows_are_found_by_the_daily_or_asked_for_ful
         report.resources.iter().all(|r| !r.full),
         "then incremental again"
     );
+    assert_mirrors(&cache, &server).await;
+}
+
+#[tokio::test]
+async fn a_disk_that_fills_up_mid_sync_gives_a_clear_error_and_an_intact_cache() {
+    let server = FakeTwilio::start();
+    server.add_voicemails(0, 400, 10);
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("c.db");
+    let cache = Cache::open(&path).await.unwrap();
+    // The disk holds only a few more pages: each of the pool's connections is capped.
+    let pages: i64 = sqlx::query_scalar("PRAGMA page_count")
+        .fetch_one(cache.pool())
+        .await
+        .unwrap();
+    let mut connections = Vec::new();
+    for _ in 0..4 {
+        connections.push(cache.pool().acquire().await.unwrap());
+    }
+    for connection in &mut connections {
+        sqlx::query(&format!("PRAGMA max_page_count = {}", pages + 25))
+            .execute(&mut **connection)
+            .await
+            .unwrap();
+    }
+    drop(connections);
+    let client = client(&server);
+    let err = Syncer::new(&cache, &client)
+        .page_size(50)
+        .sync_all(|_| {})
+        .await
+        .unwrap_err();
+    assert_eq!(err.code, switchboard::Code::Storage);
+    assert!(
+        err.message.contains("The disk is full") && err.message.contains("nothing was lost"),
+        "{}",
+        err.message
+    );
+    // Intact, and what was stored before the disk filled stays.
+    cache.verify_if_due(Duration::ZERO).await.unwrap();
+    let mut kept = 0;
+    for table in ["calls", "recordings", "transcriptions"] {
+        kept += cached_sids(&cache, table).await.len();
+    }
+    assert!(
+        kept > 0 && kept < 1200,
+        "{kept} rows stored before the disk filled"
+    );
+    cache.close().await;
+    drop(cache);
+
+    // Space freed: the next sync resumes and completes.
+    let cache = Cache::open(&path).await.unwrap();
+    assert!(
+        !cache.checked_at_open(),
+        "a failed write is not an unclean exit"
+    );
+    Syncer::new(&cache, &client)
+        .page_size(50)
+        .sync_all(|_| {})
+        .await
+        .unwrap();
     assert_mirrors(&cache, &server).await;
 }
 

@@ -124,7 +124,7 @@ impl FakeTwilio {
             s.calls.push(json!({
                 "sid": sid("CA", i), "account_sid": ACCOUNT, "from": "+14158675309", "to": format!("+1212555{:04}", i % 10_000),
                 "status": "completed", "direction": "outbound-api", "date_created": rfc2822(at), "start_time": rfc2822(at),
-                "duration": "12", "price": "-0.0140", "price_unit": "USD"
+                "duration": "12"
             }));
         }
         drop(s);
@@ -162,6 +162,16 @@ impl FakeTwilio {
             if t["recording_sid"] == rec.as_str() {
                 t["status"] = json!(status);
                 t["transcription_text"] = json!(text);
+            }
+        }
+    }
+
+    /// Prices every call that has no price yet, as Twilio does a little after a call ends.
+    pub fn price_calls(&self) {
+        for call in &mut self.state.lock().unwrap().calls {
+            if call["price"].is_null() {
+                call["price"] = json!("-0.0140");
+                call["price_unit"] = json!("USD");
             }
         }
     }
