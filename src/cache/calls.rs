@@ -229,21 +229,42 @@ impl Cache {
             total_cost: totals.cost,
             cost_unit: totals.unit,
         };
-        let calls = rows.into_iter().map(entry).collect();
+        let shown = self
+            .displays(rows.iter().filter_map(|row| {
+                let (remote, ours) = remote_and_ours(row);
+                remote.map(|r| (r, ours))
+            }))
+            .await?;
+        let calls = rows
+            .into_iter()
+            .map(|row| {
+                let (remote, ours) = remote_and_ours(&row);
+                let key = remote.map(|r| (r.to_owned(), ours.unwrap_or_default().to_owned()));
+                let display = key.and_then(|k| shown.get(&k).cloned());
+                entry(row, display)
+            })
+            .collect();
         Ok(CallLog { calls, summary })
     }
 }
 
-fn entry(row: Row) -> CallLogEntry {
+/// The other party's number and ours, by the call's direction.
+fn remote_and_ours(row: &Row) -> (Option<&str>, Option<&str>) {
+    if row.direction.as_deref() == Some("inbound") {
+        (row.from_number.as_deref(), row.to_number.as_deref())
+    } else {
+        (row.to_number.as_deref(), row.from_number.as_deref())
+    }
+}
+
+/// A log entry of `row`, with the other party's number as people read it.
+fn entry(row: Row, remote_display: Option<String>) -> CallLogEntry {
     let direction = if row.direction.as_deref() == Some("inbound") {
         CallLogDirection::Inbound
     } else {
         CallLogDirection::Outbound
     };
-    let (remote, ours) = match direction {
-        CallLogDirection::Inbound => (row.from_number.clone(), row.to_number.as_deref()),
-        CallLogDirection::Outbound => (row.to_number.clone(), row.from_number.as_deref()),
-    };
+    let remote = remote_and_ours(&row).0.map(str::to_owned);
     let outcome = match row.outcome.as_str() {
         "missed" => CallLogOutcome::Missed,
         "unanswered" => CallLogOutcome::Unanswered,
@@ -254,9 +275,7 @@ fn entry(row: Row) -> CallLogEntry {
         direction,
         outcome,
         status: row.status,
-        remote_display: remote
-            .as_deref()
-            .map(|r| crate::e164::format_beside(r, ours)),
+        remote_display,
         remote,
         from_number: row.from_number,
         to_number: row.to_number,

@@ -6,6 +6,7 @@
 
 mod audio;
 mod calls;
+mod display;
 mod health;
 mod outbox;
 mod rows;

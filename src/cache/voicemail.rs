@@ -79,7 +79,7 @@ impl Cache {
             None => (i64::MAX, "\u{10FFFF}".to_owned()),
         };
         let limit = i64::from(limit);
-        Ok(sqlx::query_as!(
+        let rows = sqlx::query_as!(
             Voicemail,
             r#"SELECT recording_sid AS "recording_sid!", call_sid, caller, NULL AS "caller_display: String", caller_name, called,
                 created_at AS "created_at!: i64", duration, recording_status, transcription_sid,
@@ -94,8 +94,8 @@ impl Cache {
             limit
         )
         .fetch_all(self.pool())
-        .await
-        .map(displayed)?)
+        .await?;
+        self.displayed(rows).await
     }
 
     /// Unread voicemails left after `after` (Unix seconds), newest first, at most `limit`.
@@ -104,7 +104,7 @@ impl Cache {
     /// Storage errors.
     pub async fn unread_since(&self, after: i64, limit: u32) -> Result<Vec<Voicemail>, CacheError> {
         let limit = i64::from(limit);
-        Ok(sqlx::query_as!(
+        let rows = sqlx::query_as!(
             Voicemail,
             r#"SELECT recording_sid AS "recording_sid!", call_sid, caller, NULL AS "caller_display: String", caller_name, called,
                 created_at AS "created_at!: i64", duration, recording_status, transcription_sid,
@@ -115,8 +115,8 @@ impl Cache {
             limit
         )
         .fetch_all(self.pool())
-        .await
-        .map(displayed)?)
+        .await?;
+        self.displayed(rows).await
     }
 
     /// When the newest voicemail was left (Unix seconds), if there is one.
@@ -157,7 +157,7 @@ impl Cache {
             return Ok(Vec::new());
         };
         let limit = i64::from(limit);
-        Ok(sqlx::query_as!(
+        let rows = sqlx::query_as!(
             Voicemail,
             r#"SELECT v.recording_sid AS "recording_sid!", v.call_sid, v.caller, NULL AS "caller_display: String", v.caller_name, v.called,
                 v.created_at AS "created_at!: i64", v.duration, v.recording_status, v.transcription_sid,
@@ -172,8 +172,8 @@ impl Cache {
             limit
         )
         .fetch_all(self.pool())
-        .await
-        .map(displayed)?)
+        .await?;
+        self.displayed(rows).await
     }
 
     /// One voicemail by its recording SID.
@@ -182,7 +182,7 @@ impl Cache {
     /// Storage errors.
     pub async fn voicemail(&self, recording_sid: &str) -> Result<Option<Voicemail>, CacheError> {
         let sid = recording_sid.trim();
-        Ok(sqlx::query_as!(
+        let rows = sqlx::query_as!(
             Voicemail,
             r#"SELECT recording_sid AS "recording_sid!", call_sid, caller, NULL AS "caller_display: String", caller_name, called,
                 created_at AS "created_at!: i64", duration, recording_status, transcription_sid,
@@ -191,8 +191,8 @@ impl Cache {
             sid
         )
         .fetch_optional(self.pool())
-        .await?
-        .map(|v| displayed(vec![v]).remove(0)))
+        .await?;
+        Ok(self.displayed(rows.into_iter().collect()).await?.pop())
     }
 
     /// Cached calls newest first, as Twilio's wire model.
@@ -255,15 +255,23 @@ pub struct CachedCall {
     pub price_unit: Option<String>,
 }
 
-/// Fills in each voicemail's formatted caller.
-fn displayed(mut rows: Vec<Voicemail>) -> Vec<Voicemail> {
-    for v in &mut rows {
-        v.caller_display = v
-            .caller
-            .as_deref()
-            .map(|c| crate::e164::format_beside(c, v.called.as_deref()));
+impl Cache {
+    /// Fills in each voicemail's caller as people read it, beside the number it called.
+    async fn displayed(&self, mut rows: Vec<Voicemail>) -> Result<Vec<Voicemail>, CacheError> {
+        let shown = self
+            .displays(
+                rows.iter()
+                    .filter_map(|v| v.caller.as_deref().map(|c| (c, v.called.as_deref()))),
+            )
+            .await?;
+        for v in &mut rows {
+            if let Some(caller) = &v.caller {
+                let key = (caller.clone(), v.called.clone().unwrap_or_default());
+                v.caller_display = shown.get(&key).cloned();
+            }
+        }
+        Ok(rows)
     }
-    rows
 }
 
 /// Turns what the user typed into an FTS5 query: each word (letters and digits only, so no

@@ -156,9 +156,11 @@ fn voicemail_row(v: &Voicemail) -> Vec<String> {
             " ".into()
         },
         when(v.created_at),
-        v.caller
+        v.caller_display
             .as_deref()
-            .map_or("unknown".into(), |c| format_for_display(c, None)),
+            .or(v.caller.as_deref())
+            .unwrap_or("unknown")
+            .to_owned(),
         v.duration.map_or("-".into(), |d| format!("{d}s")),
         first_line,
         v.recording_sid.clone(),
@@ -282,9 +284,10 @@ pub async fn voicemail(
                 println!("Voicemail:  {}", v.recording_sid);
                 println!(
                     "From:       {}{}",
-                    v.caller
+                    v.caller_display
                         .as_deref()
-                        .map_or("unknown".into(), |c| format_for_display(c, None)),
+                        .or(v.caller.as_deref())
+                        .unwrap_or("unknown"),
                     v.caller_name
                         .as_deref()
                         .map(|n| format!(" ({n})"))
