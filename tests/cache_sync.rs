@@ -1,8 +1,12 @@
 //! Incremental sync into the local cache against a paginated Twilio-shaped server: paging,
-//! stopping at what is stored, late transcriptions, deletions on Twilio, 429s mid-sync,
-//! malformed rows, resuming after a kill -9 at random points, and a damaged cache file.
+//! stopping at what is stored, rows not final yet, late transcriptions, deletions on Twilio
+//! (nearby and by the daily full run), 429s mid-sync, malformed rows, resuming after a kill -9
+//! at random points, a disk that fills up, and the cache's health (unclean exits, damage).
 //!
-//! Longer than most files on purpose: the tests share one paginated server and its data.
+//! Over 600 lines on purpose: every test drives the same fake server and checks the cache with
+//! the same `assert_mirrors`, and each integration-test binary links the whole core (about half
+//! a minute on two cores). If it grows further, the health tests (unclean exit, damage, full
+//! disk) are the part to move out, with the helpers into `tests/support/`.
 
 mod support;
 

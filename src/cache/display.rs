@@ -32,7 +32,7 @@ impl Cache {
         if wanted.is_empty() {
             return Ok(HashMap::new());
         }
-        let keys = serde_json::to_string(&wanted).expect("strings encode as JSON");
+        let keys = super::rows::json(&wanted);
         let mut known: HashMap<Pair, String> = sqlx::query!(
             r#"SELECT number AS "number!: String", beside AS "beside!: String", display AS "display!: String"
                FROM number_display WHERE (number, beside) IN (SELECT value->>0, value->>1 FROM json_each(?1))"#,
@@ -53,7 +53,7 @@ impl Cache {
             })
             .collect();
         if !fresh.is_empty() {
-            let rows = serde_json::to_string(&fresh).expect("strings encode as JSON");
+            let rows = super::rows::json(&fresh);
             if let Err(err) = sqlx::query!(
                 "INSERT OR IGNORE INTO number_display (number, beside, display)
                  SELECT value->>0, value->>1, value->>2 FROM json_each(?1)",

@@ -10,6 +10,7 @@ mod display;
 mod health;
 mod outbox;
 mod rows;
+mod search;
 mod settle;
 mod sync;
 mod voicemail;

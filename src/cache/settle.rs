@@ -135,7 +135,7 @@ pub(super) async fn remove_gone(
     if sids.is_empty() {
         return Ok(0);
     }
-    let sids = serde_json::to_string(sids).expect("strings encode as JSON");
+    let sids = super::rows::json(&sids);
     let done = match resource {
         "calls" => {
             sqlx::query!(

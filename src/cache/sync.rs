@@ -163,7 +163,7 @@ impl<'a> Syncer<'a> {
         }
         // The search index catches up once, with everything stored, even when a resource
         // failed part way.
-        let refreshed = super::rows::refresh_pending_search(self.cache.pool()).await;
+        let refreshed = super::search::refresh_pending_search(self.cache.pool()).await;
         if let Some(err) = failed {
             return Err(err);
         }
