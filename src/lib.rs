@@ -41,6 +41,7 @@ pub mod keychain;
 pub mod logging;
 pub mod numbers;
 pub mod paths;
+pub mod retention;
 pub mod routing;
 pub mod s3;
 pub mod secret;

@@ -22,7 +22,8 @@ pub struct AudioRecord {
     pub archive_key: Option<String>,
     /// Twilio's length of the recording, in seconds.
     pub twilio_seconds: Option<i64>,
-    /// Whether the recording was deleted on Twilio (the outbox finished its delete).
+    /// Whether the recording was deleted on Twilio (the outbox finished its delete, the user's
+    /// or a retention policy's).
     pub gone_from_twilio: bool,
 }
 
@@ -37,7 +38,7 @@ impl Cache {
     ) -> Result<Option<AudioRecord>, CacheError> {
         let row = sqlx::query!(
             r#"SELECT r.duration, s.audio_path, s.audio_sha256, s.audio_bytes, s.peaks, s.audio_ms, s.archive_key,
-                EXISTS (SELECT 1 FROM outbox o WHERE o.op = 'delete_recording' AND o.target = r.sid AND o.done_at IS NOT NULL) AS "gone!: bool"
+                EXISTS (SELECT 1 FROM outbox o WHERE o.target = r.sid AND o.op IN ('delete_recording', 'expire_recording') AND o.done_at IS NOT NULL) AS "gone!: bool"
                FROM recordings r LEFT JOIN voicemail_state s ON s.recording_sid = r.sid
                WHERE r.sid = ?1"#,
             recording_sid

@@ -7,8 +7,10 @@
 mod audio;
 mod calls;
 mod display;
+mod expire;
 mod health;
 mod outbox;
+mod retention;
 mod rows;
 mod search;
 mod settle;
@@ -30,9 +32,14 @@ pub use audio::AudioRecord;
 pub use calls::{
     CallLog, CallLogDirection, CallLogEntry, CallLogFilter, CallLogOutcome, CallSummary,
 };
+pub use expire::{ExpireReport, IN_FLIGHT};
 pub use health::{CHECK_EVERY, is_damage};
 pub use outbox::{ReplayReport, VoicemailAction};
 pub(crate) use outbox::{hex, sha256_file};
+pub use retention::{
+    ExpiringRecording, MAX_DAYS, PrunedAudio, RetentionLogEntry, RetentionPolicy, RetentionPreview,
+    RetentionRun, StoredPolicy,
+};
 pub use settle::SETTLE_SECONDS;
 pub use sync::{
     LATE_SECONDS, PROBE_SIZE, RECONCILE_EVERY, ResourceReport, SyncProgress, SyncReport, Syncer,
@@ -261,6 +268,16 @@ impl Cache {
             .execute(&mut *conn)
             .await?
             .rows_affected();
+            // The retention policy, with its confirmation, from a file that has one (the
+            // outbox rows above lose their run: the runs' log stays in the old file).
+            if let Err(err) = sqlx::query(
+                "INSERT OR IGNORE INTO main.retention_policy SELECT * FROM old.retention_policy",
+            )
+            .execute(&mut *conn)
+            .await
+            {
+                tracing::warn!(error = %err, "the old cache has no retention policy to carry over");
+            }
             Ok::<u64, sqlx::Error>(rows)
         }
         .await;

@@ -110,19 +110,19 @@ impl Cache {
         Ok(())
     }
 
-    /// Changes waiting for Twilio.
+    /// The user's changes waiting for Twilio (a retention run's are counted by its run).
     ///
     /// # Errors
     /// Storage errors.
     pub async fn pending_changes(&self) -> Result<i64, CacheError> {
-        Ok(
-            sqlx::query_scalar!("SELECT count(*) FROM outbox WHERE done_at IS NULL")
-                .fetch_one(self.pool())
-                .await?,
+        Ok(sqlx::query_scalar!(
+            "SELECT count(*) FROM outbox WHERE done_at IS NULL AND op = 'delete_recording'"
         )
+        .fetch_one(self.pool())
+        .await?)
     }
 
-    /// Carries waiting changes to Twilio (those whose backoff has passed, or all when
+    /// Carries the user's waiting changes to Twilio (those whose backoff has passed, or all when
     /// `now_all`). Audio of a voicemail to delete is first downloaded into `audio_dir` and
     /// verified; Twilio's 404 for a recording already gone counts as done.
     ///
@@ -136,7 +136,7 @@ impl Cache {
     ) -> Result<ReplayReport, Error> {
         let due = sqlx::query!(
             r#"SELECT id AS "id!", target, attempts FROM outbox
-               WHERE done_at IS NULL AND (?1 OR next_attempt_at <= unixepoch()) ORDER BY id"#,
+               WHERE done_at IS NULL AND op = 'delete_recording' AND (?1 OR next_attempt_at <= unixepoch()) ORDER BY id"#,
             now_all
         )
         .fetch_all(self.pool())

@@ -121,6 +121,15 @@ impl PageRows {
         page
     }
 
+    /// Leaves out the calls made before `floor` (the retention policy's local call log), so
+    /// they are not written; the page's date range stays what Twilio sent.
+    pub(super) fn drop_calls_before(&mut self, floor: i64) {
+        let before = self.calls.len();
+        self.calls.retain(|(created, _)| *created >= floor);
+        let dropped = u32::try_from(before - self.calls.len()).unwrap_or(u32::MAX);
+        self.written.stored = self.written.stored.saturating_sub(dropped);
+    }
+
     /// Writes the page inside the page's transaction, set-based: one multi-row upsert per
     /// resource (the page travels as one JSON array that SQLite's `json_each` unpacks), and
     /// the voicemails it touched marked for the search index

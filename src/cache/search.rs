@@ -67,7 +67,7 @@ pub(super) async fn refresh_pending_search(pool: &sqlx::SqlitePool) -> Result<u6
 /// Rewrites the search rows of the voicemails among `recording_sids` (a recording that is not
 /// a voicemail has none): the old rows go, and each voicemail gets one for its transcript and
 /// its caller's number, keyed by its creation time so search results come newest first.
-async fn refresh_search(
+pub(super) async fn refresh_search(
     tx: &mut Transaction<'_, Sqlite>,
     recording_sids: &[&str],
 ) -> Result<(), CacheError> {

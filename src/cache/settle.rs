@@ -149,14 +149,14 @@ pub(super) async fn remove_gone(
             sqlx::query!(
                 "DELETE FROM voicemail_search WHERE rowid IN (SELECT search_key FROM recordings
                    WHERE sid IN (SELECT value FROM json_each(?1)) AND search_key IS NOT NULL
-                   AND sid NOT IN (SELECT recording_sid FROM voicemail_state WHERE archive_key IS NOT NULL))",
+                   AND sid NOT IN (SELECT recording_sid FROM voicemail_state WHERE archive_key IS NOT NULL OR audio_path IS NOT NULL))",
                 sids
             )
             .execute(&mut **tx)
             .await?;
             sqlx::query!(
                 "DELETE FROM recordings WHERE sid IN (SELECT value FROM json_each(?1))
-                 AND sid NOT IN (SELECT recording_sid FROM voicemail_state WHERE archive_key IS NOT NULL)",
+                 AND sid NOT IN (SELECT recording_sid FROM voicemail_state WHERE archive_key IS NOT NULL OR audio_path IS NOT NULL)",
                 sids
             )
             .execute(&mut **tx)
@@ -173,7 +173,7 @@ pub(super) async fn remove_gone(
             .await?;
             sqlx::query!(
                 "DELETE FROM transcriptions WHERE sid IN (SELECT value FROM json_each(?1))
-                 AND (recording_sid IS NULL OR recording_sid NOT IN (SELECT recording_sid FROM voicemail_state WHERE archive_key IS NOT NULL))",
+                 AND (recording_sid IS NULL OR recording_sid NOT IN (SELECT recording_sid FROM voicemail_state WHERE archive_key IS NOT NULL OR audio_path IS NOT NULL))",
                 sids
             )
             .execute(&mut **tx)

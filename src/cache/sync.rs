@@ -11,8 +11,8 @@
 //! transcription not done) are re-read by SID or by walking down to them (see `settle.rs`).
 //!
 //! When a run ends, rows in the range it listed that Twilio no longer returned are removed:
-//! they were deleted on Twilio (except voicemails archived to S3, which stay listed, playable
-//! from the archive). Deletions of older rows are found by a full run, once a day
+//! they were deleted on Twilio (except voicemails archived to S3 or cached on this computer,
+//! which stay listed, playable from that copy). Deletions of older rows are found by a full run, once a day
 //! ([`RECONCILE_EVERY`]) or on demand ([`Syncer::reconcile`]).
 
 use serde::Serialize;
@@ -292,7 +292,17 @@ impl<'a> Syncer<'a> {
                 }
             });
         }
-        let below = |page: &PageRows| matches!((page.written.oldest, stop_at), (Some(o), Some(at)) if o < at);
+        // Calls older than the retention policy keeps in the local call log are not read.
+        let keep_from = if resource == "calls" {
+            self.cache.call_log_floor().await?
+        } else {
+            None
+        };
+        let below = |page: &PageRows| {
+            page.written.oldest.is_some_and(|oldest| {
+                stop_at.is_some_and(|at| oldest < at) || keep_from.is_some_and(|k| oldest < k)
+            })
+        };
         let next = state.cursor.clone().unwrap_or(first);
         tracing::info!(
             resource,
@@ -317,7 +327,10 @@ impl<'a> Syncer<'a> {
         if ahead.is_none() {
             ahead = Some(self.fetch_page(resource, &next, self.page_size).await?);
         }
-        while let Some((page, page_next)) = ahead.take() {
+        while let Some((mut page, page_next)) = ahead.take() {
+            if let Some(floor) = keep_from {
+                page.drop_calls_before(floor);
+            }
             state.report.pages += 1;
             state.report.fetched += page.written.stored + page.written.skipped;
             state.report.stored += page.written.stored;
@@ -451,7 +464,7 @@ async fn remove_unseen(
     if resource == "recordings" {
         sqlx::query!("DELETE FROM voicemail_search WHERE rowid IN
                (SELECT search_key FROM recordings WHERE seen_run <> ?1 AND created_at > ?2 AND search_key IS NOT NULL
-                AND sid NOT IN (SELECT recording_sid FROM voicemail_state WHERE archive_key IS NOT NULL))", run, floor)
+                AND sid NOT IN (SELECT recording_sid FROM voicemail_state WHERE archive_key IS NOT NULL OR audio_path IS NOT NULL))", run, floor)
         .execute(&mut **tx)
         .await?;
     }
@@ -468,7 +481,7 @@ async fn remove_unseen(
         "recordings" => {
             sqlx::query!(
                 "DELETE FROM recordings WHERE seen_run <> ?1 AND created_at > ?2
-                 AND sid NOT IN (SELECT recording_sid FROM voicemail_state WHERE archive_key IS NOT NULL)",
+                 AND sid NOT IN (SELECT recording_sid FROM voicemail_state WHERE archive_key IS NOT NULL OR audio_path IS NOT NULL)",
                 run,
                 floor
             )
@@ -478,7 +491,7 @@ async fn remove_unseen(
         _ => {
             sqlx::query!(
                 "DELETE FROM transcriptions WHERE seen_run <> ?1 AND created_at > ?2
-                 AND (recording_sid IS NULL OR recording_sid NOT IN (SELECT recording_sid FROM voicemail_state WHERE archive_key IS NOT NULL))",
+                 AND (recording_sid IS NULL OR recording_sid NOT IN (SELECT recording_sid FROM voicemail_state WHERE archive_key IS NOT NULL OR audio_path IS NOT NULL))",
                 run,
                 floor
             )

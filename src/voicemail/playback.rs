@@ -46,6 +46,10 @@ impl Switchboard {
         let sid = RecordingSid::parse(recording_sid.trim())
             .map_err(|e| plain(Error::new(Code::InvalidInput, e.message)))?;
         let record = self.audio_record(&cache, sid.as_str()).await?;
+        // Retention prunes the audio played least recently first.
+        if let Err(err) = cache.touch_played(sid.as_str()).await {
+            tracing::warn!(error = %err, "could not note when the voicemail was played");
+        }
         // A verified local copy needs no network (nor the keychain); its waveform, once
         // computed, no decoding either.
         let path = match &record.path {

@@ -276,9 +276,10 @@ fn reply(s: &mut State, request: &Request) -> Response {
     }
     if request.method == "DELETE" {
         let target = last.trim_end_matches(".json");
-        let before = s.recordings.len();
+        let before = s.recordings.len() + s.transcriptions.len();
         s.recordings.retain(|r| r["sid"] != target);
-        return if s.recordings.len() < before {
+        s.transcriptions.retain(|r| r["sid"] != target);
+        return if s.recordings.len() + s.transcriptions.len() < before {
             Response::no_content()
         } else {
             http::not_found()

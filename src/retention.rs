@@ -1,0 +1,186 @@
+//! Retention policies: what an account keeps, and for how long.
+//!
+//! A policy deletes recordings and their transcriptions from Twilio after N days (optionally
+//! only those with a verified S3 copy), prunes cached voicemail audio to a size budget, and
+//! keeps the local call log N days. The rules, and what is never deleted, are in
+//! `cache/retention.rs`. A preview lists exactly what a run deletes; confirming it runs the
+//! policy as of that preview, and from then on it runs by itself once a day. Deletions on
+//! Twilio go through the outbox, in the background, [`PASS_MAX`] per pass, logged as they land.
+
+use std::time::Duration;
+
+use serde::Serialize;
+use ts_rs::TS;
+
+use crate::Switchboard;
+use crate::cache::{
+    Cache, ExpireReport, RetentionLogEntry, RetentionPolicy, RetentionPreview, RetentionRun,
+    StoredPolicy,
+};
+use crate::error::Error;
+
+/// How often a confirmed policy runs again by itself.
+pub const RUN_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
+/// Deletions one background pass sends before it lets a sync run.
+pub const PASS_MAX: u32 = 500;
+
+/// The policy, its last run and what is still waiting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
+pub struct RetentionStatus {
+    /// The stored policy and its confirmation.
+    pub policy: StoredPolicy,
+    /// The latest run, with its progress.
+    pub last_run: Option<RetentionRun>,
+    /// Deletions waiting for Twilio, across runs.
+    #[ts(type = "number")]
+    pub waiting: i64,
+    /// Whether an S3 archive is set up (without one, "only archived" keeps every recording).
+    pub archive_configured: bool,
+}
+
+impl Switchboard {
+    async fn retention_cache(&self, profile: Option<&str>) -> Result<Cache, Error> {
+        let profile = self.profile(profile).await?;
+        self.cache(profile.acting_account()).await
+    }
+
+    /// The policy of the profile `profile` (the active one for `None`), its last run and
+    /// what is waiting.
+    ///
+    /// # Errors
+    /// [`crate::Code::NotConfigured`] without a profile; storage errors.
+    pub async fn retention(&self, profile: Option<&str>) -> Result<RetentionStatus, Error> {
+        let cache = self.retention_cache(profile).await?;
+        let account = self.profile(profile).await?;
+        Ok(RetentionStatus {
+            policy: cache.retention_policy().await?,
+            last_run: cache.retention_run(None).await?,
+            waiting: cache.retention_waiting().await?,
+            archive_configured: self
+                .archive_settings_for(account.acting_account())
+                .await?
+                .is_some(),
+        })
+    }
+
+    /// Stores a new policy. It deletes nothing until confirmed, and a change cancels the
+    /// deletions earlier runs had not made yet.
+    ///
+    /// # Errors
+    /// [`crate::Code::InvalidInput`] for numbers out of range; storage errors.
+    pub async fn set_retention(
+        &self,
+        profile: Option<&str>,
+        policy: &RetentionPolicy,
+    ) -> Result<RetentionStatus, Error> {
+        self.retention_cache(profile)
+            .await?
+            .set_retention_policy(policy)
+            .await?;
+        self.retention(profile).await
+    }
+
+    /// Exactly what a run of the policy would delete now, listing at most `limit` items of
+    /// each kind.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn retention_preview(
+        &self,
+        profile: Option<&str>,
+        limit: u32,
+    ) -> Result<RetentionPreview, Error> {
+        let now = jiff::Timestamp::now().as_second();
+        Ok(self
+            .retention_cache(profile)
+            .await?
+            .retention_preview(now, limit)
+            .await?)
+    }
+
+    /// Confirms the policy of `preview` and runs it as of the preview's moment: deletions on
+    /// Twilio are queued (sent by [`Switchboard::retention_pass`]), local pruning is done.
+    ///
+    /// # Errors
+    /// [`crate::Code::InvalidInput`] when the policy changed since the preview, or deletes
+    /// nothing; storage errors.
+    pub async fn confirm_retention(
+        &self,
+        profile: Option<&str>,
+        preview_as_of: i64,
+        policy_updated_at: i64,
+    ) -> Result<RetentionRun, Error> {
+        let cache = self.retention_cache(profile).await?;
+        let account = self.profile(profile).await?;
+        cache.confirm_retention(policy_updated_at).await?;
+        let now = jiff::Timestamp::now().as_second();
+        // A preview from the future, or days old, is not what the user saw just now.
+        let as_of = preview_as_of.clamp(now - 24 * 60 * 60, now);
+        cache
+            .run_retention(as_of, &self.audio_dir(account.acting_account()))
+            .await
+    }
+
+    /// Stops the policy: waiting deletions are dropped and the confirmation cleared (the
+    /// policy stays, to be confirmed again).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn stop_retention(&self, profile: Option<&str>) -> Result<RetentionStatus, Error> {
+        let cancelled = self
+            .retention_cache(profile)
+            .await?
+            .cancel_retention()
+            .await?;
+        tracing::info!(cancelled, "retention stopped by the user");
+        self.retention(profile).await
+    }
+
+    /// One background pass: runs a confirmed policy when a day has passed since its last
+    /// run, then sends up to `max` waiting deletions to Twilio. `None` when nothing waits.
+    ///
+    /// # Errors
+    /// Storage errors; Twilio refusing the credentials.
+    pub async fn retention_pass(
+        &self,
+        profile: Option<&str>,
+        max: u32,
+        progress: impl FnMut(&ExpireReport),
+    ) -> Result<Option<ExpireReport>, Error> {
+        let cache = self.retention_cache(profile).await?;
+        let stored = cache.retention_policy().await?;
+        let now = jiff::Timestamp::now().as_second();
+        if stored.confirmed() {
+            let every = i64::try_from(RUN_EVERY.as_secs()).unwrap_or(i64::MAX);
+            let last = cache.retention_run(None).await?;
+            if last.is_none_or(|run| now - run.started_at >= every) {
+                let account = self.profile(profile).await?;
+                cache
+                    .run_retention(now, &self.audio_dir(account.acting_account()))
+                    .await?;
+            }
+        }
+        if cache.retention_waiting().await? == 0 {
+            return Ok(None);
+        }
+        let client = self.client_for(profile).await?;
+        Ok(Some(cache.replay_retention(&client, max, progress).await?))
+    }
+
+    /// The log of run `run` (the latest for `None`), at most `limit` lines, newest first.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn retention_log(
+        &self,
+        profile: Option<&str>,
+        run: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<RetentionLogEntry>, Error> {
+        let cache = self.retention_cache(profile).await?;
+        let Some(run) = cache.retention_run(run).await? else {
+            return Ok(Vec::new());
+        };
+        Ok(cache.retention_log(run.id, limit).await?)
+    }
+}
