@@ -98,6 +98,13 @@ enum Command {
     /// Deploy, inspect or remove call routing in the Twilio account.
     #[command(subcommand)]
     Routing(cli::routing::RoutingCommand),
+    /// What the account keeps and for how long: show, set, preview, apply, stop, log.
+    ///
+    /// Deletes recordings and transcriptions from Twilio after N days (optionally only those
+    /// archived to S3), prunes cached audio to a budget, keeps the call log N days. Nothing is
+    /// deleted before the policy is confirmed once.
+    #[command(subcommand)]
+    Retention(cli::retention::RetentionCommand),
     /// Voicemails from the local cache: list, search transcripts, show one.
     #[command(subcommand)]
     Voicemail(cli::cache::VoicemailCommand),
@@ -264,6 +271,9 @@ async fn dispatch(
         }
         Command::Routing(command) => {
             cli::routing::run(core, profile, &client(core, profile).await?, command).await?;
+        }
+        Command::Retention(command) => {
+            cli::retention::run(core, &client(core, profile).await?, command).await?;
         }
         Command::Voicemail(command) => {
             cli::cache::voicemail(core, &client(core, profile).await?, command).await?;

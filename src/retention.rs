@@ -14,10 +14,11 @@ use ts_rs::TS;
 
 use crate::Switchboard;
 use crate::cache::{
-    Cache, ExpireReport, RetentionLogEntry, RetentionPolicy, RetentionPreview, RetentionRun,
-    StoredPolicy,
+    ExpireReport, RetentionLogEntry, RetentionPolicy, RetentionPreview, RetentionRun, StoredPolicy,
 };
 use crate::error::Error;
+use crate::sid::AccountSid;
+use crate::twilio::Client;
 
 /// How often a confirmed policy runs again by itself.
 pub const RUN_EVERY: Duration = Duration::from_secs(24 * 60 * 60);
@@ -39,27 +40,25 @@ pub struct RetentionStatus {
 }
 
 impl Switchboard {
-    async fn retention_cache(&self, profile: Option<&str>) -> Result<Cache, Error> {
-        let profile = self.profile(profile).await?;
-        self.cache(profile.acting_account()).await
-    }
-
-    /// The policy of the profile `profile` (the active one for `None`), its last run and
-    /// what is waiting.
+    /// The account the active profile acts on.
     ///
     /// # Errors
-    /// [`crate::Code::NotConfigured`] without a profile; storage errors.
-    pub async fn retention(&self, profile: Option<&str>) -> Result<RetentionStatus, Error> {
-        let cache = self.retention_cache(profile).await?;
-        let account = self.profile(profile).await?;
+    /// [`crate::Code::NotConfigured`] without a profile.
+    pub async fn active_account(&self) -> Result<AccountSid, Error> {
+        Ok(self.profile(None).await?.acting_account().clone())
+    }
+
+    /// The policy of `account`, its last run and what is waiting.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn retention(&self, account: &AccountSid) -> Result<RetentionStatus, Error> {
+        let cache = self.cache(account).await?;
         Ok(RetentionStatus {
             policy: cache.retention_policy().await?,
             last_run: cache.retention_run(None).await?,
             waiting: cache.retention_waiting().await?,
-            archive_configured: self
-                .archive_settings_for(account.acting_account())
-                .await?
-                .is_some(),
+            archive_configured: self.archive_settings_for(account).await?.is_some(),
         })
     }
 
@@ -70,14 +69,14 @@ impl Switchboard {
     /// [`crate::Code::InvalidInput`] for numbers out of range; storage errors.
     pub async fn set_retention(
         &self,
-        profile: Option<&str>,
+        account: &AccountSid,
         policy: &RetentionPolicy,
     ) -> Result<RetentionStatus, Error> {
-        self.retention_cache(profile)
+        self.cache(account)
             .await?
             .set_retention_policy(policy)
             .await?;
-        self.retention(profile).await
+        self.retention(account).await
     }
 
     /// Exactly what a run of the policy would delete now, listing at most `limit` items of
@@ -87,12 +86,12 @@ impl Switchboard {
     /// Storage errors.
     pub async fn retention_preview(
         &self,
-        profile: Option<&str>,
+        account: &AccountSid,
         limit: u32,
     ) -> Result<RetentionPreview, Error> {
         let now = jiff::Timestamp::now().as_second();
         Ok(self
-            .retention_cache(profile)
+            .cache(account)
             .await?
             .retention_preview(now, limit)
             .await?)
@@ -106,19 +105,16 @@ impl Switchboard {
     /// nothing; storage errors.
     pub async fn confirm_retention(
         &self,
-        profile: Option<&str>,
+        account: &AccountSid,
         preview_as_of: i64,
         policy_updated_at: i64,
     ) -> Result<RetentionRun, Error> {
-        let cache = self.retention_cache(profile).await?;
-        let account = self.profile(profile).await?;
+        let cache = self.cache(account).await?;
         cache.confirm_retention(policy_updated_at).await?;
         let now = jiff::Timestamp::now().as_second();
         // A preview from the future, or days old, is not what the user saw just now.
         let as_of = preview_as_of.clamp(now - 24 * 60 * 60, now);
-        cache
-            .run_retention(as_of, &self.audio_dir(account.acting_account()))
-            .await
+        cache.run_retention(as_of, &self.audio_dir(account)).await
     }
 
     /// Stops the policy: waiting deletions are dropped and the confirmation cleared (the
@@ -126,45 +122,38 @@ impl Switchboard {
     ///
     /// # Errors
     /// Storage errors.
-    pub async fn stop_retention(&self, profile: Option<&str>) -> Result<RetentionStatus, Error> {
-        let cancelled = self
-            .retention_cache(profile)
-            .await?
-            .cancel_retention()
-            .await?;
+    pub async fn stop_retention(&self, account: &AccountSid) -> Result<RetentionStatus, Error> {
+        let cancelled = self.cache(account).await?.cancel_retention().await?;
         tracing::info!(cancelled, "retention stopped by the user");
-        self.retention(profile).await
+        self.retention(account).await
     }
 
-    /// One background pass: runs a confirmed policy when a day has passed since its last
+    /// One background pass for the client's account: runs a confirmed policy when a day has passed since its last
     /// run, then sends up to `max` waiting deletions to Twilio. `None` when nothing waits.
     ///
     /// # Errors
     /// Storage errors; Twilio refusing the credentials.
     pub async fn retention_pass(
         &self,
-        profile: Option<&str>,
+        client: &Client,
         max: u32,
         progress: impl FnMut(&ExpireReport),
     ) -> Result<Option<ExpireReport>, Error> {
-        let cache = self.retention_cache(profile).await?;
+        let account = client.account_sid();
+        let cache = self.cache(account).await?;
         let stored = cache.retention_policy().await?;
         let now = jiff::Timestamp::now().as_second();
         if stored.confirmed() {
             let every = i64::try_from(RUN_EVERY.as_secs()).unwrap_or(i64::MAX);
             let last = cache.retention_run(None).await?;
             if last.is_none_or(|run| now - run.started_at >= every) {
-                let account = self.profile(profile).await?;
-                cache
-                    .run_retention(now, &self.audio_dir(account.acting_account()))
-                    .await?;
+                cache.run_retention(now, &self.audio_dir(account)).await?;
             }
         }
         if cache.retention_waiting().await? == 0 {
             return Ok(None);
         }
-        let client = self.client_for(profile).await?;
-        Ok(Some(cache.replay_retention(&client, max, progress).await?))
+        Ok(Some(cache.replay_retention(client, max, progress).await?))
     }
 
     /// The log of run `run` (the latest for `None`), at most `limit` lines, newest first.
@@ -173,11 +162,11 @@ impl Switchboard {
     /// Storage errors.
     pub async fn retention_log(
         &self,
-        profile: Option<&str>,
+        account: &AccountSid,
         run: Option<i64>,
         limit: u32,
     ) -> Result<Vec<RetentionLogEntry>, Error> {
-        let cache = self.retention_cache(profile).await?;
+        let cache = self.cache(account).await?;
         let Some(run) = cache.retention_run(run).await? else {
             return Ok(Vec::new());
         };

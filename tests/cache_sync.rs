@@ -483,17 +483,6 @@ async fn malformed_rows_are_skipped_and_counted_without_stopping_the_sync() {
 }
 
 /// A tiny deterministic generator, so a failing run can be repeated from its seed.
-struct Lcg(u64);
-impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % below
-    }
-}
-
 #[tokio::test]
 async fn a_sync_killed_at_random_points_resumes_to_exactly_twilios_set() {
     let server = FakeTwilio::start();
@@ -501,11 +490,7 @@ async fn a_sync_killed_at_random_points_resumes_to_exactly_twilios_set() {
     server.add_calls(5000, 60, 45);
     server.set_delay(Duration::from_millis(4));
     let dir = tempfile::tempdir().unwrap();
-    let seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .unwrap()
-        .as_nanos() as u64;
-    let mut rng = Lcg(seed);
+    let (seed, mut rng) = support::Lcg::seeded();
     let sync = || {
         let mut cmd = Command::new(env!("CARGO_BIN_EXE_switchboard"));
         cmd.args([

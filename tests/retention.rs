@@ -476,3 +476,156 @@ async fn a_sync_does_not_read_back_calls_the_policy_removed_from_the_call_log() 
         "it read one page of calls, not five"
     );
 }
+
+/// `switchboard` against the fake server, with a data directory of its own.
+fn cli(server: &FakeTwilio, dir: &std::path::Path, args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"));
+    cmd.args([
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "--api-base",
+        &server.url(),
+    ])
+    .args(args)
+    .env("TWILIO_ACCOUNT_SID", support::fake_twilio::ACCOUNT)
+    .env("TWILIO_API_KEY", support::API_KEY_SID)
+    .env("TWILIO_API_SECRET", "s".repeat(32))
+    .stdin(std::process::Stdio::null())
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped());
+    cmd
+}
+
+fn run_ok(mut cmd: std::process::Command) -> serde_json::Value {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+}
+
+#[tokio::test]
+async fn a_run_from_the_command_line_killed_at_random_points_deletes_exactly_the_previewed_set() {
+    let server = FakeTwilio::start();
+    server.add_voicemails(0, 150, 6 * 60); // six hours apart, back about 37 days from BASE
+    server.price_calls();
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(cli(&server, dir.path(), &["sync", "--json"]));
+    // BASE is in the past: cut off four days before it.
+    let now = jiff::Timestamp::now().as_second();
+    let days = ((now - BASE) / DAY + 4).to_string();
+    run_ok(cli(
+        &server,
+        dir.path(),
+        &[
+            "retention",
+            "set",
+            "--recordings-days",
+            &days,
+            "--only-archived",
+            "false",
+            "--json",
+        ],
+    ));
+
+    let refused = cli(&server, dir.path(), &["retention", "apply"])
+        .output()
+        .unwrap();
+    assert!(
+        !refused.status.success(),
+        "no prompt to answer, no --yes: refused"
+    );
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("pass --yes"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert_eq!(server.sids("recordings").len(), 150, "nothing was deleted");
+
+    let preview = run_ok(cli(
+        &server,
+        dir.path(),
+        &["retention", "preview", "--limit", "1000", "--json"],
+    ));
+    let expected: BTreeSet<String> = preview["recordings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["recording_sid"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(expected.len() > 100, "{}", expected.len());
+    assert_eq!(preview["recordings_total"], expected.len());
+
+    // About a second for a whole run: 266 deletions, four at a time, 15 ms each.
+    server.set_delay(Duration::from_millis(15));
+    let (seed, mut rng) = support::Lcg::seeded();
+    let mut killed = 0;
+    for _ in 0..8 {
+        let mut child = cli(
+            &server,
+            dir.path(),
+            &["retention", "apply", "--yes", "--json"],
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+        std::thread::sleep(Duration::from_millis(30 + rng.next(250)));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL: no cleanup runs
+            killed += 1;
+        }
+        child.wait().unwrap();
+    }
+    assert!(killed >= 4, "most rounds are cut off mid-run (seed {seed})");
+    let status = run_ok(cli(
+        &server,
+        dir.path(),
+        &["retention", "apply", "--yes", "--json"],
+    ));
+    assert_eq!(status["waiting"], 0, "seed {seed}: {status}");
+
+    let left: BTreeSet<String> = server.sids("recordings").into_iter().collect();
+    let all = sids("RE", 0..150);
+    let kept: BTreeSet<String> = all.difference(&expected).cloned().collect();
+    assert_eq!(
+        left, kept,
+        "exactly the previewed recordings left Twilio (seed {seed})"
+    );
+    assert_eq!(
+        server.sids("transcriptions").len(),
+        kept.len(),
+        "with their transcriptions (seed {seed})"
+    );
+    let cache = Cache::open(&Cache::path_for(
+        dir.path(),
+        &switchboard::sid::AccountSid::parse(support::fake_twilio::ACCOUNT).unwrap(),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        column(&cache, "SELECT sid FROM recordings").await,
+        kept,
+        "the cache lists what Twilio keeps (seed {seed})"
+    );
+    let search: i64 = sqlx::query_scalar("SELECT count(*) FROM voicemail_search")
+        .fetch_one(cache.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        search as usize,
+        kept.len(),
+        "one search row per voicemail left (seed {seed})"
+    );
+    let deletes = server
+        .log()
+        .iter()
+        .filter(|l| l.starts_with("DELETE"))
+        .count();
+    assert!(
+        deletes >= 2 * expected.len() && deletes <= 2 * expected.len() + 4 * 9,
+        "each deletion sent once, but for the few in flight at a kill: {deletes} (seed {seed})"
+    );
+}

@@ -5,6 +5,7 @@ mod commands;
 mod core;
 mod live_calls;
 mod notify;
+mod retention;
 mod sync;
 #[cfg(target_os = "linux")]
 mod webkit;
@@ -29,6 +30,7 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, core: Core) -> tauri::Bui
     builder
         .manage(core)
         .manage(sync::SyncWorker::default())
+        .manage(retention::RetentionWorker::default())
         .manage(audio::Audio::default())
         .manage(switchboard::greetings::studio::Studio::default())
         .invoke_handler(switchboard::ipc_commands!(handlers))
@@ -49,6 +51,8 @@ pub fn builder<R: Runtime>(builder: tauri::Builder<R>, core: Core) -> tauri::Bui
                 }
             });
             app.state::<sync::SyncWorker>().spawn(app.handle().clone());
+            app.state::<retention::RetentionWorker>()
+                .spawn(app.handle().clone());
             Ok(())
         })
 }

@@ -666,10 +666,9 @@ impl Cache {
             "retention run queued"
         );
         self.prune_audio(run, policy, as_of, audio_dir).await?;
-        Ok(self
-            .retention_run(Some(run))
+        self.retention_run(Some(run))
             .await?
-            .ok_or_else(|| Error::new(Code::Internal, "The retention run vanished."))?)
+            .ok_or_else(|| Error::new(Code::Internal, "The retention run vanished."))
     }
 
     /// Removes the cached audio over the budget, logging each file.
@@ -718,14 +717,12 @@ impl Cache {
             tx.commit().await.map_err(CacheError::from)?;
             // Forgotten first: a crash here leaves a stray file in the audio folder, never a
             // voicemail pointing at a missing one. Only files inside the audio folder are removed.
-            if let Some(path) = path.map(std::path::PathBuf::from) {
-                if path.starts_with(audio_dir) {
-                    if let Err(err) = tokio::fs::remove_file(&path).await {
-                        if err.kind() != std::io::ErrorKind::NotFound {
-                            tracing::warn!(path = %path.display(), error = %err, "cannot remove pruned audio");
-                        }
-                    }
-                }
+            if let Some(path) = path.map(std::path::PathBuf::from)
+                && path.starts_with(audio_dir)
+                && let Err(err) = tokio::fs::remove_file(&path).await
+                && err.kind() != std::io::ErrorKind::NotFound
+            {
+                tracing::warn!(path = %path.display(), error = %err, "cannot remove pruned audio");
             }
             files += 1;
             bytes += audio.bytes;

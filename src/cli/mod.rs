@@ -9,6 +9,7 @@ pub mod numbers;
 pub mod output;
 pub mod profiles;
 pub mod recordings;
+pub mod retention;
 pub mod routing;
 pub mod sip;
 

@@ -46,6 +46,12 @@ macro_rules! ipc_commands {
         save_archive_settings(input: ArchiveSettingsInput) -> ArchiveSettings;
         clear_archive_settings() -> ();
         archive_voicemail(recording_sid: String) -> ArchiveOutcome;
+        retention_status() -> RetentionStatus;
+        set_retention(policy: RetentionPolicy) -> RetentionStatus;
+        retention_preview(limit: u32) -> RetentionPreview;
+        confirm_retention(as_of: i64 as "number", policy_updated_at: i64 as "number") -> RetentionRun;
+        stop_retention() -> RetentionStatus;
+        retention_log(limit: u32) -> Vec<RetentionLogEntry>;
         audio_inputs() -> AudioInputs;
         set_input_device(id: Option<String>) -> AudioInputs;
         start_recording() -> ();

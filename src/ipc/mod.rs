@@ -17,7 +17,9 @@ use crate::audio::{
 use crate::cache::SyncStatus;
 use crate::cache::{
     CallLog, CallLogDirection, CallLogEntry, CallLogFilter, CallLogOutcome, CallSummary,
-    ResourceReport, SyncProgress, SyncReport, Voicemail, VoicemailAction, VoicemailFilter,
+    ExpiringRecording, PrunedAudio, ResourceReport, RetentionLogEntry, RetentionPolicy,
+    RetentionPreview, RetentionRun, StoredPolicy, SyncProgress, SyncReport, Voicemail,
+    VoicemailAction, VoicemailFilter,
 };
 use crate::calling::{
     CallControl, CallDirection, CallPhase, CallQuality, CallSettings, CallSetup, CallView,
@@ -35,6 +37,7 @@ use crate::greetings::{
 use crate::numbers::{
     NumberChange, NumberSearch, OfferedNumber, OwnedNumber, Routing, SearchResult,
 };
+use crate::retention::RetentionStatus;
 use crate::routing::RoutingStatus;
 use crate::s3::{ArchiveSettings, ArchiveSettingsInput};
 use crate::twilio::NumberType;
@@ -209,6 +212,14 @@ pub fn typescript() -> String {
         ArchiveSettings::decl(&cfg),
         ArchiveSettingsInput::decl(&cfg),
         ArchiveOutcome::decl(&cfg),
+        RetentionPolicy::decl(&cfg),
+        StoredPolicy::decl(&cfg),
+        RetentionStatus::decl(&cfg),
+        ExpiringRecording::decl(&cfg),
+        PrunedAudio::decl(&cfg),
+        RetentionPreview::decl(&cfg),
+        RetentionRun::decl(&cfg),
+        RetentionLogEntry::decl(&cfg),
         InputDevice::decl(&cfg),
         AudioInputs::decl(&cfg),
         Level::decl(&cfg),

@@ -403,3 +403,27 @@ impl Drop for TestCore {
         );
     }
 }
+
+/// A small random sequence for tests that kill a process at random points; the seed is
+/// printed in their failure messages, to replay a run.
+pub struct Lcg(pub u64);
+
+impl Lcg {
+    /// A sequence seeded from the clock, with its seed.
+    pub fn seeded() -> (u64, Self) {
+        let seed = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos() as u64;
+        (seed, Self(seed))
+    }
+
+    /// The next number below `below`.
+    pub fn next(&mut self, below: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % below
+    }
+}

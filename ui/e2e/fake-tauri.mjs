@@ -102,6 +102,45 @@ export function installFakeTauri(scenario) {
     return { recording_sid: sid, peaks, duration_ms: (v.duration ?? 30) * 1000 };
   };
 
+  // Retention: `scenario.retention.old` recordings older than any policy's cut-off, each with a transcript.
+  const NOW = 1_796_300_000;
+  const retention = {
+    policy: { recordings_days: null, only_archived: true, audio_budget_bytes: null, call_log_days: null },
+    updatedAt: 1,
+    confirmedAt: null,
+    run: null,
+    old: scenario.retention?.old ?? 0,
+  };
+  const retentionStatus = () => ({
+    policy: { policy: { ...retention.policy }, updated_at: retention.updatedAt, confirmed_at: retention.confirmedAt },
+    last_run: retention.run ? { ...retention.run } : null,
+    waiting: retention.run?.waiting ?? 0,
+    archive_configured: archive !== null,
+  });
+  const retentionPreview = (limit) => {
+    const days = retention.policy.recordings_days;
+    const total = days === null ? 0 : retention.old;
+    return {
+      as_of: NOW,
+      policy: retentionStatus().policy,
+      recordings_before: days === null ? null : NOW - days * 86400,
+      recordings: Array.from({ length: Math.min(limit, total) }, (_, i) => ({
+        recording_sid: 'RE' + String(i).padStart(32, '0'), voicemail: i % 5 !== 4, created_at: NOW - (days + 30 + i) * 86400,
+        caller: `+1 415-555-${1000 + i}`, duration: 41, archived: retention.policy.only_archived || i % 3 !== 2, local_copy: false, transcriptions: 1,
+      })),
+      recordings_total: total,
+      voicemails_total: total - Math.floor(total / 5),
+      transcriptions_total: total,
+      kept_unarchived: 0,
+      audio: [],
+      audio_files_total: 0,
+      audio_bytes_total: 0,
+      audio_bytes_cached: 0,
+      calls_total: retention.policy.call_log_days === null ? 0 : 312,
+      calls_before: retention.policy.call_log_days === null ? null : NOW - retention.policy.call_log_days * 86400,
+    };
+  };
+
   async function command(cmd, args) {
     switch (cmd) {
       case 'plugin:event|listen': {
@@ -274,6 +313,42 @@ export function installFakeTauri(scenario) {
         v.archive_key = `voicemail/${scenario.status.profile?.account_sid}/${v.recording_sid}.mp3`;
         return { recording_sid: v.recording_sid, key: v.archive_key, bytes: 48213, sha256: '9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08', delete_queued: archive.delete_from_twilio };
       }
+      case 'retention_status':
+        // The background worker stands in as: each look at the status finds 40 more deleted.
+        if (retention.run && retention.run.waiting > 0) {
+          const step = Math.min(40, retention.run.waiting);
+          retention.run.done += step;
+          retention.run.waiting -= step;
+        }
+        return retentionStatus();
+      case 'set_retention': {
+        const changed = JSON.stringify(args.policy) !== JSON.stringify(retention.policy);
+        if (changed) {
+          retention.policy = { ...args.policy };
+          retention.updatedAt += 1;
+          retention.confirmedAt = null;
+          if (retention.run) retention.run.waiting = 0;
+        }
+        return retentionStatus();
+      }
+      case 'retention_preview':
+        return retentionPreview(args.limit);
+      case 'confirm_retention': {
+        if (args.policy_updated_at !== retention.updatedAt) throw { code: 'invalid_input', message: 'The retention policy changed since this preview. Preview it again, then confirm.' };
+        retention.confirmedAt = NOW;
+        const p = retentionPreview(0);
+        retention.run = { id: (retention.run?.id ?? 0) + 1, started_at: NOW, as_of: args.as_of, recordings: p.recordings_total, transcriptions: p.transcriptions_total, audio_files: 0, audio_bytes: 0, calls: p.calls_total, done: 0, waiting: p.recordings_total + p.transcriptions_total, last_error: null };
+        retention.old = 0;
+        return { ...retention.run };
+      }
+      case 'stop_retention':
+        retention.confirmedAt = null;
+        if (retention.run) retention.run.waiting = 0;
+        return retentionStatus();
+      case 'retention_log':
+        return retention.run
+          ? Array.from({ length: Math.min(args.limit, retention.run.done) }, (_, i) => ({ at: NOW, kind: 'recording', target: 'RE' + String(i).padStart(32, '0'), detail: `Voicemail from +1 415-555-${String(1000 + i)}, 2026-0${1 + (i % 8)}-1${i % 10} 09:30 UTC, 41 s (archived in S3)`, error: null }))
+          : [];
       case 'remove_routing':
         routing = null;
         return true;

@@ -631,6 +631,56 @@ describe('settings: audio output and S3 archive', () => {
     });
   });
 
+  test('retention: saved, previewed, confirmed, followed to the end, and stopped by a change', async () => {
+    await withApp({ archive: S3, retention: { old: 120 } }, async (page) => {
+      await page.getByTestId('nav-settings').click();
+      const card = page.getByTestId('settings-retention');
+      await card.waitFor();
+      await eventually(async () => assert.equal(await page.getByTestId('retention-state').innerText(), 'Off'));
+      assert.equal(await page.getByTestId('retention-recordings-days').isDisabled(), true);
+
+      await page.getByTestId('retention-recordings').check();
+      await page.getByTestId('retention-recordings-days').fill('0');
+      await page.getByTestId('retention-save').click();
+      assert.match(await page.getByTestId('retention-error').innerText(), /from 1 to 36500/);
+      assert.equal((await commands(page, 'set_retention')).length, 0, 'nothing is sent that cannot be saved');
+
+      await page.getByTestId('retention-recordings-days').fill('90');
+      await page.getByTestId('retention-calls').check();
+      await page.getByTestId('retention-save').click();
+      const preview = page.getByTestId('retention-preview');
+      await preview.waitFor();
+      assert.deepEqual((await commands(page, 'set_retention'))[0].policy, { recordings_days: 90, only_archived: true, audio_budget_bytes: null, call_log_days: 365 });
+      assert.equal(await page.getByTestId('retention-state').innerText(), 'Not confirmed');
+      const text = await preview.innerText();
+      assert.match(text, /From Twilio: 120 recordings made before \d{4}-\d\d-\d\d \(96 voicemails\), with 120 transcriptions\./);
+      assert.match(text, /From the local call log: 312 calls/);
+      assert.match(text, /and 110 more/);
+      assert.equal(await preview.locator('tr').count(), 10);
+      assert.equal(await page.getByTestId('retention-confirm').innerText(), 'Confirm and delete');
+      await card.scrollIntoViewIfNeeded();
+      await screenshot(page, 'settings-retention-preview');
+
+      await page.getByTestId('retention-confirm').click();
+      await eventually(async () => assert.match(await page.getByTestId('retention-notice').innerText(), /Run #1 started: 240 deletions/));
+      const confirm = (await commands(page, 'confirm_retention'))[0];
+      assert.equal(confirm.policy_updated_at, 2, 'the confirmation names the policy previewed');
+      await page.getByTestId('retention-progress').waitFor();
+      assert.equal(await page.getByTestId('retention-state').innerText(), 'On');
+      await card.scrollIntoViewIfNeeded();
+      await screenshot(page, 'settings-retention-running');
+      await eventually(async () => assert.match(await page.getByTestId('retention-run').innerText(), /240 of 240 deletions on Twilio done/), 15000);
+      assert.equal(await page.getByTestId('retention-progress').count(), 0, 'the bar goes when the run is done');
+      await page.locator('[data-testid="retention-run"] summary').click();
+      assert.equal(await page.getByTestId('retention-log').locator('li').count(), 20);
+      await screenshot(page, 'settings-retention-done');
+
+      await page.getByTestId('retention-calls').uncheck();
+      await page.getByTestId('retention-save').click();
+      await eventually(async () => assert.equal(await page.getByTestId('retention-state').innerText(), 'Not confirmed'));
+    });
+  });
+
   test('are not offered before an account is connected', async () => {
     await withApp({ status: STATUS }, async (page) => {
       await page.getByTestId('nav-settings').click();

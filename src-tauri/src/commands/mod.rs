@@ -13,6 +13,7 @@ use switchboard::account::{CredentialFieldErrors, CredentialsInput};
 use switchboard::audio::take::{TakeSummary, Trim};
 use switchboard::audio::{self, AudioInputs, AudioOutputs, Playback, PlaybackControl};
 use switchboard::cache::SyncReport;
+use switchboard::cache::{RetentionLogEntry, RetentionPolicy, RetentionPreview, RetentionRun};
 use switchboard::cache::{Voicemail, VoicemailAction, VoicemailFilter};
 use switchboard::db::Profile;
 use switchboard::greetings::hosting::GreetingsHosting;
@@ -22,6 +23,7 @@ use switchboard::ipc::{HelpTopic, events};
 use switchboard::numbers::{
     MoreFilters, NumberChange, NumberSearch, OwnedNumber, Purchase, SearchResult, Wanted, Wiring,
 };
+use switchboard::retention::RetentionStatus;
 use switchboard::routing::{self, RoutingStatus};
 use switchboard::s3::{ArchiveSettings, ArchiveSettingsInput};
 use switchboard::voicemail::archive::ArchiveOutcome;
@@ -32,6 +34,7 @@ use tracing::instrument;
 
 use crate::audio::Audio;
 use crate::core::Core;
+use crate::retention::RetentionWorker;
 use crate::sync::SyncWorker;
 
 #[tauri::command(rename_all = "snake_case")]
@@ -377,6 +380,69 @@ pub async fn save_archive_settings(
 #[instrument(skip_all, err(Debug))]
 pub async fn clear_archive_settings(core: State<'_, Core>) -> Result<(), Error> {
     core.get().await?.clear_archive_settings().await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn retention_status(core: State<'_, Core>) -> Result<RetentionStatus, Error> {
+    let core = core.get().await?;
+    core.retention(&core.active_account().await?).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn set_retention(
+    core: State<'_, Core>,
+    policy: RetentionPolicy,
+) -> Result<RetentionStatus, Error> {
+    let core = core.get().await?;
+    core.set_retention(&core.active_account().await?, &policy)
+        .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn retention_preview(
+    core: State<'_, Core>,
+    limit: u32,
+) -> Result<RetentionPreview, Error> {
+    let core = core.get().await?;
+    core.retention_preview(&core.active_account().await?, limit.min(1000))
+        .await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn confirm_retention(
+    core: State<'_, Core>,
+    worker: State<'_, RetentionWorker>,
+    as_of: i64,
+    policy_updated_at: i64,
+) -> Result<RetentionRun, Error> {
+    let core = core.get().await?;
+    let run = core
+        .confirm_retention(&core.active_account().await?, as_of, policy_updated_at)
+        .await?;
+    worker.wake();
+    Ok(run)
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn stop_retention(core: State<'_, Core>) -> Result<RetentionStatus, Error> {
+    let core = core.get().await?;
+    core.stop_retention(&core.active_account().await?).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
+pub async fn retention_log(
+    core: State<'_, Core>,
+    limit: u32,
+) -> Result<Vec<RetentionLogEntry>, Error> {
+    let core = core.get().await?;
+    core.retention_log(&core.active_account().await?, None, limit.min(1000))
+        .await
 }
 
 #[tauri::command(rename_all = "snake_case")]

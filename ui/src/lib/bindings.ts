@@ -724,6 +724,232 @@ sha256: string | null,
  */
 delete_queued: boolean, };
 
+export type RetentionPolicy = { 
+/**
+ * Delete recordings (voicemail and call recordings) and their transcriptions from Twilio
+ * once older than this many days; `null` keeps them.
+ */
+recordings_days: number | null, 
+/**
+ * Only recordings with a verified copy in the S3 archive.
+ */
+only_archived: boolean, 
+/**
+ * Prune cached voicemail audio to this many bytes, least recently played first; `null`
+ * keeps it all.
+ */
+audio_budget_bytes: number | null, 
+/**
+ * Keep the local call log this many days; `null` keeps it all.
+ */
+call_log_days: number | null, };
+
+export type StoredPolicy = { 
+/**
+ * The policy.
+ */
+policy: RetentionPolicy, 
+/**
+ * When it last changed, Unix seconds (`null`: never set).
+ */
+updated_at: number | null, 
+/**
+ * When the user confirmed it; `null` until then, and again after each change.
+ */
+confirmed_at: number | null, };
+
+export type RetentionStatus = { 
+/**
+ * The stored policy and its confirmation.
+ */
+policy: StoredPolicy, 
+/**
+ * The latest run, with its progress.
+ */
+last_run: RetentionRun | null, 
+/**
+ * Deletions waiting for Twilio, across runs.
+ */
+waiting: number, 
+/**
+ * Whether an S3 archive is set up (without one, "only archived" keeps every recording).
+ */
+archive_configured: boolean, };
+
+export type ExpiringRecording = { 
+/**
+ * The recording.
+ */
+recording_sid: string, 
+/**
+ * A voicemail (`true`) or a call recording.
+ */
+voicemail: boolean, 
+/**
+ * When it was made, Unix seconds.
+ */
+created_at: number, 
+/**
+ * Who called, formatted when known.
+ */
+caller: string | null, 
+/**
+ * Its length in seconds.
+ */
+duration: number | null, 
+/**
+ * Whether a verified copy is in the S3 archive (it stays listed, playable from there).
+ */
+archived: boolean, 
+/**
+ * Whether its audio is cached on this computer (kept: then the only copy).
+ */
+local_copy: boolean, 
+/**
+ * Its transcriptions, deleted with it.
+ */
+transcriptions: number, };
+
+export type PrunedAudio = { 
+/**
+ * The voicemail.
+ */
+recording_sid: string, 
+/**
+ * The file's size.
+ */
+bytes: number, 
+/**
+ * When it was last played (or downloaded), Unix seconds.
+ */
+last_used_at: number, };
+
+export type RetentionPreview = { 
+/**
+ * The moment the cut-offs are computed from; confirming this preview runs as of it.
+ */
+as_of: number, 
+/**
+ * The policy previewed, and when it changed (a confirmation names it).
+ */
+policy: StoredPolicy, 
+/**
+ * Recordings made before this are deleted from Twilio.
+ */
+recordings_before: number | null, 
+/**
+ * The recordings deleted from Twilio, oldest first (at most the limit asked).
+ */
+recordings: Array<ExpiringRecording>, 
+/**
+ * All of them.
+ */
+recordings_total: number, 
+/**
+ * How many of them are voicemails.
+ */
+voicemails_total: number, 
+/**
+ * Transcriptions deleted with them.
+ */
+transcriptions_total: number, 
+/**
+ * Old enough, but kept: no verified archived copy (when the policy asks for one).
+ */
+kept_unarchived: number, 
+/**
+ * Cached audio removed, least recently played first (at most the limit asked).
+ */
+audio: Array<PrunedAudio>, 
+/**
+ * All of it: files.
+ */
+audio_files_total: number, 
+/**
+ * All of it: bytes.
+ */
+audio_bytes_total: number, 
+/**
+ * Cached audio on this computer now, bytes.
+ */
+audio_bytes_cached: number, 
+/**
+ * Calls removed from the local call log (not from Twilio).
+ */
+calls_total: number, 
+/**
+ * Calls made before this leave the local call log.
+ */
+calls_before: number | null, };
+
+export type RetentionRun = { 
+/**
+ * The run.
+ */
+id: number, 
+/**
+ * When it started, Unix seconds.
+ */
+started_at: number, 
+/**
+ * The moment its cut-offs were computed from.
+ */
+as_of: number, 
+/**
+ * Recordings queued for deletion on Twilio.
+ */
+recordings: number, 
+/**
+ * Transcriptions queued for deletion on Twilio.
+ */
+transcriptions: number, 
+/**
+ * Cached audio files removed.
+ */
+audio_files: number, 
+/**
+ * Their bytes.
+ */
+audio_bytes: number, 
+/**
+ * Calls removed from the local call log.
+ */
+calls: number, 
+/**
+ * Deletions Twilio confirmed.
+ */
+done: number, 
+/**
+ * Deletions waiting (some may have failed and will be tried again).
+ */
+waiting: number, 
+/**
+ * The last failure of a waiting deletion, if any.
+ */
+last_error: string | null, };
+
+export type RetentionLogEntry = { 
+/**
+ * When it was deleted (`null`: not yet).
+ */
+at: number | null, 
+/**
+ * `recording`, `transcription` (on Twilio), `audio` or `calls` (on this computer).
+ */
+kind: string, 
+/**
+ * The SID, or for calls the cut-off.
+ */
+target: string, 
+/**
+ * What it was, in words.
+ */
+detail: string, 
+/**
+ * Why the last attempt failed, for a deletion still waiting.
+ */
+error: string | null, };
+
 export type InputDevice = { 
 /**
  * cpal's identifier (`host:device`).
@@ -1330,6 +1556,12 @@ export interface Commands {
   save_archive_settings: { args: { input: ArchiveSettingsInput }; returns: ArchiveSettings };
   clear_archive_settings: { args: Record<string, never>; returns: null };
   archive_voicemail: { args: { recording_sid: string }; returns: ArchiveOutcome };
+  retention_status: { args: Record<string, never>; returns: RetentionStatus };
+  set_retention: { args: { policy: RetentionPolicy }; returns: RetentionStatus };
+  retention_preview: { args: { limit: number }; returns: RetentionPreview };
+  confirm_retention: { args: { as_of: number; policy_updated_at: number }; returns: RetentionRun };
+  stop_retention: { args: Record<string, never>; returns: RetentionStatus };
+  retention_log: { args: { limit: number }; returns: Array<RetentionLogEntry> };
   audio_inputs: { args: Record<string, never>; returns: AudioInputs };
   set_input_device: { args: { id: string | null }; returns: AudioInputs };
   start_recording: { args: Record<string, never>; returns: null };
