@@ -65,6 +65,11 @@ fn every_contract_command_is_registered_and_allowed() {
             "list_voicemails" => json!({"filter": "all", "limit": 50}),
             "search_voicemails" => json!({"query": "invoice"}),
             "voicemail_action" => json!({"recording_sid": "RE1", "action": "read"}),
+            "retention_status" | "stop_retention" => json!({}),
+            "set_retention" => json!({"policy": {"recordings_days": 90, "only_archived": true,
+                "audio_budget_bytes": null, "call_log_days": null}}),
+            "retention_preview" | "retention_log" => json!({"limit": 10}),
+            "confirm_retention" => json!({"as_of": 1_796_000_000, "policy_updated_at": 1}),
             "playback_status" | "audio_outputs" | "archive_settings" | "clear_archive_settings" => {
                 json!({})
             }
