@@ -13,6 +13,9 @@
 //!    under 50 ms (opening reads the whole file only after an unclean exit).
 //! 6. `switchboard sync` of the unchanged account as a whole process: one request per
 //!    resource, p95 under 300 ms.
+//! 7. A retention run over every recording (`switchboard retention apply --yes --no-wait` as a
+//!    whole process: preview, confirm, queue): target above 5,000 deletions queued per second.
+//!    Then a pass that sends 2,000 of them to the local server, four in flight.
 //!
 //! `SWITCHBOARD_BENCH_SCALE=0.1` runs a tenth of the data for a quick look.
 
@@ -412,6 +415,55 @@ async fn main() {
         "{:<38} {made} requests for 3 resources (target: 1 each)",
         "  requests per resync"
     );
+
+    // Retention over every recording: all are older than a day (BASE is in the past).
+    cli(&[
+        "retention",
+        "set",
+        "--recordings-days",
+        "1",
+        "--only-archived",
+        "false",
+    ]);
+    let t = Instant::now();
+    let preview = cli(&["retention", "preview", "--limit", "50", "--json"]);
+    let preview_ms = t.elapsed().as_secs_f64() * 1e3;
+    let preview: serde_json::Value = serde_json::from_slice(&preview).unwrap();
+    let t = Instant::now();
+    let applied = cli(&["retention", "apply", "--yes", "--no-wait", "--json"]);
+    let elapsed = t.elapsed();
+    let applied: serde_json::Value = serde_json::from_slice(&applied).unwrap();
+    let queued = applied["waiting"].as_u64().unwrap();
+    assert_eq!(
+        queued,
+        preview["recordings_total"].as_u64().unwrap()
+            + preview["transcriptions_total"].as_u64().unwrap(),
+        "the run queued what the preview listed"
+    );
+    let rate = queued as f64 / elapsed.as_secs_f64();
+    println!(
+        "{:<38} {:.0} ms for {} recordings",
+        "retention preview (process)", preview_ms, preview["recordings_total"]
+    );
+    println!(
+        "{:<38} {queued} deletions in {:.0} ms = {rate:.0}/s ({} the 5000/s target)",
+        "retention run queues (process)",
+        elapsed.as_secs_f64() * 1e3,
+        if rate > 5_000.0 { "meets" } else { "MISSES" }
+    );
+    let cache = Cache::open(&Cache::path_for(dir, &account)).await.unwrap();
+    let t = Instant::now();
+    let sent = cache.replay_retention(&client, 2000, |_| {}).await.unwrap();
+    println!(
+        "{:<38} {} in {:.2} s = {:.0}/s ({} in flight, loopback)",
+        "  deletions sent",
+        sent.done,
+        t.elapsed().as_secs_f64(),
+        f64::from(sent.done) / t.elapsed().as_secs_f64(),
+        switchboard::cache::IN_FLIGHT
+    );
+    cache.close().await;
+    drop(cache);
 
     // After a crash the open reads the whole file first (see src/cache/health.rs).
     std::fs::write(
