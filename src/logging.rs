@@ -2,6 +2,10 @@
 //!
 //! Nothing secret is ever logged: secrets are [`crate::secret::Sensitive`], whose `Debug` and
 //! `Display` print `<redacted>`, and requests are logged by URL, which never holds a secret.
+//!
+//! A panic (a bug) leaves a crash report beside the logs, `crash-{unix seconds}-{pid}.txt`, with
+//! the version, the message, where, and the backtrace; it is written at once, before the
+//! release build aborts, and logged as well.
 
 use std::path::Path;
 
@@ -52,5 +56,27 @@ pub fn init(log_dir: &Path, stderr: bool) -> anyhow::Result<WorkerGuard> {
         .with(file_layer)
         .with(stderr_layer)
         .try_init()?;
+    report_crashes(log_dir.to_path_buf());
     Ok(guard)
+}
+
+/// Writes a crash report into `log_dir` on every panic, then runs the previous hook.
+fn report_crashes(log_dir: std::path::PathBuf) {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let backtrace = std::backtrace::Backtrace::force_capture();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        let thread = std::thread::current();
+        let report = format!(
+            "Switchboard {} crashed (a bug: please send this file with a report).\nthread: {}\n{info}\n\nbacktrace:\n{backtrace}\n",
+            env!("CARGO_PKG_VERSION"),
+            thread.name().unwrap_or("unnamed"),
+        );
+        let path = log_dir.join(format!("crash-{now}-{}.txt", std::process::id()));
+        let written = std::fs::write(&path, report);
+        tracing::error!(crash_report = %path.display(), written = written.is_ok(), "panic: {info}");
+        previous(info);
+    }));
 }

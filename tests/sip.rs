@@ -122,6 +122,50 @@ fn registers_and_a_wrong_password_is_refused_once_with_a_clear_error() {
     assert_eq!(scene.registrar.registers_from("mallory") - before, 2);
 }
 
+/// The SIP password (a canary) reaches no file, log line or output, with logging at its most
+/// verbose: the registrar is answered with a digest, never the password.
+#[test]
+fn the_sip_password_reaches_no_file_log_or_output() {
+    use base64::Engine as _;
+    let scene = scene();
+    let out = cli(scene.dir.path(), PASSWORD)
+        .env("SWITCHBOARD_LOG", "trace")
+        .args([
+            "-v",
+            "sip",
+            "register",
+            "--registrar",
+            REGISTRAR,
+            "--sip-user",
+            "alice",
+        ])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(out.status.success(), "{stderr}");
+    let files = support::read_tree(&scene.dir.path().join("data"));
+    assert!(
+        files.contains("Authorization: Digest") || stderr.contains("Authorization: Digest"),
+        "trace logging showed the digest answer"
+    );
+    let forms = [
+        PASSWORD.to_owned(),
+        base64::engine::general_purpose::STANDARD.encode(PASSWORD),
+        PASSWORD.bytes().map(|b| format!("{b:02x}")).collect(),
+    ];
+    for form in &forms {
+        assert!(
+            !files.contains(form.as_str()),
+            "{form} is in the data directory or logs"
+        );
+        assert!(
+            !stderr.contains(form.as_str()),
+            "{form} is in the CLI's output"
+        );
+        assert!(!String::from_utf8_lossy(&out.stdout).contains(form.as_str()));
+    }
+}
+
 #[test]
 fn a_registrar_that_does_not_answer_is_a_timeout() {
     private_network();

@@ -32,6 +32,8 @@ struct State {
     routing_fails: bool,
     /// Every request line, in order.
     log: Vec<String>,
+    /// The `Authorization` headers of account fetches (a connect's check of the key).
+    authorizations: Vec<String>,
 }
 
 impl State {
@@ -238,6 +240,11 @@ impl FakeTwilio {
     }
 
     /// Request lines (`GET /2010-04-01/…`) in arrival order.
+    /// The `Authorization` headers the account fetches carried.
+    pub fn authorizations(&self) -> Vec<String> {
+        self.state.lock().unwrap().authorizations.clone()
+    }
+
     pub fn log(&self) -> Vec<String> {
         self.state.lock().unwrap().log.clone()
     }
@@ -297,6 +304,14 @@ fn reply(s: &mut State, request: &Request) -> Response {
     }
     // One row by SID (`…/Calls/CA….json`).
     let parent = path.rsplit('/').nth(1).unwrap_or("");
+    if parent == "Accounts" && last == format!("{ACCOUNT}.json") {
+        s.authorizations
+            .extend(request.header("authorization").map(str::to_owned));
+        return Response::json(
+            200,
+            json!({"sid": ACCOUNT, "friendly_name": "Acme Plumbing", "status": "active", "type": "Full"}),
+        );
+    }
     if let (Some(target), Some(key)) = (
         last.strip_suffix(".json"),
         match parent {

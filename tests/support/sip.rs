@@ -13,7 +13,8 @@ pub const HOST: &str = "10.99.0.1";
 /// kamailio's port.
 pub const REGISTRAR: &str = "10.99.0.1:5070";
 /// Every user's password at the registrar.
-pub const PASSWORD: &str = "secret";
+/// A canary: `tests/sip.rs` checks it reaches no file, log line or output.
+pub const PASSWORD: &str = "SipCanary7Qz2Plural9Vw";
 
 /// Moves this test process into a network namespace of its own, with `lo` up and a veth pair
 /// addressed [`HOST`]/24 (baresip advertises its first non-loopback address). Call it first in
