@@ -98,6 +98,9 @@ enum Command {
     /// Deploy, inspect or remove call routing in the Twilio account.
     #[command(subcommand)]
     Routing(cli::routing::RoutingCommand),
+    /// The S3 voicemail archive: set up, show, remove, archive voicemails.
+    #[command(subcommand)]
+    Archive(cli::archive::ArchiveCommand),
     /// What the account keeps and for how long: show, set, preview, apply, stop, log.
     ///
     /// Deletes recordings and transcriptions from Twilio after N days (optionally only those
@@ -178,7 +181,10 @@ async fn run(cli: Cli) -> Result<(), Error> {
         .map(|raw| ApiBase::custom(&raw))
         .transpose()
         .map_err(|e| Error::new(Code::InvalidInput, format!("--api-base: {e}")))?;
-    let mut core = Switchboard::open(paths, Keychain::system(), api_base).await?;
+    // A keychain service of its own (for tests, or two isolated installations side by side).
+    let keychain = std::env::var("SWITCHBOARD_KEYCHAIN_SERVICE")
+        .map_or_else(|_| Keychain::system(), Keychain::with_service);
+    let mut core = Switchboard::open(paths, keychain, api_base).await?;
     if let Some(raw) = cli.pricing_base.filter(|b| !b.trim().is_empty()) {
         core = core
             .with_domain_base(switchboard::twilio::Domain::Pricing, &raw)
@@ -271,6 +277,15 @@ async fn dispatch(
         }
         Command::Routing(command) => {
             cli::routing::run(core, profile, &client(core, profile).await?, command).await?;
+        }
+        Command::Archive(command) => {
+            if profile.is_some() {
+                return Err(Error::new(
+                    Code::InvalidInput,
+                    "The archive follows the active profile: run `switchboard profiles use NAME` first.",
+                ));
+            }
+            cli::archive::run(core, command).await?;
         }
         Command::Retention(command) => {
             cli::retention::run(core, &client(core, profile).await?, command).await?;

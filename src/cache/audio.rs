@@ -94,6 +94,67 @@ impl Cache {
         Ok(())
     }
 
+    /// Notes that `recording_sid` is about to be uploaded under `key` (before any byte is
+    /// sent), so an upload cut short is found and finished or removed.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn mark_archiving(&self, recording_sid: &str, key: &str) -> Result<(), CacheError> {
+        sqlx::query!(
+            "INSERT INTO voicemail_state (recording_sid, archive_pending) VALUES (?1, ?2)
+             ON CONFLICT (recording_sid) DO UPDATE SET archive_pending = excluded.archive_pending, updated_at = unixepoch()",
+            recording_sid,
+            key
+        )
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
+    /// Uploads that were started and not verified: (recording, key).
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn unfinished_archives(&self) -> Result<Vec<(String, String)>, CacheError> {
+        Ok(sqlx::query!(
+            r#"SELECT recording_sid AS "sid!", archive_pending AS "key!" FROM voicemail_state
+               WHERE archive_pending IS NOT NULL ORDER BY recording_sid"#
+        )
+        .fetch_all(self.pool())
+        .await?
+        .into_iter()
+        .map(|r| (r.sid, r.key))
+        .collect())
+    }
+
+    /// Voicemails with no archived copy yet (not deleted, recording complete), oldest first.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn unarchived_voicemails(&self) -> Result<Vec<String>, CacheError> {
+        Ok(sqlx::query_scalar!(
+            r#"SELECT recording_sid AS "sid!" FROM voicemails
+               WHERE archive_key IS NULL AND state <> 'deleted' AND recording_status = 'completed'
+               ORDER BY created_at, recording_sid"#
+        )
+        .fetch_all(self.pool())
+        .await?)
+    }
+
+    /// Forgets an unfinished upload whose object was removed.
+    ///
+    /// # Errors
+    /// Storage errors.
+    pub async fn clear_archiving(&self, recording_sid: &str) -> Result<(), CacheError> {
+        sqlx::query!(
+            "UPDATE voicemail_state SET archive_pending = NULL WHERE recording_sid = ?1",
+            recording_sid
+        )
+        .execute(self.pool())
+        .await?;
+        Ok(())
+    }
+
     /// Records the verified S3 copy of `recording_sid` under `key`.
     ///
     /// # Errors
@@ -102,7 +163,7 @@ impl Cache {
         sqlx::query!(
             "INSERT INTO voicemail_state (recording_sid, state, archive_key, archived_at) VALUES (?1, 'archived', ?2, unixepoch())
              ON CONFLICT (recording_sid) DO UPDATE SET state = 'archived', archive_key = excluded.archive_key,
-                archived_at = excluded.archived_at, updated_at = unixepoch()",
+                archived_at = excluded.archived_at, archive_pending = NULL, updated_at = unixepoch()",
             recording_sid,
             key
         )

@@ -1,6 +1,7 @@
 //! The CLI's command groups, one module each, over the core's [`Switchboard`] surface; what
 //! they print goes through [`output`] (tables for people, `--json` for scripts).
 
+pub mod archive;
 pub mod cache;
 pub mod call;
 pub mod calls;

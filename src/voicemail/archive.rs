@@ -124,7 +124,85 @@ impl Bucket {
     }
 }
 
+impl Bucket {
+    /// Removes a voicemail's audio and sidecar (absent objects are no error).
+    ///
+    /// # Errors
+    /// S3's answer when it refuses.
+    pub async fn remove_voicemail(&self, key: &str) -> Result<(), Error> {
+        for key in [key.to_owned(), key.replace(".mp3", ".json")] {
+            self.client
+                .delete_object()
+                .bucket(&self.bucket)
+                .key(&key)
+                .send()
+                .await
+                .map_err(|e| s3_error(&e, &format!("removing {key}")))?;
+        }
+        Ok(())
+    }
+}
+
+/// What archiving many voicemails did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct ArchiveReport {
+    /// Voicemails archived now (copies verified).
+    pub archived: u32,
+    /// Of them, those whose deletion from Twilio was queued.
+    pub delete_queued: u32,
+    /// Uploads a killed run had left unfinished: finished now, or their objects removed.
+    pub resumed: u32,
+    /// Voicemails that could not be archived, with why.
+    pub failed: Vec<(String, String)>,
+}
+
 impl Switchboard {
+    /// Finishes the uploads an interrupted run left (each is archived again, or, when that
+    /// fails, its partial object is removed), then archives `sids`, or every voicemail without
+    /// a copy when `sids` is empty, calling `progress` after each.
+    ///
+    /// # Errors
+    /// [`Code::NotConfigured`] without an S3 archive; storage errors. A voicemail that fails
+    /// is reported, and the others go on.
+    pub async fn archive_voicemails(
+        &self,
+        sids: &[String],
+        mut progress: impl FnMut(&ArchiveReport),
+    ) -> Result<ArchiveReport, Error> {
+        let cache = self.active_cache().await?;
+        let archive = self.bucket().await?.ok_or_else(|| {
+            Error::new(
+                Code::NotConfigured,
+                "The S3 archive is not set up: run `switchboard archive setup` or use Settings.",
+            )
+        })?;
+        let mut report = ArchiveReport::default();
+        for (sid, key) in cache.unfinished_archives().await? {
+            if let Err(err) = self.archive_voicemail(&sid).await {
+                tracing::warn!(recording = %sid, error = %err.message, "unfinished upload cannot be finished; removing it");
+                archive.remove_voicemail(&key).await?;
+                cache.clear_archiving(&sid).await?;
+            }
+            report.resumed += 1;
+        }
+        let todo = if sids.is_empty() {
+            cache.unarchived_voicemails().await?
+        } else {
+            sids.to_vec()
+        };
+        for sid in todo {
+            match self.archive_voicemail(&sid).await {
+                Ok(outcome) => {
+                    report.archived += 1;
+                    report.delete_queued += u32::from(outcome.delete_queued);
+                }
+                Err(err) => report.failed.push((sid, err.message)),
+            }
+            progress(&report);
+        }
+        Ok(report)
+    }
+
     /// Archives a voicemail: locally at once, and when S3 is set up, a copy uploaded and
     /// verified; with "delete from Twilio after archiving", its deletion from Twilio is queued
     /// only after that verification.
@@ -182,6 +260,10 @@ impl Switchboard {
             transcription_status: voicemail.transcription_status.clone(),
             audio_sha256: sha256.clone(),
         };
+        // The key is noted before the upload: a run killed mid-way leaves no copy unknown.
+        cache
+            .mark_archiving(sid, &archive.voicemail_key(sid))
+            .await?;
         let (key, bytes) = archive
             .put_voicemail(&track.path, &sha256, &sidecar)
             .await?;

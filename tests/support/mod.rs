@@ -427,3 +427,8 @@ impl Lcg {
         (self.0 >> 33) % below
     }
 }
+
+/// Lowercase hex of `bytes`.
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}

@@ -1,0 +1,348 @@
+//! Crash safety, measured: the CLI killed with SIGKILL at random points during a retention
+//! run, and during archive-and-delete (with the syncs that send its deletions), then run to the
+//! end: Twilio lost exactly what it should, no voicemail left Twilio without its verified copy,
+//! the cache opens without repair and S3 holds nothing the app does not know about. The sync's
+//! own kill test is in `cache_sync.rs`; `scripts/crash-test.sh` runs them all many times.
+
+mod support;
+
+use std::collections::BTreeSet;
+use std::time::Duration;
+
+use support::fake_twilio::{BASE, FakeTwilio, sid};
+use switchboard::cache::Cache;
+
+const DAY: i64 = 24 * 60 * 60;
+
+async fn column(cache: &Cache, sql: &str) -> BTreeSet<String> {
+    sqlx::query_scalar::<_, String>(sql)
+        .fetch_all(cache.pool())
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+}
+
+fn sids(prefix: &str, range: std::ops::Range<usize>) -> BTreeSet<String> {
+    range.map(|i| sid(prefix, i)).collect()
+}
+
+/// `switchboard` against the fake server, with a data directory of its own.
+fn cli(server: &FakeTwilio, dir: &std::path::Path, args: &[&str]) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"));
+    cmd.args([
+        "--data-dir",
+        dir.to_str().unwrap(),
+        "--api-base",
+        &server.url(),
+    ])
+    .args(args)
+    .env("TWILIO_ACCOUNT_SID", support::fake_twilio::ACCOUNT)
+    .env("TWILIO_API_KEY", support::API_KEY_SID)
+    .env("TWILIO_API_SECRET", "s".repeat(32))
+    .stdin(std::process::Stdio::null())
+    .stdout(std::process::Stdio::piped())
+    .stderr(std::process::Stdio::piped());
+    cmd
+}
+
+fn run_ok(mut cmd: std::process::Command) -> serde_json::Value {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+}
+
+#[tokio::test]
+async fn a_run_from_the_command_line_killed_at_random_points_deletes_exactly_the_previewed_set() {
+    let server = FakeTwilio::start();
+    server.add_voicemails(0, 150, 6 * 60); // six hours apart, back about 37 days from BASE
+    server.price_calls();
+    let dir = tempfile::tempdir().unwrap();
+    run_ok(cli(&server, dir.path(), &["sync", "--json"]));
+    // BASE is in the past: cut off four days before it.
+    let now = jiff::Timestamp::now().as_second();
+    let days = ((now - BASE) / DAY + 4).to_string();
+    run_ok(cli(
+        &server,
+        dir.path(),
+        &[
+            "retention",
+            "set",
+            "--recordings-days",
+            &days,
+            "--only-archived",
+            "false",
+            "--json",
+        ],
+    ));
+
+    let refused = cli(&server, dir.path(), &["retention", "apply"])
+        .output()
+        .unwrap();
+    assert!(
+        !refused.status.success(),
+        "no prompt to answer, no --yes: refused"
+    );
+    assert!(
+        String::from_utf8_lossy(&refused.stderr).contains("pass --yes"),
+        "{}",
+        String::from_utf8_lossy(&refused.stderr)
+    );
+    assert_eq!(server.sids("recordings").len(), 150, "nothing was deleted");
+
+    let preview = run_ok(cli(
+        &server,
+        dir.path(),
+        &["retention", "preview", "--limit", "1000", "--json"],
+    ));
+    let expected: BTreeSet<String> = preview["recordings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["recording_sid"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(expected.len() > 100, "{}", expected.len());
+    assert_eq!(preview["recordings_total"], expected.len());
+
+    // About a second for a whole run: 266 deletions, four at a time, 15 ms each.
+    server.set_delay(Duration::from_millis(15));
+    let (seed, mut rng) = support::Lcg::seeded();
+    let mut killed = 0;
+    let rounds = 8;
+    for _ in 0..rounds {
+        let mut child = cli(
+            &server,
+            dir.path(),
+            &["retention", "apply", "--yes", "--json"],
+        )
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+        std::thread::sleep(Duration::from_millis(30 + rng.next(250)));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap(); // SIGKILL: no cleanup runs
+            killed += 1;
+        }
+        child.wait().unwrap();
+    }
+    assert!(
+        killed >= rounds / 2,
+        "most rounds are cut off mid-run (seed {seed})"
+    );
+    let status = run_ok(cli(
+        &server,
+        dir.path(),
+        &["retention", "apply", "--yes", "--json"],
+    ));
+    assert_eq!(status["waiting"], 0, "seed {seed}: {status}");
+
+    let left: BTreeSet<String> = server.sids("recordings").into_iter().collect();
+    let all = sids("RE", 0..150);
+    let kept: BTreeSet<String> = all.difference(&expected).cloned().collect();
+    assert_eq!(
+        left, kept,
+        "exactly the previewed recordings left Twilio (seed {seed})"
+    );
+    assert_eq!(
+        server.sids("transcriptions").len(),
+        kept.len(),
+        "with their transcriptions (seed {seed})"
+    );
+    let cache = Cache::open(&Cache::path_for(
+        dir.path(),
+        &switchboard::sid::AccountSid::parse(support::fake_twilio::ACCOUNT).unwrap(),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        column(&cache, "SELECT sid FROM recordings").await,
+        kept,
+        "the cache lists what Twilio keeps (seed {seed})"
+    );
+    let search: i64 = sqlx::query_scalar("SELECT count(*) FROM voicemail_search")
+        .fetch_one(cache.pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        search as usize,
+        kept.len(),
+        "one search row per voicemail left (seed {seed})"
+    );
+    let deletes = server
+        .log()
+        .iter()
+        .filter(|l| l.starts_with("DELETE"))
+        .count();
+    assert!(
+        deletes >= 2 * expected.len() && deletes <= 2 * expected.len() + 4 * 9,
+        "each deletion sent once, but for the few in flight at a kill: {deletes} (seed {seed})"
+    );
+}
+
+#[tokio::test]
+async fn archive_and_delete_killed_at_random_points_loses_no_voicemail_and_leaves_no_orphan() {
+    use sha2::Digest as _;
+    let server = FakeTwilio::start();
+    server.add_voicemails(0, 24, 60);
+    server.price_calls();
+    let dir = tempfile::tempdir().unwrap();
+    let speech = support::audio::speech_mp3(dir.path(), "speech", "Please call me back.");
+    let media = std::fs::read(&speech).unwrap();
+    let sha = support::hex(&sha2::Sha256::digest(&media));
+    server.set_media(media);
+    let seconds = switchboard::audio::analyse_file(&speech, None)
+        .unwrap()
+        .duration
+        .as_secs_f64()
+        .round() as u64;
+    for n in 0..24 {
+        server.set_recording_duration(n, seconds);
+    }
+    let moto = support::moto::Moto::start();
+    let s3 = moto.client();
+    s3.create_bucket().bucket("acme-vm").send().await.unwrap();
+    let keychain = format!("switchboard-test-archive-{}", std::process::id());
+    let data = dir.path().join("data");
+    let run = |args: &[&str]| {
+        let mut cmd = cli(&server, &data, args);
+        cmd.env_remove("TWILIO_ACCOUNT_SID")
+            .env("SWITCHBOARD_KEYCHAIN_SERVICE", &keychain)
+            .env("SWITCHBOARD_S3_SECRET_ACCESS_KEY", "moto-secret");
+        cmd
+    };
+    let mut connect = run(&[
+        "connect",
+        "--account-sid",
+        support::fake_twilio::ACCOUNT,
+        "--api-key",
+        support::API_KEY_SID,
+    ]);
+    connect.env("TWILIO_API_SECRET", "s".repeat(32));
+    run_ok(connect);
+    run_ok(run(&["sync", "--json"]));
+    run_ok(run(&[
+        "archive",
+        "setup",
+        "--bucket",
+        "acme-vm",
+        "--endpoint",
+        &moto.url(),
+        "--path-style",
+        "--access-key-id",
+        "AKIAMOTO",
+        "--delete-from-twilio",
+        "--json",
+    ]));
+
+    // Archive everything and sync (which sends the queued deletions), killed at random points.
+    server.set_delay(Duration::from_millis(10));
+    let (seed, mut rng) = support::Lcg::seeded();
+    let mut killed = 0;
+    for round in 0..10 {
+        let args: &[&str] = if round % 3 == 2 {
+            &["sync", "--json"]
+        } else {
+            &["archive", "voicemail", "--json"]
+        };
+        let mut child = run(args)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(40 + rng.next(400)));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            killed += 1;
+        }
+        child.wait().unwrap();
+    }
+    eprintln!("archive and delete: killed {killed} of 10 runs (seed {seed})");
+    assert!(killed >= 3, "rounds are cut off mid-run (seed {seed})");
+    run_ok(run(&["archive", "voicemail", "--json"]));
+    run_ok(run(&["sync", "--json"]));
+
+    // Every voicemail is in S3, verified; those gone from Twilio all have their copy there.
+    let listed = s3
+        .list_objects_v2()
+        .bucket("acme-vm")
+        .send()
+        .await
+        .unwrap()
+        .contents
+        .unwrap_or_default();
+    let keys: BTreeSet<String> = listed.iter().filter_map(|o| o.key.clone()).collect();
+    let audio_keys: BTreeSet<String> = keys
+        .iter()
+        .filter(|k| k.ends_with(".mp3"))
+        .cloned()
+        .collect();
+    let expected: BTreeSet<String> = (0..24)
+        .map(|n| {
+            format!(
+                "voicemail/{}/{}.mp3",
+                support::fake_twilio::ACCOUNT,
+                sid("RE", n)
+            )
+        })
+        .collect();
+    assert_eq!(
+        audio_keys, expected,
+        "every voicemail archived (seed {seed})"
+    );
+    assert_eq!(
+        keys.len(),
+        48,
+        "each with its sidecar, and nothing else (seed {seed})"
+    );
+    for key in &audio_keys {
+        let object = s3
+            .get_object()
+            .bucket("acme-vm")
+            .key(key)
+            .send()
+            .await
+            .unwrap();
+        let body = object.body.collect().await.unwrap().into_bytes();
+        assert_eq!(
+            support::hex(&sha2::Sha256::digest(&body)),
+            sha,
+            "{key} is whole (seed {seed})"
+        );
+    }
+    assert!(
+        server.sids("recordings").is_empty(),
+        "all deleted from Twilio once their copies were verified (seed {seed}): {:?}",
+        server.sids("recordings")
+    );
+    // The cache opens without repair and knows every object in the bucket.
+    let cache = Cache::open(&Cache::path_for(
+        &data,
+        &switchboard::sid::AccountSid::parse(support::fake_twilio::ACCOUNT).unwrap(),
+    ))
+    .await
+    .unwrap();
+    assert_eq!(
+        column(
+            &cache,
+            "SELECT archive_key FROM voicemail_state WHERE archive_key IS NOT NULL"
+        )
+        .await,
+        audio_keys,
+        "no object the app does not know about (seed {seed})"
+    );
+    assert!(
+        column(
+            &cache,
+            "SELECT recording_sid FROM voicemail_state WHERE archive_pending IS NOT NULL"
+        )
+        .await
+        .is_empty()
+    );
+    let _ = run(&["archive", "remove"]).output();
+    let _ = run(&["profiles", "remove", "default"]).output();
+}
