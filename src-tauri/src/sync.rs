@@ -19,6 +19,17 @@ pub const FIRST_BACKOFF: Duration = Duration::from_secs(30);
 /// The longest wait while offline.
 pub const MAX_BACKOFF: Duration = Duration::from_secs(15 * 60);
 
+/// What a sync reads.
+#[derive(Debug, Clone, Copy)]
+enum Mode {
+    /// What changed (a full read once a day).
+    Changes,
+    /// Everything, removing what Twilio no longer lists.
+    Full,
+    /// Everything, into a new cache file.
+    Rebuild,
+}
+
 /// Managed state: one sync at a time, and a way to ask for one now.
 #[derive(Default, Clone)]
 pub struct SyncWorker {
@@ -38,7 +49,19 @@ impl SyncWorker {
     /// # Errors
     /// The sync's error (also emitted as `sync://failed`).
     pub async fn run_once<R: Runtime>(&self, app: &AppHandle<R>) -> Result<SyncReport, Error> {
-        self.run(app, false).await
+        self.run(app, Mode::Changes).await
+    }
+
+    /// As [`SyncWorker::run_once`], reading everything to remove what was deleted on Twilio
+    /// (Settings' "Check for deletions"; the background does it daily).
+    ///
+    /// # Errors
+    /// As [`SyncWorker::run_once`].
+    pub async fn check_deletions<R: Runtime>(
+        &self,
+        app: &AppHandle<R>,
+    ) -> Result<SyncReport, Error> {
+        self.run(app, Mode::Full).await
     }
 
     /// As [`SyncWorker::run_once`], after starting the cache afresh (the old file is kept and
@@ -47,14 +70,10 @@ impl SyncWorker {
     /// # Errors
     /// As [`SyncWorker::run_once`].
     pub async fn rebuild<R: Runtime>(&self, app: &AppHandle<R>) -> Result<SyncReport, Error> {
-        self.run(app, true).await
+        self.run(app, Mode::Rebuild).await
     }
 
-    async fn run<R: Runtime>(
-        &self,
-        app: &AppHandle<R>,
-        rebuild: bool,
-    ) -> Result<SyncReport, Error> {
+    async fn run<R: Runtime>(&self, app: &AppHandle<R>, mode: Mode) -> Result<SyncReport, Error> {
         let _one_at_a_time = self.running.lock().await;
         let state = app.state::<Core>();
         let core = state.get().await?;
@@ -62,10 +81,10 @@ impl SyncWorker {
         let progress = |progress| {
             let _ = emitter.emit(events::SYNC_PROGRESS, &progress);
         };
-        let result = if rebuild {
-            core.rebuild_and_sync(progress).await
-        } else {
-            core.sync(progress).await
+        let result = match mode {
+            Mode::Rebuild => core.rebuild_and_sync(progress).await,
+            Mode::Full => core.sync_with(true, progress).await,
+            Mode::Changes => core.sync(progress).await,
         };
         match &result {
             Ok(report) => {

@@ -65,7 +65,7 @@ fn every_contract_command_is_registered_and_allowed() {
             "list_voicemails" => json!({"filter": "all", "limit": 50}),
             "search_voicemails" => json!({"query": "invoice"}),
             "voicemail_action" => json!({"recording_sid": "RE1", "action": "read"}),
-            "retention_status" | "stop_retention" => json!({}),
+            "retention_status" | "stop_retention" | "check_deletions" => json!({}),
             "set_retention" => json!({"policy": {"recordings_days": 90, "only_archived": true,
                 "audio_budget_bytes": null, "call_log_days": null}}),
             "retention_preview" | "retention_log" => json!({"limit": 10}),

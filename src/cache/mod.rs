@@ -374,6 +374,19 @@ impl Switchboard {
         &self,
         progress: impl FnMut(crate::cache::SyncProgress),
     ) -> Result<crate::cache::SyncReport, Error> {
+        self.sync_with(false, progress).await
+    }
+
+    /// As [`Switchboard::sync`], reading everything when `full` (Settings' "Check for
+    /// deletions"): rows deleted on Twilio since the last daily full run are removed now.
+    ///
+    /// # Errors
+    /// As [`Switchboard::sync`].
+    pub async fn sync_with(
+        &self,
+        full: bool,
+        progress: impl FnMut(crate::cache::SyncProgress),
+    ) -> Result<crate::cache::SyncReport, Error> {
         let client = self.client().await?;
         let account = client.account_sid().clone();
         let cache = self.cache(&account).await?;
@@ -381,6 +394,7 @@ impl Switchboard {
             .replay_outbox(&client, &self.audio_dir(&account), false)
             .await?;
         crate::cache::Syncer::new(&cache, &client)
+            .reconcile(full)
             .sync_all(progress)
             .await
     }

@@ -20,6 +20,7 @@ macro_rules! ipc_commands {
         sync_status() -> Option<SyncStatus>;
         sync_now() -> SyncReport;
         rebuild_cache() -> SyncReport;
+        check_deletions() -> SyncReport;
         list_numbers() -> Vec<OwnedNumber>;
         search_numbers(search: NumberSearch) -> SearchResult;
         buy_number(phone_number: Option<String>, #[optional] area_code: Option<String>, friendly_name: Option<String>, wire: bool) -> OwnedNumber;

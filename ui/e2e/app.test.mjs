@@ -411,6 +411,22 @@ describe('local copy', () => {
     });
   });
 
+  test('checks for deletions on Twilio on demand', async () => {
+    const scenario = { status: { ...STATUS, profile: PROFILE }, rebuildMs: 300 };
+    await withApp(scenario, async (page) => {
+      await page.getByTestId('nav-settings').click();
+      await page.getByTestId('check-deletions').click();
+      await eventually(async () => assert.equal(await page.getByTestId('check-deletions').innerText(), 'Checking…'));
+      assert.equal(await page.getByTestId('rebuild').isDisabled(), true, 'one read at a time');
+      await eventually(async () =>
+        assert.equal(await page.getByTestId('check-done').innerText(), 'Checked with Twilio: 3 deleted there, removed here.'),
+      );
+      assert.equal((await ipcCalls(page)).filter((c) => c.cmd === 'check_deletions').length, 1);
+      await page.getByTestId('settings-cache').scrollIntoViewIfNeeded();
+      await screenshot(page, 'settings-check-deletions');
+    });
+  });
+
   test('shows why a rebuild failed', async () => {
     const scenario = { status: { ...STATUS, profile: PROFILE }, rebuildError: NETWORK };
     await withApp(scenario, async (page) => {

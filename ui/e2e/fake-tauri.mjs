@@ -386,6 +386,9 @@ export function installFakeTauri(scenario) {
         numbers.splice(numbers.indexOf(n), 1);
         return null;
       }
+      case 'check_deletions':
+        await sleep(scenario.rebuildMs ?? 0);
+        return { resources: [{ resource: 'calls', pages: 3, fetched: 2100, stored: 0, removed: 2, resumed: false, full: true }, { resource: 'recordings', pages: 1, fetched: 40, stored: 0, removed: 1, resumed: false, full: true }] };
       case 'rebuild_cache': {
         await sleep(scenario.rebuildMs ?? 0);
         if (scenario.rebuildError) throw scenario.rebuildError;

@@ -80,6 +80,15 @@ pub async fn sync_now<R: Runtime>(
 
 #[tauri::command(rename_all = "snake_case")]
 #[instrument(skip_all, err(Debug))]
+pub async fn check_deletions<R: Runtime>(
+    app: AppHandle<R>,
+    worker: State<'_, SyncWorker>,
+) -> Result<SyncReport, Error> {
+    worker.check_deletions(&app).await
+}
+
+#[tauri::command(rename_all = "snake_case")]
+#[instrument(skip_all, err(Debug))]
 pub async fn rebuild_cache<R: Runtime>(
     app: AppHandle<R>,
     worker: State<'_, SyncWorker>,

@@ -1530,6 +1530,7 @@ export interface Commands {
   sync_status: { args: Record<string, never>; returns: SyncStatus | null };
   sync_now: { args: Record<string, never>; returns: SyncReport };
   rebuild_cache: { args: Record<string, never>; returns: SyncReport };
+  check_deletions: { args: Record<string, never>; returns: SyncReport };
   list_numbers: { args: Record<string, never>; returns: Array<OwnedNumber> };
   search_numbers: { args: { search: NumberSearch }; returns: SearchResult };
   buy_number: { args: { phone_number: string | null; area_code?: string | null; friendly_name: string | null; wire: boolean }; returns: OwnedNumber };

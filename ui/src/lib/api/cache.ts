@@ -6,3 +6,8 @@ import type { SyncReport } from '../bindings';
 export function rebuildCache(): Promise<SyncReport> {
   return call('rebuild_cache', {});
 }
+
+/** Reads everything from Twilio now, removing what was deleted there (otherwise done daily). */
+export function checkDeletions(): Promise<SyncReport> {
+  return call('check_deletions', {});
+}
