@@ -142,13 +142,10 @@ impl Switchboard {
         let account = client.account_sid();
         let cache = self.cache(account).await?;
         let stored = cache.retention_policy().await?;
-        let now = jiff::Timestamp::now().as_second();
-        if stored.confirmed() {
-            let every = i64::try_from(RUN_EVERY.as_secs()).unwrap_or(i64::MAX);
-            let last = cache.retention_run(None).await?;
-            if last.is_none_or(|run| now - run.started_at >= every) {
-                cache.run_retention(now, &self.audio_dir(account)).await?;
-            }
+        let last = cache.retention_run(None).await?;
+        if stored.confirmed() && crate::cache::due(last.map(|run| run.started_at), RUN_EVERY) {
+            let now = jiff::Timestamp::now().as_second();
+            cache.run_retention(now, &self.audio_dir(account)).await?;
         }
         if cache.retention_waiting().await? == 0 {
             return Ok(None);

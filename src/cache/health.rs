@@ -172,11 +172,7 @@ impl Cache {
     /// # Errors
     /// [`CacheError::Corrupt`] when the file is damaged (nothing is changed); storage errors.
     pub async fn verify_if_due(&self, every: Duration) -> Result<bool, CacheError> {
-        let now = jiff::Timestamp::now().as_second();
-        let due = self.last_checked().await?.is_none_or(|at| {
-            now.saturating_sub(at) >= i64::try_from(every.as_secs()).unwrap_or(i64::MAX)
-        });
-        if !due {
+        if !super::due(self.last_checked().await?, every) {
             return Ok(false);
         }
         let started = std::time::Instant::now();

@@ -326,6 +326,14 @@ pub struct SyncStatus {
     pub unread_voicemails: i64,
 }
 
+/// Whether a periodic task last done at `last` (Unix seconds; `None`: never) is due again,
+/// `every` later, now.
+pub fn due(last: Option<i64>, every: Duration) -> bool {
+    let now = jiff::Timestamp::now().as_second();
+    let every = i64::try_from(every.as_secs()).unwrap_or(i64::MAX);
+    last.is_none_or(|at| now.saturating_sub(at) >= every)
+}
+
 /// Cached data older than this is shown as stale.
 pub const STALE_AFTER_SECONDS: i64 = 15 * 60;
 

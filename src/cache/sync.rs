@@ -236,9 +236,7 @@ impl<'a> Syncer<'a> {
         };
         if state.cursor.is_none() {
             // A new run: a full one first, then once a day or when asked.
-            let now = jiff::Timestamp::now().as_second();
-            let every = i64::try_from(RECONCILE_EVERY.as_secs()).unwrap_or(i64::MAX);
-            let due = reconciled_at.is_none_or(|at| now.saturating_sub(at) >= every);
+            let due = super::due(reconciled_at, RECONCILE_EVERY);
             state.run += 1;
             state.full = state.high_water.is_none() || self.reconcile || due;
             state.run_floor = None;
