@@ -1,6 +1,6 @@
 //! Crash safety, measured: the CLI killed with SIGKILL at random points during a retention
-//! run, and during archive-and-delete (with the syncs that send its deletions), then run to the
-//! end: Twilio lost exactly what it should, no voicemail left Twilio without its verified copy,
+//! run, during archive-and-delete (with the syncs that send its deletions) and during a greeting
+//! publish, then run to the end: Twilio lost exactly what it should, no voicemail left Twilio without its verified copy,
 //! the cache opens without repair and S3 holds nothing the app does not know about. The sync's
 //! own kill test is in `cache_sync.rs`; `scripts/crash-test.sh` runs them all many times.
 
@@ -340,6 +340,137 @@ async fn archive_and_delete_killed_at_random_points_loses_no_voicemail_and_leave
         )
         .await
         .is_empty()
+    );
+    let _ = run(&["archive", "remove"]).output();
+    let _ = run(&["profiles", "remove", "default"]).output();
+}
+
+#[tokio::test]
+async fn greeting_publish_killed_at_random_points_leaves_the_greeting_whole_and_no_unknown_object()
+{
+    let server = FakeTwilio::start();
+    let dir = tempfile::tempdir().unwrap();
+    let moto = support::moto::Moto::start();
+    let s3 = moto.client();
+    s3.create_bucket()
+        .bucket("acme-phones")
+        .send()
+        .await
+        .unwrap();
+    // Callers fetch greetings without credentials: the bucket's greetings/ are public.
+    s3.put_bucket_policy()
+        .bucket("acme-phones")
+        .policy(
+            serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": "*",
+                "Action": "s3:GetObject", "Resource": "arn:aws:s3:::acme-phones/greetings/*"}]})
+            .to_string(),
+        )
+        .send()
+        .await
+        .unwrap();
+    let keychain = format!("switchboard-test-greeting-{}", std::process::id());
+    let data = dir.path().join("data");
+    let run = |args: &[&str]| {
+        let mut cmd = cli(&server, &data, args);
+        cmd.env_remove("TWILIO_ACCOUNT_SID")
+            .env("SWITCHBOARD_KEYCHAIN_SERVICE", &keychain)
+            .env("SWITCHBOARD_S3_SECRET_ACCESS_KEY", "moto-secret");
+        cmd
+    };
+    let mut connect = run(&[
+        "connect",
+        "--account-sid",
+        support::fake_twilio::ACCOUNT,
+        "--api-key",
+        support::API_KEY_SID,
+    ]);
+    connect.env("TWILIO_API_SECRET", "s".repeat(32));
+    run_ok(connect);
+    run_ok(run(&[
+        "archive",
+        "setup",
+        "--bucket",
+        "acme-phones",
+        "--endpoint",
+        &moto.url(),
+        "--path-style",
+        "--access-key-id",
+        "AKIAMOTO",
+        "--json",
+    ]));
+    // A different recording each round: each publish uploads a new object.
+    let wav = |n: usize| {
+        let path = dir.path().join(format!("take-{n}.wav"));
+        let rate = 22_050;
+        let samples: Vec<f32> = (0..rate * 2)
+            .map(|i| {
+                let f = 220.0 + 40.0 * n as f32;
+                0.4 * (2.0 * std::f32::consts::PI * f * i as f32 / rate as f32).sin()
+            })
+            .collect();
+        std::fs::write(
+            &path,
+            switchboard::audio::take::encode_wav(&samples, rate as u32).unwrap(),
+        )
+        .unwrap();
+        path
+    };
+
+    let (seed, mut rng) = support::Lcg::seeded();
+    let mut killed = 0;
+    let rounds = 10;
+    for n in 0..rounds {
+        let file = wav(n);
+        let mut child = run(&["greetings", "publish", "--name", "Main", "--file"])
+            .arg(&file)
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(Duration::from_millis(40 + rng.next(300)));
+        if child.try_wait().unwrap().is_none() {
+            child.kill().unwrap();
+            killed += 1;
+        }
+        child.wait().unwrap();
+    }
+    eprintln!("greeting publish: killed {killed} of {rounds} runs (seed {seed})");
+    assert!(killed >= 3, "rounds are cut off mid-publish (seed {seed})");
+    let last = wav(rounds);
+    let mut publish = run(&["greetings", "publish", "--name", "Main", "--file"]);
+    publish.arg(&last);
+    run_ok(publish);
+
+    // One object, the greeting's, whole and public; nothing left from the killed runs.
+    let listed = s3
+        .list_objects_v2()
+        .bucket("acme-phones")
+        .send()
+        .await
+        .unwrap()
+        .contents
+        .unwrap_or_default();
+    let keys: Vec<String> = listed.iter().filter_map(|o| o.key.clone()).collect();
+    assert_eq!(
+        keys.len(),
+        1,
+        "only the greeting's audio (seed {seed}): {keys:?}"
+    );
+    let shown = run_ok(run(&["greetings", "list", "--json"]));
+    let url = shown.to_string();
+    assert!(
+        url.contains(&keys[0]),
+        "the greeting plays that object (seed {seed}): {url}"
+    );
+    let public = format!("{}/acme-phones/{}", moto.url(), keys[0]);
+    let fetched = reqwest::get(&public).await.unwrap();
+    assert_eq!(fetched.status(), 200);
+    let expected =
+        switchboard::audio::take::prepare_wav_file(&std::fs::read(&last).unwrap()).unwrap();
+    assert_eq!(
+        fetched.bytes().await.unwrap().as_ref(),
+        expected.as_slice(),
+        "the last take, whole (seed {seed})"
     );
     let _ = run(&["archive", "remove"]).output();
     let _ = run(&["profiles", "remove", "default"]).output();

@@ -128,8 +128,7 @@ impl Bucket {
     pub async fn put_greeting(&self, greeting_id: &str, wav: Vec<u8>) -> Result<String, Error> {
         use sha2::Digest;
         let digest = sha2::Sha256::digest(&wav);
-        let hash = crate::cache::hex(&digest[..8]);
-        let key = format!("{}{greeting_id}-{hash}.wav", self.greetings_prefix());
+        let key = self.greeting_key(greeting_id, &wav);
         self.client
             .put_object()
             .bucket(&self.bucket)
@@ -142,6 +141,14 @@ impl Bucket {
             .await
             .map_err(|e| s3_error(&e, &format!("uploading {key}")))?;
         Ok(key)
+    }
+
+    /// Where `wav` of the greeting `greeting_id` is stored: named by its content, so an
+    /// address never changes under a caller.
+    pub fn greeting_key(&self, greeting_id: &str, wav: &[u8]) -> String {
+        use sha2::Digest;
+        let hash = crate::cache::hex(&sha2::Sha256::digest(wav)[..8]);
+        format!("{}{greeting_id}-{hash}.wav", self.greetings_prefix())
     }
 
     /// The key of a public URL of this bucket's greetings, if it is one.

@@ -257,6 +257,14 @@ impl Switchboard {
             .as_ref()
             .map(|g| g.greeting.id.clone())
             .unwrap_or_else(|| crate::greetings::greeting_id(name));
+        // Noted as a leftover before the upload: a publish killed before the greeting points
+        // at it leaves no object the app does not know about (the next publish removes it).
+        let key = bucket.greeting_key(&id, &wav);
+        let mut pending = self.greeting_leftovers(&account).await?;
+        if !pending.contains(&key) {
+            pending.push(key.clone());
+            self.set_greeting_leftovers(&account, &pending).await?;
+        }
         let key = bucket.put_greeting(&id, wav).await?;
         let url = bucket.public_url(&key);
         if let Err(err) = check_public(&url).await {
@@ -303,7 +311,17 @@ impl Switchboard {
         // after the next routing update that works.
         let released = routed.is_ok();
         let mut outcome = crate::greetings::published(routed);
+        // Leftovers are what no greeting points at: never the audio just published, nor any
+        // other greeting's (a publish killed after its greeting moved left its key noted).
+        let in_use: Vec<String> = self
+            .db()
+            .greetings(&account)
+            .await?
+            .iter()
+            .filter_map(|g| g.greeting.url.as_deref().and_then(|u| bucket.key_of(u)))
+            .collect();
         let mut leftovers = self.greeting_leftovers(&account).await?;
+        leftovers.retain(|k| !in_use.contains(k));
         if let Some(old_url) = old.filter(|o| *o != url)
             && let Some(old_key) = bucket.key_of(&old_url)
             && !leftovers.contains(&old_key)
