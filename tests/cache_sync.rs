@@ -86,6 +86,12 @@ async fn a_first_sync_pages_through_everything_and_a_second_reads_one_page_per_r
     assert_eq!(first.resources[0].stored, 57);
     assert_eq!(progress.first(), Some(&("calls".to_owned(), 10)));
     assert_mirrors(&cache, &server).await;
+    let newest = &cache.cached_calls(1).await.unwrap()[0];
+    assert_eq!(
+        (newest.from_display.as_deref(), newest.to_display.as_deref()),
+        (Some("+1 415-555-0000"), Some("+1 415-867-5309")),
+        "the call list shows numbers as people read them"
+    );
 
     let before = server.requests();
     let second = syncer.sync_all(|_| {}).await.unwrap();

@@ -201,14 +201,31 @@ impl Cache {
     /// Storage errors.
     pub async fn cached_calls(&self, limit: u32) -> Result<Vec<CachedCall>, CacheError> {
         let limit = i64::from(limit);
-        Ok(sqlx::query_as!(
+        let mut rows = sqlx::query_as!(
             CachedCall,
-            "SELECT sid, from_number, to_number, status, direction, started_at, created_at, duration, price, price_unit
-             FROM calls ORDER BY created_at DESC, sid DESC LIMIT ?1",
+            r#"SELECT sid, from_number, to_number, NULL AS "from_display: String", NULL AS "to_display: String",
+                status, direction, started_at, created_at, duration, price, price_unit
+               FROM calls ORDER BY created_at DESC, sid DESC LIMIT ?1"#,
             limit
         )
         .fetch_all(self.pool())
-        .await?)
+        .await?;
+        // Formatted as people read them, from the kept forms (no libphonenumber load).
+        let numbers = rows
+            .iter()
+            .flat_map(|c| [c.from_number.as_deref(), c.to_number.as_deref()])
+            .flatten()
+            .map(|n| (n, None));
+        let shown = self.displays(numbers.collect::<Vec<_>>()).await?;
+        let display = |n: &Option<String>| {
+            n.as_ref()
+                .and_then(|n| shown.get(&(n.clone(), String::new())).cloned())
+        };
+        for call in &mut rows {
+            call.from_display = display(&call.from_number);
+            call.to_display = display(&call.to_number);
+        }
+        Ok(rows)
     }
 
     /// When each resource last finished syncing (Unix seconds), oldest first; `None` when one
@@ -236,6 +253,10 @@ pub struct CachedCall {
     pub from_number: Option<String>,
     /// Callee.
     pub to_number: Option<String>,
+    /// The caller as people read it.
+    pub from_display: Option<String>,
+    /// The callee as people read it.
+    pub to_display: Option<String>,
     /// Final or current state.
     pub status: String,
     /// `inbound`, `outbound-api`, `outbound-dial`.

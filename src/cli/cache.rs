@@ -4,7 +4,6 @@ use clap::Subcommand;
 use switchboard::cache::{
     Cache, SyncProgress, Syncer, Voicemail, VoicemailAction, VoicemailFilter,
 };
-use switchboard::e164::format_for_display;
 use switchboard::twilio::Client;
 use switchboard::{Code, Error, Switchboard};
 
@@ -330,12 +329,8 @@ pub async fn cached_calls(
         for c in &rows {
             table.row(vec![
                 when(c.started_at.unwrap_or(c.created_at)),
-                c.from_number
-                    .as_deref()
-                    .map_or("-".into(), |n| format_for_display(n, None)),
-                c.to_number
-                    .as_deref()
-                    .map_or("-".into(), |n| format_for_display(n, None)),
+                or_dash(c.from_display.as_deref().or(c.from_number.as_deref())),
+                or_dash(c.to_display.as_deref().or(c.to_number.as_deref())),
                 c.status.clone(),
                 c.duration.map_or("-".into(), |d| format!("{d}s")),
                 c.sid.clone(),
