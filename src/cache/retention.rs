@@ -263,7 +263,7 @@ macro_rules! expiring {
     ($mac:ident, $head:literal, $tail:literal $(, $arg:expr)* $(,)?) => {
         sqlx::$mac!(
             $head
-                + " WHERE r.created_at < ?1 AND r.status NOT IN ('in-progress', 'paused', 'processing')
+                + " WHERE r.created_at < ?1 AND r.status NOT IN ('in-progress', 'paused', 'stopped', 'processing')
                     AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.target = r.sid AND o.op IN ('delete_recording', 'expire_recording'))
                     AND (?2 = 0 OR s.archive_key IS NOT NULL) "
                 + $tail

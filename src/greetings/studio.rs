@@ -257,12 +257,22 @@ impl Switchboard {
             .as_ref()
             .map(|g| g.greeting.id.clone())
             .unwrap_or_else(|| crate::greetings::greeting_id(name));
-        // Noted as a leftover before the upload: a publish killed before the greeting points
-        // at it leaves no object the app does not know about (the next publish removes it).
+        // The new key and the one it replaces are noted as leftovers before anything moves: a
+        // publish killed at any point leaves no object the app does not know about (the next
+        // publish removes whichever no greeting points at).
         let key = bucket.greeting_key(&id, &wav);
+        let current = existing
+            .as_ref()
+            .and_then(|g| g.greeting.url.as_deref())
+            .and_then(|url| bucket.key_of(url));
         let mut pending = self.greeting_leftovers(&account).await?;
-        if !pending.contains(&key) {
-            pending.push(key.clone());
+        let before = pending.len();
+        for noted in [Some(key.clone()), current].into_iter().flatten() {
+            if !pending.contains(&noted) {
+                pending.push(noted);
+            }
+        }
+        if pending.len() > before {
             self.set_greeting_leftovers(&account, &pending).await?;
         }
         let key = bucket.put_greeting(&id, wav).await?;
