@@ -179,6 +179,14 @@ impl Switchboard {
         self.client_for(None).await
     }
 
+    /// The account the active profile acts on (its subaccount when it has one).
+    ///
+    /// # Errors
+    /// [`Code::NotConfigured`] without a profile.
+    pub async fn active_account(&self) -> Result<crate::sid::AccountSid, Error> {
+        Ok(self.profile(None).await?.acting_account().clone())
+    }
+
     /// A client for the profile `name` (the active one when `None`), acting on its
     /// subaccount when it has one.
     ///

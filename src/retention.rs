@@ -40,14 +40,6 @@ pub struct RetentionStatus {
 }
 
 impl Switchboard {
-    /// The account the active profile acts on.
-    ///
-    /// # Errors
-    /// [`crate::Code::NotConfigured`] without a profile.
-    pub async fn active_account(&self) -> Result<AccountSid, Error> {
-        Ok(self.profile(None).await?.acting_account().clone())
-    }
-
     /// The policy of `account`, its last run and what is waiting.
     ///
     /// # Errors
@@ -142,10 +134,12 @@ impl Switchboard {
         let account = client.account_sid();
         let cache = self.cache(account).await?;
         let stored = cache.retention_policy().await?;
-        let last = cache.retention_run(None).await?;
-        if stored.confirmed() && crate::cache::due(last.map(|run| run.started_at), RUN_EVERY) {
-            let now = jiff::Timestamp::now().as_second();
-            cache.run_retention(now, &self.audio_dir(account)).await?;
+        if stored.confirmed() {
+            let last = cache.retention_run(None).await?;
+            if crate::cache::due(last.map(|run| run.started_at), RUN_EVERY) {
+                let now = jiff::Timestamp::now().as_second();
+                cache.run_retention(now, &self.audio_dir(account)).await?;
+            }
         }
         if cache.retention_waiting().await? == 0 {
             return Ok(None);

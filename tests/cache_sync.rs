@@ -3,10 +3,10 @@
 //! (nearby and by the daily full run), 429s mid-sync, malformed rows, resuming after a kill -9
 //! at random points, a disk that fills up, and the cache's health (unclean exits, damage).
 //!
-//! Over 600 lines on purpose: every test drives the same fake server and checks the cache with
-//! the same `assert_mirrors`, and each integration-test binary links the whole core (about half
-//! a minute on two cores). If it grows further, the health tests (unclean exit, damage, full
-//! disk) are the part to move out, with the helpers into `tests/support/`.
+//! Over 600 lines (about 1,000): every test drives the same fake server and checks the cache
+//! with the same `assert_mirrors`, and each integration-test binary links the whole core
+//! (about half a minute on two cores). The health tests (unclean exit, damage, full disk) are
+//! the part to move out next, with `client` and `assert_mirrors` into `tests/support/`.
 
 mod support;
 

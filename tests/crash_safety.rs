@@ -9,23 +9,11 @@ mod support;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use support::fake_twilio::{BASE, FakeTwilio, sid};
+use support::fake_twilio::{BASE, FakeTwilio, sid, sids};
+use support::{Lcg, column};
 use switchboard::cache::Cache;
 
 const DAY: i64 = 24 * 60 * 60;
-
-async fn column(cache: &Cache, sql: &str) -> BTreeSet<String> {
-    sqlx::query_scalar::<_, String>(sql)
-        .fetch_all(cache.pool())
-        .await
-        .unwrap()
-        .into_iter()
-        .collect()
-}
-
-fn sids(prefix: &str, range: std::ops::Range<usize>) -> BTreeSet<String> {
-    range.map(|i| sid(prefix, i)).collect()
-}
 
 /// `switchboard` against the fake server, with a data directory of its own.
 fn cli(server: &FakeTwilio, dir: &std::path::Path, args: &[&str]) -> std::process::Command {
@@ -54,6 +42,87 @@ fn run_ok(mut cmd: std::process::Command) -> serde_json::Value {
         String::from_utf8_lossy(&out.stderr)
     );
     serde_json::from_slice(&out.stdout).unwrap_or(serde_json::Value::Null)
+}
+
+/// Starts `cmd` and kills it with SIGKILL (no cleanup runs) after `at_least` ms and a random
+/// share of `spread` more, unless it ended first; returns whether it was killed.
+fn cut_short(mut cmd: std::process::Command, rng: &mut Lcg, at_least: u64, spread: u64) -> bool {
+    let mut child = cmd
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(at_least + rng.next(spread)));
+    let killed = child.try_wait().unwrap().is_none();
+    if killed {
+        child.kill().unwrap();
+    }
+    child.wait().unwrap();
+    killed
+}
+
+/// A data directory with a connected profile (its secret in a keychain namespace of its own)
+/// and the S3 archive set up on `bucket`; profile and archive are removed when dropped.
+struct Profiled<'a> {
+    server: &'a FakeTwilio,
+    data: std::path::PathBuf,
+    keychain: String,
+}
+
+impl<'a> Profiled<'a> {
+    fn new(
+        server: &'a FakeTwilio,
+        dir: &std::path::Path,
+        moto: &support::moto::Moto,
+        bucket: &str,
+        archive_flags: &[&str],
+    ) -> Self {
+        let profiled = Self {
+            server,
+            data: dir.join("data"),
+            keychain: format!("switchboard-test-{bucket}-{}", std::process::id()),
+        };
+        let mut connect = profiled.run(&[
+            "connect",
+            "--account-sid",
+            support::fake_twilio::ACCOUNT,
+            "--api-key",
+            support::API_KEY_SID,
+        ]);
+        connect.env("TWILIO_API_SECRET", "s".repeat(32));
+        run_ok(connect);
+        let url = moto.url();
+        let setup = [
+            "archive",
+            "setup",
+            "--bucket",
+            bucket,
+            "--endpoint",
+            &url,
+            "--path-style",
+            "--access-key-id",
+            "AKIAMOTO",
+            "--json",
+        ];
+        run_ok(profiled.run(&[&setup[..], archive_flags].concat()));
+        profiled
+    }
+
+    /// `switchboard ARGS` on this profile.
+    fn run(&self, args: &[&str]) -> std::process::Command {
+        let mut cmd = cli(self.server, &self.data, args);
+        cmd.env_remove("TWILIO_ACCOUNT_SID")
+            .env("SWITCHBOARD_KEYCHAIN_SERVICE", &self.keychain)
+            .env("SWITCHBOARD_S3_SECRET_ACCESS_KEY", "moto-secret");
+        cmd
+    }
+}
+
+impl Drop for Profiled<'_> {
+    fn drop(&mut self) {
+        let _ = self.run(&["archive", "remove"]).output();
+        let _ = self.run(&["profiles", "remove", "default"]).output();
+    }
 }
 
 #[tokio::test]
@@ -110,26 +179,18 @@ async fn a_run_from_the_command_line_killed_at_random_points_deletes_exactly_the
 
     // About a second for a whole run: 266 deletions, four at a time, 15 ms each.
     server.set_delay(Duration::from_millis(15));
-    let (seed, mut rng) = support::Lcg::seeded();
-    let mut killed = 0;
+    let (seed, mut rng) = Lcg::seeded();
     let rounds = 8;
-    for _ in 0..rounds {
-        let mut child = cli(
-            &server,
-            dir.path(),
-            &["retention", "apply", "--yes", "--json"],
-        )
-        .stdout(std::process::Stdio::null())
-        .stderr(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-        std::thread::sleep(Duration::from_millis(30 + rng.next(250)));
-        if child.try_wait().unwrap().is_none() {
-            child.kill().unwrap(); // SIGKILL: no cleanup runs
-            killed += 1;
-        }
-        child.wait().unwrap();
-    }
+    let killed = (0..rounds)
+        .filter(|_| {
+            let apply = cli(
+                &server,
+                dir.path(),
+                &["retention", "apply", "--yes", "--json"],
+            );
+            cut_short(apply, &mut rng, 30, 250)
+        })
+        .count();
     eprintln!("retention: killed {killed} of {rounds} runs (seed {seed})");
     assert!(killed >= 3, "rounds are cut off mid-run (seed {seed})");
     let status = run_ok(cli(
@@ -204,65 +265,32 @@ async fn archive_and_delete_killed_at_random_points_loses_no_voicemail_and_leave
     let moto = support::moto::Moto::start();
     let s3 = moto.client();
     s3.create_bucket().bucket("acme-vm").send().await.unwrap();
-    let keychain = format!("switchboard-test-archive-{}", std::process::id());
-    let data = dir.path().join("data");
-    let run = |args: &[&str]| {
-        let mut cmd = cli(&server, &data, args);
-        cmd.env_remove("TWILIO_ACCOUNT_SID")
-            .env("SWITCHBOARD_KEYCHAIN_SERVICE", &keychain)
-            .env("SWITCHBOARD_S3_SECRET_ACCESS_KEY", "moto-secret");
-        cmd
-    };
-    let mut connect = run(&[
-        "connect",
-        "--account-sid",
-        support::fake_twilio::ACCOUNT,
-        "--api-key",
-        support::API_KEY_SID,
-    ]);
-    connect.env("TWILIO_API_SECRET", "s".repeat(32));
-    run_ok(connect);
-    run_ok(run(&["sync", "--json"]));
-    run_ok(run(&[
-        "archive",
-        "setup",
-        "--bucket",
+    let profile = Profiled::new(
+        &server,
+        dir.path(),
+        &moto,
         "acme-vm",
-        "--endpoint",
-        &moto.url(),
-        "--path-style",
-        "--access-key-id",
-        "AKIAMOTO",
-        "--delete-from-twilio",
-        "--json",
-    ]));
+        &["--delete-from-twilio"],
+    );
+    run_ok(profile.run(&["sync", "--json"]));
 
     // Archive everything and sync (which sends the queued deletions), killed at random points.
     server.set_delay(Duration::from_millis(10));
-    let (seed, mut rng) = support::Lcg::seeded();
-    let mut killed = 0;
-    for round in 0..10 {
-        let args: &[&str] = if round % 3 == 2 {
-            &["sync", "--json"]
-        } else {
-            &["archive", "voicemail", "--json"]
-        };
-        let mut child = run(args)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(40 + rng.next(400)));
-        if child.try_wait().unwrap().is_none() {
-            child.kill().unwrap();
-            killed += 1;
-        }
-        child.wait().unwrap();
-    }
+    let (seed, mut rng) = Lcg::seeded();
+    let killed = (0..10)
+        .filter(|round| {
+            let args: &[&str] = if round % 3 == 2 {
+                &["sync", "--json"]
+            } else {
+                &["archive", "voicemail", "--json"]
+            };
+            cut_short(profile.run(args), &mut rng, 40, 400)
+        })
+        .count();
     eprintln!("archive and delete: killed {killed} of 10 runs (seed {seed})");
     assert!(killed >= 3, "rounds are cut off mid-run (seed {seed})");
-    run_ok(run(&["archive", "voicemail", "--json"]));
-    run_ok(run(&["sync", "--json"]));
+    run_ok(profile.run(&["archive", "voicemail", "--json"]));
+    run_ok(profile.run(&["sync", "--json"]));
 
     // Every voicemail is in S3, verified; those gone from Twilio all have their copy there.
     let listed = s3
@@ -319,7 +347,7 @@ async fn archive_and_delete_killed_at_random_points_loses_no_voicemail_and_leave
     );
     // The cache opens without repair and knows every object in the bucket.
     let cache = Cache::open(&Cache::path_for(
-        &data,
+        &profile.data,
         &switchboard::sid::AccountSid::parse(support::fake_twilio::ACCOUNT).unwrap(),
     ))
     .await
@@ -341,8 +369,6 @@ async fn archive_and_delete_killed_at_random_points_loses_no_voicemail_and_leave
         .await
         .is_empty()
     );
-    let _ = run(&["archive", "remove"]).output();
-    let _ = run(&["profiles", "remove", "default"]).output();
 }
 
 #[tokio::test]
@@ -368,36 +394,7 @@ async fn greeting_publish_killed_at_random_points_leaves_the_greeting_whole_and_
         .send()
         .await
         .unwrap();
-    let keychain = format!("switchboard-test-greeting-{}", std::process::id());
-    let data = dir.path().join("data");
-    let run = |args: &[&str]| {
-        let mut cmd = cli(&server, &data, args);
-        cmd.env_remove("TWILIO_ACCOUNT_SID")
-            .env("SWITCHBOARD_KEYCHAIN_SERVICE", &keychain)
-            .env("SWITCHBOARD_S3_SECRET_ACCESS_KEY", "moto-secret");
-        cmd
-    };
-    let mut connect = run(&[
-        "connect",
-        "--account-sid",
-        support::fake_twilio::ACCOUNT,
-        "--api-key",
-        support::API_KEY_SID,
-    ]);
-    connect.env("TWILIO_API_SECRET", "s".repeat(32));
-    run_ok(connect);
-    run_ok(run(&[
-        "archive",
-        "setup",
-        "--bucket",
-        "acme-phones",
-        "--endpoint",
-        &moto.url(),
-        "--path-style",
-        "--access-key-id",
-        "AKIAMOTO",
-        "--json",
-    ]));
+    let profile = Profiled::new(&server, dir.path(), &moto, "acme-phones", &[]);
     // A different recording each round: each publish uploads a new object.
     let wav = |n: usize| {
         let path = dir.path().join(format!("take-{n}.wav"));
@@ -416,28 +413,19 @@ async fn greeting_publish_killed_at_random_points_leaves_the_greeting_whole_and_
         path
     };
 
-    let (seed, mut rng) = support::Lcg::seeded();
-    let mut killed = 0;
+    let (seed, mut rng) = Lcg::seeded();
     let rounds = 10;
-    for n in 0..rounds {
-        let file = wav(n);
-        let mut child = run(&["greetings", "publish", "--name", "Main", "--file"])
-            .arg(&file)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()
-            .unwrap();
-        std::thread::sleep(Duration::from_millis(40 + rng.next(300)));
-        if child.try_wait().unwrap().is_none() {
-            child.kill().unwrap();
-            killed += 1;
-        }
-        child.wait().unwrap();
-    }
+    let killed = (0..rounds)
+        .filter(|&n| {
+            let mut publish = profile.run(&["greetings", "publish", "--name", "Main", "--file"]);
+            publish.arg(wav(n));
+            cut_short(publish, &mut rng, 40, 300)
+        })
+        .count();
     eprintln!("greeting publish: killed {killed} of {rounds} runs (seed {seed})");
     assert!(killed >= 3, "rounds are cut off mid-publish (seed {seed})");
     let last = wav(rounds);
-    let mut publish = run(&["greetings", "publish", "--name", "Main", "--file"]);
+    let mut publish = profile.run(&["greetings", "publish", "--name", "Main", "--file"]);
     publish.arg(&last);
     run_ok(publish);
 
@@ -456,7 +444,7 @@ async fn greeting_publish_killed_at_random_points_leaves_the_greeting_whole_and_
         1,
         "only the greeting's audio (seed {seed}): {keys:?}"
     );
-    let shown = run_ok(run(&["greetings", "list", "--json"]));
+    let shown = run_ok(profile.run(&["greetings", "list", "--json"]));
     let url = shown.to_string();
     assert!(
         url.contains(&keys[0]),
@@ -472,6 +460,4 @@ async fn greeting_publish_killed_at_random_points_leaves_the_greeting_whole_and_
         expected.as_slice(),
         "the last take, whole (seed {seed})"
     );
-    let _ = run(&["archive", "remove"]).output();
-    let _ = run(&["profiles", "remove", "default"]).output();
 }

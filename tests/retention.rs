@@ -9,7 +9,8 @@ mod support;
 use std::collections::BTreeSet;
 use std::time::Duration;
 
-use support::fake_twilio::{BASE, FakeTwilio, sid};
+use support::column;
+use support::fake_twilio::{BASE, FakeTwilio, sid, sids};
 use switchboard::Code;
 use switchboard::cache::{Cache, RetentionPolicy, Syncer, VoicemailFilter};
 use switchboard::twilio::{ApiBase, Client, RetryPolicy};
@@ -33,19 +34,6 @@ async fn synced(server: &FakeTwilio) -> (tempfile::TempDir, Cache) {
         .await
         .unwrap();
     (dir, cache)
-}
-
-async fn column(cache: &Cache, sql: &str) -> BTreeSet<String> {
-    sqlx::query_scalar::<_, String>(sql)
-        .fetch_all(cache.pool())
-        .await
-        .unwrap()
-        .into_iter()
-        .collect()
-}
-
-fn sids(prefix: &str, range: std::ops::Range<usize>) -> BTreeSet<String> {
-    range.map(|i| sid(prefix, i)).collect()
 }
 
 #[tokio::test]

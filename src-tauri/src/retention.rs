@@ -33,20 +33,23 @@ impl RetentionWorker {
         }
         let worker = self.clone();
         tauri::async_runtime::spawn(async move {
+            // Nothing at start-up: the first look comes after CHECK_EVERY, or at once when the
+            // user confirms a policy.
+            let mut more = false;
             loop {
-                let more = match pass(&app).await {
-                    Ok(more) => more,
-                    Err(err) => {
-                        tracing::warn!(code = ?err.code, error = %err.message, "retention pass failed");
-                        false
-                    }
-                };
                 if !more {
                     tokio::select! {
                         () = tokio::time::sleep(CHECK_EVERY) => {}
                         () = worker.wake.notified() => {}
                     }
                 }
+                more = match pass(&app).await {
+                    Ok(more) => more,
+                    Err(err) => {
+                        tracing::warn!(code = ?err.code, error = %err.message, "retention pass failed");
+                        false
+                    }
+                };
             }
         });
     }

@@ -5,12 +5,14 @@
 //! migrated at open from `migrations/cache/`. Everything here is readable with no network.
 
 mod audio;
+mod audio_budget;
 mod calls;
 mod display;
 mod expire;
 mod health;
 mod outbox;
 mod retention;
+mod retention_log;
 mod rows;
 mod search;
 mod settle;
@@ -29,6 +31,7 @@ use sqlx::sqlite::{
 };
 
 pub use audio::AudioRecord;
+pub use audio_budget::PrunedAudio;
 pub use calls::{
     CallLog, CallLogDirection, CallLogEntry, CallLogFilter, CallLogOutcome, CallSummary,
 };
@@ -36,10 +39,8 @@ pub use expire::{ExpireReport, IN_FLIGHT};
 pub use health::{CHECK_EVERY, is_damage};
 pub use outbox::{ReplayReport, VoicemailAction};
 pub(crate) use outbox::{hex, sha256_file};
-pub use retention::{
-    ExpiringRecording, MAX_DAYS, PrunedAudio, RetentionLogEntry, RetentionPolicy, RetentionPreview,
-    RetentionRun, StoredPolicy,
-};
+pub use retention::{ExpiringRecording, MAX_DAYS, RetentionPolicy, RetentionPreview, StoredPolicy};
+pub use retention_log::{RetentionLogEntry, RetentionRun};
 pub use settle::SETTLE_SECONDS;
 pub use sync::{
     LATE_SECONDS, PROBE_SIZE, RECONCILE_EVERY, ResourceReport, SyncProgress, SyncReport, Syncer,

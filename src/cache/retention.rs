@@ -14,6 +14,8 @@
 use serde::{Deserialize, Serialize};
 use ts_rs::TS;
 
+use super::audio_budget::PrunedAudio;
+use super::retention_log::RetentionRun;
 use super::{Cache, CacheError};
 use crate::error::{Code, Error};
 
@@ -85,7 +87,7 @@ impl RetentionPolicy {
         Ok(())
     }
 
-    fn recordings_cutoff(&self, as_of: i64) -> Option<i64> {
+    pub(super) fn recordings_cutoff(&self, as_of: i64) -> Option<i64> {
         self.recordings_days.map(|d| as_of - i64::from(d) * DAY)
     }
 
@@ -139,19 +141,6 @@ pub struct ExpiringRecording {
     pub transcriptions: i64,
 }
 
-/// Cached audio a run removes from this computer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct PrunedAudio {
-    /// The voicemail.
-    pub recording_sid: String,
-    /// The file's size.
-    #[ts(type = "number")]
-    pub bytes: i64,
-    /// When it was last played (or downloaded), Unix seconds.
-    #[ts(type = "number")]
-    pub last_used_at: i64,
-}
-
 /// Exactly what a run of the policy would delete, as of one moment.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct RetentionPreview {
@@ -201,59 +190,6 @@ impl RetentionPreview {
     pub fn is_empty(&self) -> bool {
         self.recordings_total == 0 && self.audio_files_total == 0 && self.calls_total == 0
     }
-}
-
-/// A run: what it queued and pruned, and how far its deletions on Twilio are.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct RetentionRun {
-    /// The run.
-    #[ts(type = "number")]
-    pub id: i64,
-    /// When it started, Unix seconds.
-    #[ts(type = "number")]
-    pub started_at: i64,
-    /// The moment its cut-offs were computed from.
-    #[ts(type = "number")]
-    pub as_of: i64,
-    /// Recordings queued for deletion on Twilio.
-    #[ts(type = "number")]
-    pub recordings: i64,
-    /// Transcriptions queued for deletion on Twilio.
-    #[ts(type = "number")]
-    pub transcriptions: i64,
-    /// Cached audio files removed.
-    #[ts(type = "number")]
-    pub audio_files: i64,
-    /// Their bytes.
-    #[ts(type = "number")]
-    pub audio_bytes: i64,
-    /// Calls removed from the local call log.
-    #[ts(type = "number")]
-    pub calls: i64,
-    /// Deletions Twilio confirmed.
-    #[ts(type = "number")]
-    pub done: i64,
-    /// Deletions waiting (some may have failed and will be tried again).
-    #[ts(type = "number")]
-    pub waiting: i64,
-    /// The last failure of a waiting deletion, if any.
-    pub last_error: Option<String>,
-}
-
-/// One line of a run's log.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
-pub struct RetentionLogEntry {
-    /// When it was deleted (`null`: not yet).
-    #[ts(type = "number | null")]
-    pub at: Option<i64>,
-    /// `recording`, `transcription` (on Twilio), `audio` or `calls` (on this computer).
-    pub kind: String,
-    /// The SID, or for calls the cut-off.
-    pub target: String,
-    /// What it was, in words.
-    pub detail: String,
-    /// Why the last attempt failed, for a deletion still waiting.
-    pub error: Option<String>,
 }
 
 /// A query over the recordings a run deletes, the one filter shared by the preview, its counts
@@ -452,60 +388,6 @@ impl Cache {
         })
     }
 
-    /// The cached audio over the budget, least recently used first, and the bytes cached.
-    /// Audio that is a voicemail's only copy (Twilio no longer has it, or the policy deletes it
-    /// there, and no archived copy exists) is never pruned.
-    async fn audio_to_prune(
-        &self,
-        policy: &RetentionPolicy,
-        as_of: i64,
-    ) -> Result<(Vec<PrunedAudio>, i64), CacheError> {
-        let cutoff = policy.recordings_cutoff(as_of).unwrap_or(i64::MIN);
-        let expire_unarchived = policy.recordings_days.is_some() && !policy.only_archived;
-        let rows = sqlx::query!(
-            r#"SELECT s.recording_sid AS "sid!", coalesce(s.audio_bytes, 0) AS "bytes!: i64",
-                coalesce(s.played_at, s.updated_at) AS "used!: i64",
-                (s.archive_key IS NULL AND (
-                    EXISTS (SELECT 1 FROM outbox o WHERE o.target = s.recording_sid AND o.op IN ('delete_recording', 'expire_recording'))
-                    OR r.sid IS NULL
-                    OR (?1 AND r.created_at < ?2))) AS "only_copy!: bool"
-               FROM voicemail_state s LEFT JOIN recordings r ON r.sid = s.recording_sid
-               WHERE s.audio_path IS NOT NULL
-               ORDER BY coalesce(s.played_at, s.updated_at) DESC, s.recording_sid"#,
-            expire_unarchived,
-            cutoff
-        )
-        .fetch_all(self.pool())
-        .await?;
-        let cached: i64 = rows.iter().map(|r| r.bytes).sum();
-        let Some(budget) = policy
-            .audio_budget_bytes
-            .map(|b| i64::try_from(b).unwrap_or(i64::MAX))
-        else {
-            return Ok((Vec::new(), cached));
-        };
-        // Newest first, keeping while the budget allows; what must stay counts against it.
-        let mut kept = rows
-            .iter()
-            .filter(|r| r.only_copy)
-            .map(|r| r.bytes)
-            .sum::<i64>();
-        let mut pruned = Vec::new();
-        for row in rows.iter().filter(|r| !r.only_copy) {
-            if kept + row.bytes <= budget && pruned.is_empty() {
-                kept += row.bytes;
-            } else {
-                pruned.push(PrunedAudio {
-                    recording_sid: row.sid.clone(),
-                    bytes: row.bytes,
-                    last_used_at: row.used,
-                });
-            }
-        }
-        pruned.reverse();
-        Ok((pruned, cached))
-    }
-
     /// Drops the deletions runs queued that have not reached Twilio; returns how many.
     async fn cancel_waiting(&self) -> Result<u64, CacheError> {
         Ok(
@@ -669,159 +551,6 @@ impl Cache {
         self.retention_run(Some(run))
             .await?
             .ok_or_else(|| Error::new(Code::Internal, "The retention run vanished."))
-    }
-
-    /// Removes the cached audio over the budget, logging each file.
-    async fn prune_audio(
-        &self,
-        run: i64,
-        policy: &RetentionPolicy,
-        as_of: i64,
-        audio_dir: &std::path::Path,
-    ) -> Result<(), Error> {
-        let (prune, _) = self.audio_to_prune(policy, as_of).await?;
-        let (mut files, mut bytes) = (0_i64, 0_i64);
-        for audio in prune {
-            let sid = audio.recording_sid.as_str();
-            let path = sqlx::query_scalar!(
-                "SELECT audio_path FROM voicemail_state WHERE recording_sid = ?1",
-                sid
-            )
-            .fetch_optional(self.pool())
-            .await
-            .map_err(CacheError::from)?
-            .flatten();
-            let detail = format!(
-                "Cached audio of {sid}, {} KB, last used {}",
-                audio.bytes / 1024,
-                day(audio.last_used_at)
-            );
-            let mut tx = self.pool().begin().await.map_err(CacheError::from)?;
-            sqlx::query!(
-                "UPDATE voicemail_state SET audio_path = NULL, audio_sha256 = NULL, audio_bytes = NULL,
-                    peaks = NULL, audio_ms = NULL, updated_at = unixepoch() WHERE recording_sid = ?1",
-                sid
-            )
-            .execute(&mut *tx)
-            .await
-            .map_err(CacheError::from)?;
-            sqlx::query!(
-                "INSERT INTO retention_log (run_id, kind, target, detail) VALUES (?1, 'audio', ?2, ?3)",
-                run,
-                sid,
-                detail
-            )
-            .execute(&mut *tx)
-            .await
-            .map_err(CacheError::from)?;
-            tx.commit().await.map_err(CacheError::from)?;
-            // Forgotten first: a crash here leaves a stray file in the audio folder, never a
-            // voicemail pointing at a missing one. Only files inside the audio folder are removed.
-            if let Some(path) = path.map(std::path::PathBuf::from)
-                && path.starts_with(audio_dir)
-                && let Err(err) = tokio::fs::remove_file(&path).await
-                && err.kind() != std::io::ErrorKind::NotFound
-            {
-                tracing::warn!(path = %path.display(), error = %err, "cannot remove pruned audio");
-            }
-            files += 1;
-            bytes += audio.bytes;
-        }
-        if files > 0 {
-            sqlx::query!(
-                "UPDATE retention_runs SET audio_files = ?2, audio_bytes = ?3 WHERE id = ?1",
-                run,
-                files,
-                bytes
-            )
-            .execute(self.pool())
-            .await
-            .map_err(CacheError::from)?;
-            tracing::info!(run, files, bytes, "cached audio pruned to the budget");
-        }
-        Ok(())
-    }
-
-    /// A run and its progress: `id`, or the latest run for `None`.
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn retention_run(&self, id: Option<i64>) -> Result<Option<RetentionRun>, CacheError> {
-        let row = sqlx::query!(
-            r#"SELECT r.id AS "id!", r.started_at, r.as_of, r.recordings, r.transcriptions, r.audio_files, r.audio_bytes, r.calls,
-                (SELECT count(*) FROM outbox o WHERE o.run_id = r.id AND o.done_at IS NOT NULL) AS "done!: i64",
-                (SELECT count(*) FROM outbox o WHERE o.run_id = r.id AND o.done_at IS NULL) AS "waiting!: i64",
-                (SELECT o.last_error FROM outbox o WHERE o.run_id = r.id AND o.done_at IS NULL AND o.last_error IS NOT NULL
-                 ORDER BY o.id DESC LIMIT 1) AS last_error
-               FROM retention_runs r WHERE r.id = coalesce(?1, (SELECT max(id) FROM retention_runs))"#,
-            id
-        )
-        .fetch_optional(self.pool())
-        .await?;
-        Ok(row.map(|r| RetentionRun {
-            id: r.id,
-            started_at: r.started_at,
-            as_of: r.as_of,
-            recordings: r.recordings,
-            transcriptions: r.transcriptions,
-            audio_files: r.audio_files,
-            audio_bytes: r.audio_bytes,
-            calls: r.calls,
-            done: r.done,
-            waiting: r.waiting,
-            last_error: r.last_error,
-        }))
-    }
-
-    /// The log of run `run`: deletions on Twilio (done or waiting) and local pruning, at most
-    /// `limit` lines, most recent first.
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn retention_log(
-        &self,
-        run: i64,
-        limit: u32,
-    ) -> Result<Vec<RetentionLogEntry>, CacheError> {
-        let limit = i64::from(limit);
-        let rows = sqlx::query!(
-            r#"SELECT at AS "at?: i64", kind AS "kind!", target AS "target!", detail AS "detail!", error AS "error: String" FROM (
-                 SELECT o.done_at AS at, CASE o.op WHEN 'delete_transcription' THEN 'transcription' ELSE 'recording' END AS kind,
-                   o.target, coalesce(o.detail, o.target) AS detail, CASE WHEN o.done_at IS NULL THEN o.last_error END AS error, o.id AS seq
-                 FROM outbox o WHERE o.run_id = ?1
-                 UNION ALL
-                 SELECT l.at, l.kind, l.target, l.detail, NULL, l.rowid FROM retention_log l WHERE l.run_id = ?1)
-               ORDER BY at IS NULL, at DESC, seq DESC LIMIT ?2"#,
-            run,
-            limit
-        )
-        .fetch_all(self.pool())
-        .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| RetentionLogEntry {
-                at: r.at,
-                kind: r.kind,
-                target: r.target,
-                detail: r.detail,
-                error: r.error,
-            })
-            .collect())
-    }
-
-    /// Records that the voicemail `recording_sid` was played now (pruning keeps the most
-    /// recently played audio).
-    ///
-    /// # Errors
-    /// Storage errors.
-    pub async fn touch_played(&self, recording_sid: &str) -> Result<(), CacheError> {
-        sqlx::query!(
-            "UPDATE voicemail_state SET played_at = unixepoch() WHERE recording_sid = ?1",
-            recording_sid
-        )
-        .execute(self.pool())
-        .await?;
-        Ok(())
     }
 
     /// The oldest call the local call log keeps under the confirmed policy, now: the sync does

@@ -63,6 +63,11 @@ pub fn sid(prefix: &str, n: usize) -> String {
     format!("{prefix}{n:032x}")
 }
 
+/// The SIDs `sid(prefix, n)` for each `n` of `range`.
+pub fn sids(prefix: &str, range: std::ops::Range<usize>) -> std::collections::BTreeSet<String> {
+    range.map(|n| sid(prefix, n)).collect()
+}
+
 fn created(row: &Value) -> i64 {
     row["date_created"]
         .as_str()

@@ -432,3 +432,16 @@ impl Lcg {
 pub fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// The first column of `sql` over `cache`, as a set.
+pub async fn column(
+    cache: &switchboard::cache::Cache,
+    sql: &str,
+) -> std::collections::BTreeSet<String> {
+    sqlx::query_scalar::<_, String>(sql)
+        .fetch_all(cache.pool())
+        .await
+        .unwrap()
+        .into_iter()
+        .collect()
+}
