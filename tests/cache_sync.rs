@@ -629,9 +629,25 @@ async fn damage_the_calls_table(path: &std::path::Path) {
         .fetch_one(cache.pool())
         .await
         .unwrap();
+    // Every page into the main file first: closing checkpoints only when no other connection
+    // (a pool still closing) has the file open, and the page may still be in the WAL.
+    for _ in 0..100 {
+        let (busy, _, _): (i64, i64, i64) = sqlx::query_as("PRAGMA wal_checkpoint(TRUNCATE)")
+            .fetch_one(cache.pool())
+            .await
+            .unwrap();
+        if busy == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     cache.close().await;
     drop(cache);
     let mut bytes = std::fs::read(path).unwrap();
+    assert!(
+        bytes.len() >= usize::try_from(root * page).unwrap(),
+        "the calls table's root page is in the file"
+    );
     let at = usize::try_from((root - 1) * page).unwrap();
     bytes[at..at + usize::try_from(page).unwrap()].fill(0xA5);
     std::fs::write(path, bytes).unwrap();
