@@ -3,12 +3,9 @@
 //!
 //! Both cpal streams live on one thread of their own. Their callbacks only copy samples to or
 //! from lock-free ring buffers (no lock, no allocation). The microphone's ring is read by the
-//! RTP sender every 20 ms ([`MicSource`]); the speaker's ring is kept 40 ms full by a playout
-//! thread that takes frames from the jitter buffer in RTP order, conceals a missing frame by
-//! fading the last one, and grows its delay after an underflow (shrinking it again when the
-//! network calms down).
+//! RTP sender every 20 ms ([`MicSource`]); the speaker's callback pulls the far end's frames
+//! straight from the jitter buffer ([`super::playout`]), on the device's own clock.
 
-use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
@@ -18,6 +15,7 @@ use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, SampleFormat, SizedSample};
 
 use super::media::{FRAME, RATE, Sink, Source};
+use super::playout::{self, Jitter, Playout};
 use super::resample::Resampler;
 use crate::audio::capture;
 use crate::audio::devices::{device_name, find_output};
@@ -26,7 +24,8 @@ use crate::{Code, Error};
 /// Counters of the devices' side of a call.
 #[derive(Debug, Default)]
 pub struct DeviceStats {
-    /// Speaker callbacks that found the ring short (a click the user may hear).
+    /// Times the speaker found nothing of the far end's sound buffered and had to stop and
+    /// wait for it (a gap the user hears).
     pub underruns: AtomicU64,
     /// Frames the jitter buffer made up because their packet was lost or late.
     pub concealed: AtomicU64,
@@ -67,13 +66,14 @@ pub fn open(input: Option<&str>, output: Option<&str>) -> Result<CallDevices, Er
     let failure = Arc::new(Mutex::new(None));
     let stats = Arc::new(DeviceStats::default());
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let (arrivals, jitter) = playout::jitter(stats.clone(), SPEAKER_PERIOD_MS);
     let devices = {
         let (input, output) = (input.map(str::to_owned), output.map(str::to_owned));
-        let (stop, failure, stats) = (stop.clone(), failure.clone(), stats.clone());
+        let (stop, failure) = (stop.clone(), failure.clone());
         std::thread::Builder::new()
             .name("switchboard-sip-audio".into())
             .spawn(move || {
-                let opened = open_streams(input.as_deref(), output.as_deref(), &failure, &stats);
+                let opened = open_streams(input.as_deref(), output.as_deref(), &failure, jitter);
                 let (streams, ends) = match opened {
                     Ok(parts) => parts,
                     Err(err) => {
@@ -84,7 +84,7 @@ pub fn open(input: Option<&str>, output: Option<&str>) -> Result<CallDevices, Er
                 let _ = ready_tx.send(Ok(ends));
                 let (_mic, _speaker, mic_failed, mic_name) = &streams;
                 while !stop.load(Ordering::Relaxed) {
-                    std::thread::sleep(Duration::from_millis(20));
+                    std::thread::sleep(Duration::from_millis(50));
                     // The microphone's failures are reported like the speaker's.
                     if let Some(reason) = mic_failed.lock().ok().and_then(|f| f.clone())
                         && let Ok(mut f) = failure.lock()
@@ -120,22 +120,7 @@ pub fn open(input: Option<&str>, output: Option<&str>) -> Result<CallDevices, Er
         mic,
         mic_channels,
         mic_rate,
-        speaker,
-        speaker_rate,
     } = ends;
-    let jitter = Arc::new(Mutex::new(Jitter::new()));
-    let playout = {
-        let (stop, jitter, stats) = (stop.clone(), jitter.clone(), stats.clone());
-        std::thread::Builder::new()
-            .name("switchboard-sip-playout".into())
-            .spawn(move || playout(speaker, speaker_rate, &jitter, &stop, &stats))
-            .map_err(|e| {
-                Error::new(
-                    Code::Internal,
-                    format!("Cannot start the call's audio ({e})."),
-                )
-            })?
-    };
     let source = MicSource {
         ring: mic,
         channels: usize::from(mic_channels.max(1)),
@@ -143,19 +128,15 @@ pub fn open(input: Option<&str>, output: Option<&str>) -> Result<CallDevices, Er
         mono: Vec::with_capacity(mic_rate as usize / 10),
         ready: Vec::with_capacity(FRAME * 8),
     };
-    let sink = SpeakerSink {
-        jitter,
-        stats: stats.clone(),
-    };
     Ok(CallDevices {
         live: LiveAudio {
             stop,
-            threads: vec![devices, playout],
+            threads: vec![devices],
             failure,
             stats,
         },
         source: Box::new(source),
-        sink: Box::new(sink),
+        sink: Box::new(arrivals),
     })
 }
 
@@ -169,14 +150,16 @@ pub struct CallDevices {
     pub sink: Box<dyn Sink>,
 }
 
-/// What the device thread hands back: the rings' far ends and the devices' formats.
+/// What the device thread hands back: the microphone's ring and format.
 struct Ends {
     mic: rtrb::Consumer<f32>,
     mic_channels: u16,
     mic_rate: u32,
-    speaker: rtrb::Producer<f32>,
-    speaker_rate: u32,
 }
+
+/// The speaker's period: short enough for a conversation (the jitter buffer's first delay
+/// covers a callback asking for two periods at once).
+const SPEAKER_PERIOD_MS: u32 = 20;
 
 /// The open streams, with the microphone's failure slot and name.
 type Streams = (
@@ -190,7 +173,7 @@ fn open_streams(
     input: Option<&str>,
     output: Option<&str>,
     failure: &Arc<Mutex<Option<String>>>,
-    stats: &Arc<DeviceStats>,
+    jitter: Jitter,
 ) -> Result<(Streams, Ends), Error> {
     let (mic_stream, mic, mic_channels, mic_rate, mic_name, mic_failed, _dropped) =
         capture::open(input)?;
@@ -222,11 +205,10 @@ fn open_streams(
     let channels = usize::from(config.channels().max(1));
     let mut stream_config: cpal::StreamConfig = config.config();
     if let cpal::SupportedBufferSize::Range { min, max } = *config.buffer_size() {
-        // 20 ms periods: short enough for a conversation.
-        stream_config.buffer_size = cpal::BufferSize::Fixed((rate / 50).clamp(min, max));
+        let frames = rate * SPEAKER_PERIOD_MS / 1000;
+        stream_config.buffer_size = cpal::BufferSize::Fixed(frames.clamp(min, max));
     }
-    // 200 ms of room; the playout thread keeps about 40 ms in it.
-    let (producer, consumer) = rtrb::RingBuffer::new(rate as usize / 5);
+    let playout = Playout::new(jitter, rate);
     let on_error = {
         let failure = failure.clone();
         move |err: cpal::Error| {
@@ -237,16 +219,16 @@ fn open_streams(
     };
     let speaker_stream = match config.sample_format() {
         SampleFormat::F32 => {
-            build_output::<f32>(&device, &stream_config, consumer, channels, stats, on_error)
+            build_output::<f32>(&device, &stream_config, playout, channels, on_error)
         }
         SampleFormat::I16 => {
-            build_output::<i16>(&device, &stream_config, consumer, channels, stats, on_error)
+            build_output::<i16>(&device, &stream_config, playout, channels, on_error)
         }
         SampleFormat::I32 => {
-            build_output::<i32>(&device, &stream_config, consumer, channels, stats, on_error)
+            build_output::<i32>(&device, &stream_config, playout, channels, on_error)
         }
         SampleFormat::U16 => {
-            build_output::<u16>(&device, &stream_config, consumer, channels, stats, on_error)
+            build_output::<u16>(&device, &stream_config, playout, channels, on_error)
         }
         other => return Err(cannot(&format!("it plays {other:?} samples"))),
     }
@@ -259,8 +241,6 @@ fn open_streams(
             mic,
             mic_channels,
             mic_rate,
-            speaker: producer,
-            speaker_rate: rate,
         },
     ))
 }
@@ -268,37 +248,24 @@ fn open_streams(
 fn build_output<T>(
     device: &cpal::Device,
     config: &cpal::StreamConfig,
-    mut ring: rtrb::Consumer<f32>,
+    mut playout: Playout,
     channels: usize,
-    stats: &Arc<DeviceStats>,
     on_error: impl FnMut(cpal::Error) + Send + 'static,
 ) -> Result<cpal::Stream, cpal::Error>
 where
     T: SizedSample + FromSample<f32>,
 {
-    let stats = stats.clone();
     let mut promoted = false;
     device.build_output_stream::<T, _, _>(
         *config,
-        // The real-time callback: copy from the ring to every channel; silence if short.
+        // The real-time callback: the jitter buffer's next samples, on every channel.
         move |out: &mut [T], _| {
             if !promoted {
                 promoted = true;
                 crate::audio::realtime::promote_current_thread();
             }
-            let frames = out.len() / channels;
-            let have = ring.slots().min(frames);
-            if have < frames {
-                stats.underruns.fetch_add(1, Ordering::Relaxed);
-            }
-            let mut frames_out = out.chunks_exact_mut(channels);
-            if let Ok(chunk) = ring.read_chunk(have) {
-                for (sample, frame) in chunk.into_iter().zip(frames_out.by_ref()) {
-                    frame.fill(T::from_sample(sample));
-                }
-            }
-            for frame in frames_out {
-                frame.fill(T::from_sample(0.0));
+            for frame in out.chunks_exact_mut(channels) {
+                frame.fill(T::from_sample(playout.sample()));
             }
         },
         on_error,
@@ -341,150 +308,5 @@ impl Source for MicSource {
         }
         frame[n..].fill(0);
         true
-    }
-}
-
-/// The far end's frames, by RTP frame index, waiting for their turn.
-struct Jitter {
-    frames: BTreeMap<u64, [i16; FRAME]>,
-    /// The next frame to play, once playout started.
-    next: Option<u64>,
-    /// The delay kept before playing, in frames.
-    target: u64,
-}
-
-/// Delay bounds: 40 ms to 300 ms.
-const MIN_DELAY: u64 = 2;
-const MAX_DELAY: u64 = 15;
-
-impl Jitter {
-    fn new() -> Self {
-        Self {
-            frames: BTreeMap::new(),
-            next: None,
-            target: 3,
-        }
-    }
-}
-
-/// The call's [`Sink`]: packets go into the jitter buffer.
-struct SpeakerSink {
-    jitter: Arc<Mutex<Jitter>>,
-    stats: Arc<DeviceStats>,
-}
-
-impl Sink for SpeakerSink {
-    fn write(&mut self, offset: u64, pcm: &[i16]) {
-        let index = offset / FRAME as u64;
-        let Ok(mut jitter) = self.jitter.lock() else {
-            return;
-        };
-        if jitter.next.is_some_and(|next| index < next) {
-            self.stats.late.fetch_add(1, Ordering::Relaxed);
-            return;
-        }
-        let mut frame = [0i16; FRAME];
-        let n = pcm.len().min(FRAME);
-        frame[..n].copy_from_slice(&pcm[..n]);
-        jitter.frames.insert(index, frame);
-        // Never hold more than two seconds.
-        while jitter.frames.len() > 100 {
-            jitter.frames.pop_first();
-        }
-    }
-
-    fn finish(&mut self) -> Result<(), String> {
-        Ok(())
-    }
-}
-
-/// Keeps the speaker's ring about 40 ms full from the jitter buffer.
-fn playout(
-    mut ring: rtrb::Producer<f32>,
-    rate: u32,
-    jitter: &Mutex<Jitter>,
-    stop: &AtomicBool,
-    stats: &DeviceStats,
-) {
-    let mut resampler = Resampler::new(RATE, rate);
-    let keep = rate as usize / 25; // 40 ms
-    let mut last = [0f32; FRAME];
-    let mut fade = 0u32; // frames concealed in a row
-    let mut calm = 0u32; // frames played since the last underflow
-    let mut pcm = [0f32; FRAME];
-    let mut out: Vec<f32> = Vec::with_capacity(rate as usize / 10);
-    while !stop.load(Ordering::Relaxed) {
-        let queued = ring.buffer().capacity() - ring.slots();
-        if queued >= keep {
-            std::thread::sleep(Duration::from_millis(5));
-            continue;
-        }
-        let got = {
-            let Ok(mut j) = jitter.lock() else { return };
-            if j.next.is_none() {
-                // Start once the target delay is buffered.
-                if (j.frames.len() as u64) < j.target {
-                    None
-                } else {
-                    j.next = j.frames.first_key_value().map(|(k, _)| *k);
-                    None
-                }
-            } else {
-                let next = j.next.unwrap_or_default();
-                let frame = j.frames.remove(&next);
-                j.next = Some(next + 1);
-                // Drop frames older than the play point (they came too late).
-                while j.frames.first_key_value().is_some_and(|(k, _)| *k <= next) {
-                    j.frames.pop_first();
-                }
-                let buffered = j.frames.len() as u64;
-                if frame.is_none() && buffered == 0 {
-                    // Underflow: play later from now on.
-                    j.target = (j.target + 1).min(MAX_DELAY);
-                    calm = 0;
-                } else {
-                    calm += 1;
-                    if calm > 500 && buffered > j.target + 2 && j.target > MIN_DELAY {
-                        // A calm network: give back one frame of delay.
-                        j.target -= 1;
-                        j.frames.pop_first();
-                        j.next = j.frames.first_key_value().map(|(k, _)| *k);
-                        calm = 0;
-                    }
-                }
-                stats.delay_frames.store(j.target, Ordering::Relaxed);
-                Some(frame)
-            }
-        };
-        match got {
-            // Not started: keep the speaker fed with silence.
-            None => pcm.fill(0.0),
-            Some(Some(frame)) => {
-                for (p, s) in pcm.iter_mut().zip(frame) {
-                    *p = f32::from(s) / 32_768.0;
-                }
-                last = pcm;
-                fade = 0;
-            }
-            Some(None) => {
-                // Conceal: the last frame again, quieter each time, then silence.
-                stats.concealed.fetch_add(1, Ordering::Relaxed);
-                fade += 1;
-                let gain = if fade <= 3 {
-                    0.7f32.powi(fade as i32)
-                } else {
-                    0.0
-                };
-                for (p, s) in pcm.iter_mut().zip(last) {
-                    *p = s * gain;
-                }
-            }
-        }
-        out.clear();
-        resampler.process(&pcm, &mut out);
-        let room = ring.slots().min(out.len());
-        if let Ok(chunk) = ring.write_chunk_uninit(room) {
-            chunk.fill_from_iter(out.iter().copied());
-        }
     }
 }

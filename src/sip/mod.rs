@@ -4,7 +4,8 @@
 //! - [`agent`]: registration, placing and taking calls, on rsipstack's transactions and dialogs.
 //! - [`call`]: a call ringing in or in progress.
 //! - [`sdp`]: the offer/answer for one audio stream.
-//! - [`devices`]: the microphone and speaker, with the jitter buffer.
+//! - [`devices`]: the microphone and speaker.
+//! - [`playout`]: the jitter buffer, pulled by the speaker's clock.
 //! - [`media`]: the RTP stream of one call, paced at 20 ms, with RFC 4733 digits.
 //! - [`rtp`], [`g711`]: packets and the G.711 codecs.
 //! - [`resample`]: rate conversion between the devices (or files) and 8 kHz.
@@ -15,6 +16,7 @@ pub mod call;
 pub mod devices;
 pub mod g711;
 pub mod media;
+pub mod playout;
 pub mod resample;
 pub mod rtp;
 pub mod sdp;

@@ -7,6 +7,8 @@
 const PHASES: usize = 64;
 /// Zero crossings of the sinc on each side, at the cutoff.
 const LOBES: f64 = 8.0;
+/// Input kept before the used part is dropped.
+const TRIM: usize = 4096;
 
 /// Converts a stream of mono samples from one rate to another.
 #[derive(Debug, Clone)]
@@ -57,8 +59,14 @@ impl Resampler {
             taps,
             half,
             step: f64::from(from) / f64::from(to),
-            // Start with half a kernel of silence so the first output is at input 0.
-            pending: vec![0.0; half - 1],
+            // Start with half a kernel of silence so the first output is at input 0. The
+            // capacity covers what is kept before a trim (below) plus a frame, so feeding it in
+            // frames never allocates (the speaker's callback relies on that).
+            pending: {
+                let mut pending = Vec::with_capacity(TRIM + taps + 8_192);
+                pending.resize(half - 1, 0.0);
+                pending
+            },
             position: (half - 1) as f64,
         }
     }
@@ -88,7 +96,7 @@ impl Resampler {
         }
         // Drop input no output will need again.
         let used = (self.position.floor() as usize + 1).saturating_sub(self.half);
-        if used > 4096 {
+        if used > TRIM {
             self.pending.drain(..used);
             self.position -= used as f64;
         }
