@@ -1,7 +1,7 @@
 // The native SIP engine's figures on a G.711 call over loopback, with the release build's CLI
 // talking through the sound devices (the private PipeWire null sink and its monitor) to baresip
 // through kamailio: CPU of the app as a share of one core, speaker underruns, packets lost,
-// frames concealed and the MOS estimate. Run it through scripts/bench-sip.sh.
+// frames concealed, the round trip from RTCP and the MOS estimate. Run it through scripts/bench-sip.sh.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,15 +45,16 @@ try {
   if (code !== 0) throw new Error(`the call failed (${code}):\n${err}\n${out}`);
   const wall = Number(last.at - start.at) / 1e9;
   const cpu = (last.ticks - start.ticks) / 100 / wall;
-  const figures = out.match(/(\d+) packets sent, (\d+) received, (\d+) lost; speaker underruns (\d+), frames concealed (\d+), late packets (\d+), jitter delay (\d+) ms; MOS estimate (\d+\.\d+)/);
+  const figures = out.match(/(\d+) packets sent, (\d+) received, (\d+) lost; speaker underruns (\d+), frames concealed (\d+), late packets (\d+), jitter delay (\d+) ms; round trip ([\d.]+ ms|not measured); MOS estimate (\d+\.\d+)/);
   if (!figures) throw new Error(`no figures in the CLI's summary:\n${out}`);
-  const [, sent, received, lost, underruns, concealed, late, delay, mos] = figures;
+  const [, sent, received, lost, underruns, concealed, late, delay, rtt, mos] = figures;
   console.log(`G.711 call, ${wall.toFixed(0)} s on the sound devices, ${cli}:`);
   console.log(`  CPU of the app:      ${(cpu * 100).toFixed(2)}% of one core`);
   console.log(`  speaker underruns:   ${underruns}`);
   console.log(`  packets:             ${sent} sent, ${received} received, ${lost} lost, ${late} late`);
   console.log(`  frames concealed:    ${concealed}`);
   console.log(`  jitter buffer delay: ${delay} ms`);
+  console.log(`  round trip (RTCP):   ${rtt}`);
   console.log(`  MOS estimate:        ${mos}`);
 } finally {
   await bob.quit();

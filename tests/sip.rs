@@ -227,6 +227,32 @@ fn an_outbound_call_carries_sound_both_ways() {
     );
 }
 
+/// RTCP both ways with a real stack: baresip's reports about our stream echo our sender
+/// reports, which is how the round trip is measured (on loopback, a few milliseconds).
+#[test]
+fn rtcp_reports_from_the_far_end_give_the_round_trip() {
+    let scene = scene();
+    let bob = scene.phone("bob", 5080, Answer::Auto, &["g711"]);
+    let call = scene.call(
+        "bob",
+        &[
+            "--input-wav",
+            &scene.path("440.wav").to_string_lossy(),
+            "--seconds",
+            "12",
+        ],
+    );
+    let (ok, stdout, stderr) = call.finish(Duration::from_secs(40));
+    bob.quit();
+    assert!(ok, "{stderr}");
+    let rtt: f64 = stdout
+        .split("round trip ")
+        .nth(1)
+        .and_then(|rest| rest.split(" ms").next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no round trip in {stdout}"));
+    assert!(rtt > 0.0 && rtt < 50.0, "{rtt} ms on loopback: {stdout}");
+}
+
 #[test]
 fn an_incoming_call_is_answered_and_carries_sound_both_ways() {
     let scene = scene();

@@ -2333,6 +2333,7 @@ fn described() -> BoxedStrategy<(String, Remote)> {
             let (law, telephone_event) = only.unwrap_or((Law::Mu, Some(TELEPHONE_EVENT)));
             let remote = Remote {
                 rtp: local.rtp,
+                rtcp: SocketAddr::new(ip, port.saturating_add(1)),
                 law,
                 telephone_event,
                 direction,

@@ -17,16 +17,20 @@ pub struct CallQuality {
     pub jitter_ms: f64,
     /// Share of the far end's packets that never arrived, percent.
     pub loss_percent: f64,
-    /// Round trip, milliseconds, when the far end reports it (RTCP; not measured yet).
+    /// Round trip, milliseconds, once the far end's RTCP report about our stream came.
     pub rtt_ms: Option<f64>,
-    /// Mouth-to-ear delay on this end: the jitter buffer plus one packet, milliseconds.
+    /// Delay added on this end: the jitter buffer plus one packet, milliseconds.
     pub delay_ms: f64,
-    /// E-model (ITU-T G.107) estimate from loss, codec and delay, 1 to 4.5.
+    /// E-model (ITU-T G.107) estimate from loss, codec and the one-way delay (this end's plus
+    /// half the round trip), 1 to 4.5.
     pub mos: f64,
     /// Packets received.
     #[ts(type = "number")]
     pub received: u64,
-    /// Speaker callbacks that found no sound ready.
+    /// The far end's packets that never arrived.
+    #[ts(type = "number")]
+    pub lost: u64,
+    /// Times the speaker found nothing of the far end's sound buffered (a gap).
     #[ts(type = "number")]
     pub underruns: u64,
     /// 20 ms frames made up for lost or late packets.
@@ -35,7 +39,8 @@ pub struct CallQuality {
 }
 
 impl CallQuality {
-    pub(super) fn measure(codec: &str, media: &Stats, devices: &DeviceStats) -> Self {
+    /// Reads the counters of a call's stream and devices.
+    pub fn measure(codec: &str, media: &Stats, devices: &DeviceStats) -> Self {
         let received = media.received.load(Ordering::Relaxed);
         let lost = media.lost.load(Ordering::Relaxed);
         let loss_percent = if received + lost == 0 {
@@ -46,14 +51,19 @@ impl CallQuality {
         // RFC 3550 jitter is in timestamp units: 8 kHz for G.711.
         let jitter_ms = f64::from(media.jitter.load(Ordering::Relaxed)) / 8.0;
         let delay_ms = 20.0 * (devices.delay_frames.load(Ordering::Relaxed) as f64 + 1.0);
+        let rtt_ms = match media.rtt_micros.load(Ordering::Relaxed) {
+            0 => None,
+            micros => Some(micros as f64 / 1000.0),
+        };
         Self {
             codec: codec.to_owned(),
             jitter_ms,
             loss_percent,
-            rtt_ms: None,
+            rtt_ms,
             delay_ms,
-            mos: mos_estimate(loss_percent, delay_ms),
+            mos: mos_estimate(loss_percent, delay_ms + rtt_ms.unwrap_or(0.0) / 2.0),
             received,
+            lost,
             underruns: devices.underruns.load(Ordering::Relaxed),
             concealed: devices.concealed.load(Ordering::Relaxed),
         }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use clap::{Args, Subcommand};
+use switchboard::calling::CallQuality;
 use switchboard::secret::Sensitive;
 use switchboard::sip::devices::{self, LiveAudio};
 use switchboard::sip::media::{Silence, Sink, Source};
@@ -309,20 +310,14 @@ async fn converse(
             told = true;
         }
     };
-    let stats = (
-        call.media()
-            .stats
-            .sent
-            .load(std::sync::atomic::Ordering::Relaxed),
-        call.media()
-            .stats
-            .received
-            .load(std::sync::atomic::Ordering::Relaxed),
-        call.media()
-            .stats
-            .lost
-            .load(std::sync::atomic::Ordering::Relaxed),
-    );
+    let none = switchboard::sip::devices::DeviceStats::default();
+    let devices = live.map_or(&none, |l| &*l.stats);
+    let quality = CallQuality::measure(call.media().law.name(), &call.media().stats, devices);
+    let sent = call
+        .media()
+        .stats
+        .sent
+        .load(std::sync::atomic::Ordering::Relaxed);
     let ended = call.hang_up().await?;
     let how = match (&ended_by_them, &ended) {
         (Some(Ended::Failed(why)), _) => {
@@ -335,34 +330,23 @@ async fn converse(
         (None, _) => "hung up",
     };
     let devices = live.map_or(String::new(), |l| {
-        let load = |a: &std::sync::atomic::AtomicU64| a.load(std::sync::atomic::Ordering::Relaxed);
         format!(
             "; speaker underruns {}, frames concealed {}, late packets {}, jitter delay {} ms",
-            load(&l.stats.underruns),
-            load(&l.stats.concealed),
-            load(&l.stats.late),
-            load(&l.stats.delay_frames) * 20
+            quality.underruns,
+            quality.concealed,
+            l.stats.late.load(std::sync::atomic::Ordering::Relaxed),
+            quality.delay_ms - 20.0
         )
     });
-    let loss = if stats.1 + stats.2 == 0 {
-        0.0
-    } else {
-        100.0 * stats.2 as f64 / (stats.1 + stats.2) as f64
-    };
-    let delay = live.map_or(20.0, |l| {
-        20.0 * (l
-            .stats
-            .delay_frames
-            .load(std::sync::atomic::Ordering::Relaxed) as f64
-            + 1.0)
-    });
+    let round_trip = quality
+        .rtt_ms
+        .map_or_else(|| "not measured".to_owned(), |ms| format!("{ms:.1} ms"));
     println!(
-        "Call over after {:.1} s ({how}): {} packets sent, {} received, {} lost{devices}; MOS estimate {:.2}.",
+        "Call over after {:.1} s ({how}): {sent} packets sent, {} received, {} lost{devices}; round trip {round_trip}; MOS estimate {:.2}.",
         started.elapsed().as_secs_f64(),
-        stats.0,
-        stats.1,
-        stats.2,
-        switchboard::calling::mos_estimate(loss, delay)
+        quality.received,
+        quality.lost,
+        quality.mos
     );
     Ok(())
 }

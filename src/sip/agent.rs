@@ -24,12 +24,12 @@ use rsipstack::sip::{HeadersExt, Method, StatusCode, Uri};
 use rsipstack::transaction::endpoint::Endpoint;
 use rsipstack::transport::TransportLayer;
 use rsipstack::transport::udp::UdpConnection;
-use tokio::net::UdpSocket;
 use tokio::sync::{mpsc, watch};
 
 use super::call::{IncomingCall, SipCall};
 use super::media::{Media, Sink, Source};
 use super::rand_u32;
+use super::rtcp::Ports;
 use super::sdp::{self, Direction, Local};
 use crate::secret::Sensitive;
 use crate::{Code, Error};
@@ -438,10 +438,8 @@ impl UserAgent {
         Ok(())
     }
 
-    async fn media_socket(&self) -> Result<UdpSocket, Error> {
-        UdpSocket::bind(SocketAddr::new(self.local_ip, 0))
-            .await
-            .map_err(|e| sip_error("Cannot open a UDP port for the call's audio", e))
+    async fn media_ports(&self) -> Result<Ports, Error> {
+        Ports::bind(self.local_ip).await
     }
 
     /// The request URI for `to`: a `sip:` URI as given, a number or name at our domain.
@@ -491,8 +489,8 @@ impl UserAgent {
                 })
                 .collect::<Vec<_>>()
         });
-        let socket = self.media_socket().await?;
-        let local = Local::on(&socket, Direction::SendRecv)?;
+        let ports = self.media_ports().await?;
+        let local = Local::on(&ports.rtp, Direction::SendRecv)?;
         let caller: Uri = self
             .address()
             .as_str()
@@ -584,7 +582,7 @@ impl UserAgent {
                 ));
             }
         };
-        let media = Media::start(socket, &remote, remote.direction.answer(), source, sink);
+        let media = Media::start(ports, &remote, remote.direction.answer(), source, sink);
         tracing::info!(to, rtp = %remote.rtp, codec = remote.law.name(), "SIP call answered");
         Ok(SipCall::new(
             dialog,
@@ -641,7 +639,7 @@ impl UserAgent {
             headers,
             states: state_rx,
             watchers: self.watchers.clone(),
-            socket: Some(self.media_socket().await?),
+            ports: Some(self.media_ports().await?),
         })
     }
 

@@ -6,11 +6,11 @@ use std::time::Duration;
 use rsipstack::dialog::dialog::{DialogState, TerminatedReason};
 use rsipstack::dialog::invite_dialog::InviteDialog;
 use rsipstack::sip::StatusCode;
-use tokio::net::UdpSocket;
 use tokio::sync::mpsc;
 
 use super::agent::{Ended, Watchers, sip_error, status_text};
 use super::media::{Media, Sink, Source};
+use super::rtcp::Ports;
 use super::sdp::{self, Direction, Local};
 use crate::{Code, Error};
 
@@ -25,7 +25,7 @@ pub struct IncomingCall {
     pub(super) headers: Vec<(String, String)>,
     pub(super) states: mpsc::UnboundedReceiver<DialogState>,
     pub(super) watchers: Watchers,
-    pub(super) socket: Option<UdpSocket>,
+    pub(super) ports: Option<Ports>,
 }
 
 impl std::fmt::Debug for IncomingCall {
@@ -82,8 +82,8 @@ impl IncomingCall {
                 format!("The caller's audio cannot be used: {e}"),
             )
         })?;
-        let socket = self.socket.take().expect("a socket until answered");
-        let local = Local::on(&socket, remote.direction.answer())?;
+        let ports = self.ports.take().expect("ports until answered");
+        let local = Local::on(&ports.rtp, remote.direction.answer())?;
         let body = sdp::describe(&local, Some((remote.law, remote.telephone_event)));
         let headers = vec![rsipstack::sip::Header::ContentType(
             "application/sdp".into(),
@@ -91,7 +91,7 @@ impl IncomingCall {
         self.dialog
             .accept(Some(headers), Some(body.into_bytes()))
             .map_err(|e| sip_error("Cannot answer the call", e))?;
-        let media = Media::start(socket, &remote, local.direction, source, sink);
+        let media = Media::start(ports, &remote, local.direction, source, sink);
         Ok(SipCall::new(
             self.dialog,
             media,

@@ -14,6 +14,7 @@ use tokio::sync::mpsc;
 
 use super::g711::Law;
 use super::rand_u32;
+use super::rtcp::{self, Ports};
 use super::rtp::Packet;
 use super::sdp::{Direction, Remote};
 
@@ -62,8 +63,23 @@ pub struct Stats {
     pub lost: AtomicU64,
     /// Interarrival jitter (RFC 3550 §6.4.1), in samples.
     pub jitter: AtomicU32,
-    /// Datagrams thrown away: not RTP, another payload type, or from elsewhere.
+    /// Datagrams thrown away: not RTP (or RTCP), another payload type, or from elsewhere.
     pub discarded: AtomicU64,
+    /// Payload octets sent (for RTCP sender reports).
+    pub sent_octets: AtomicU64,
+    /// Our stream's SSRC.
+    pub ssrc: AtomicU32,
+    /// The timestamp of the last packet we sent.
+    pub last_timestamp: AtomicU32,
+    /// The far end's SSRC, once it has sent.
+    pub remote_ssrc: AtomicU32,
+    /// The highest sequence number received, with the count of its wraps in the high half.
+    pub highest_sequence: AtomicU32,
+    /// RTCP datagrams received from the far end.
+    pub rtcp_received: AtomicU64,
+    /// The round trip from the far end's last RTCP report about our stream, in microseconds
+    /// (0 until one has come).
+    pub rtt_micros: AtomicU64,
 }
 
 /// The running stream; dropping it stops both directions.
@@ -79,45 +95,45 @@ pub struct Media {
     pub law: Law,
     receiver: tokio::task::JoinHandle<Result<(), String>>,
     sender: tokio::task::JoinHandle<()>,
+    reports: tokio::task::JoinHandle<()>,
 }
 
 impl Media {
-    /// Starts sending `source` to and receiving into `sink` from `remote`, on `socket`.
+    /// Starts sending `source` to and receiving into `sink` from `remote`, on `ports` (RTP,
+    /// and RTCP beside it).
     pub fn start(
-        socket: UdpSocket,
+        ports: Ports,
         remote: &Remote,
         direction: Direction,
         source: Box<dyn Source>,
         sink: Box<dyn Sink>,
     ) -> Self {
-        let socket = Arc::new(socket);
+        let socket = Arc::new(ports.rtp);
         let stop = CancellationToken::new();
         let muted = Arc::new(AtomicBool::new(false));
         let direction = Arc::new(AtomicU32::new(direction as u32));
         let stats = Arc::new(Stats::default());
+        stats.ssrc.store(rand_u32(), Ordering::Relaxed);
         let (digits, digit_rx) = mpsc::unbounded_channel();
+        let shared = || SendShared {
+            stop: stop.clone(),
+            muted: muted.clone(),
+            direction: direction.clone(),
+            stats: stats.clone(),
+        };
         let sender = tokio::spawn(send_loop(
             socket.clone(),
             remote.clone(),
             source,
             digit_rx,
-            SendShared {
-                stop: stop.clone(),
-                muted: muted.clone(),
-                direction: direction.clone(),
-                stats: stats.clone(),
-            },
+            shared(),
         ));
-        let receiver = tokio::spawn(receive_loop(
-            socket,
-            remote.clone(),
-            sink,
-            SendShared {
-                stop: stop.clone(),
-                muted: muted.clone(),
-                direction: direction.clone(),
-                stats: stats.clone(),
-            },
+        let receiver = tokio::spawn(receive_loop(socket, remote.clone(), sink, shared()));
+        let reports = tokio::spawn(rtcp::run(
+            ports.rtcp,
+            remote.rtcp,
+            stats.clone(),
+            stop.clone(),
         ));
         Self {
             stop,
@@ -128,6 +144,7 @@ impl Media {
             law: remote.law,
             receiver,
             sender,
+            reports,
         }
     }
 
@@ -166,6 +183,8 @@ impl Media {
     pub async fn stop(self) -> Result<(), String> {
         self.stop.cancel();
         let _ = self.sender.await;
+        // The RTCP task says BYE on its way out.
+        let _ = self.reports.await;
         self.receiver
             .await
             .map_err(|e| format!("the receiving task failed: {e}"))?
@@ -198,7 +217,7 @@ async fn send_loop(
     mut digits: mpsc::UnboundedReceiver<u8>,
     shared: SendShared,
 ) {
-    let ssrc: u32 = rand_u32();
+    let ssrc = shared.stats.ssrc.load(Ordering::Relaxed);
     let mut sequence = rand_u32() as u16;
     let mut timestamp = rand_u32();
     let mut frame = [0i16; FRAME];
@@ -266,7 +285,12 @@ async fn send_loop(
             packet.write(&mut datagram);
             sequence = sequence.wrapping_add(1);
             if socket.send_to(&datagram, remote.rtp).await.is_ok() {
-                shared.stats.sent.fetch_add(1, Ordering::Relaxed);
+                let stats = &shared.stats;
+                stats.sent.fetch_add(1, Ordering::Relaxed);
+                stats
+                    .sent_octets
+                    .fetch_add((datagram.len() - 12) as u64, Ordering::Relaxed);
+                stats.last_timestamp.store(timestamp, Ordering::Relaxed);
             }
         }
         timestamp = timestamp.wrapping_add(FRAME as u32);
@@ -290,6 +314,7 @@ async fn receive_loop(
     // The stream's first packet fixes the origin of timestamps and sequence numbers.
     let mut origin: Option<(u32, u32)> = None; // (ssrc, first timestamp)
     let mut highest: Option<u16> = None;
+    let mut cycles: u32 = 0;
     let mut expected_gap_total: u64 = 0;
     let mut transit_prev: Option<i64> = None;
     let mut jitter: f64 = 0.0;
@@ -312,7 +337,10 @@ async fn receive_loop(
             stats.discarded.fetch_add(1, Ordering::Relaxed);
             continue;
         }
-        let (ssrc, first) = *origin.get_or_insert((packet.ssrc, packet.timestamp));
+        let (ssrc, first) = *origin.get_or_insert_with(|| {
+            stats.remote_ssrc.store(packet.ssrc, Ordering::Relaxed);
+            (packet.ssrc, packet.timestamp)
+        });
         if packet.ssrc != ssrc {
             stats.discarded.fetch_add(1, Ordering::Relaxed);
             continue;
@@ -325,6 +353,9 @@ async fn receive_loop(
                 let ahead = packet.sequence.wrapping_sub(h);
                 if ahead != 0 && ahead < 0x8000 {
                     expected_gap_total += u64::from(ahead - 1);
+                    if packet.sequence < h {
+                        cycles = cycles.wrapping_add(1 << 16);
+                    }
                     highest = Some(packet.sequence);
                 } else if ahead != 0 {
                     // A late packet fills one of the holes counted before.
@@ -333,6 +364,11 @@ async fn receive_loop(
             }
         }
         stats.lost.store(expected_gap_total, Ordering::Relaxed);
+        if let Some(h) = highest {
+            stats
+                .highest_sequence
+                .store(cycles | u32::from(h), Ordering::Relaxed);
+        }
         // RFC 3550 jitter, in samples.
         let arrival = (started.elapsed().as_micros() as i64) * i64::from(RATE) / 1_000_000;
         let transit = arrival - i64::from(packet.timestamp);

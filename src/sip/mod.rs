@@ -8,6 +8,7 @@
 //! - [`playout`]: the jitter buffer, pulled by the speaker's clock.
 //! - [`media`]: the RTP stream of one call, paced at 20 ms, with RFC 4733 digits.
 //! - [`rtp`], [`g711`]: packets and the G.711 codecs.
+//! - [`rtcp`]: reports both ways, and the round trip.
 //! - [`resample`]: rate conversion between the devices (or files) and 8 kHz.
 //! - [`wav`]: files instead of devices, for scripts and tests.
 
@@ -18,6 +19,7 @@ pub mod g711;
 pub mod media;
 pub mod playout;
 pub mod resample;
+pub mod rtcp;
 pub mod rtp;
 pub mod sdp;
 pub mod wav;

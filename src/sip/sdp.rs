@@ -77,6 +77,8 @@ pub const TELEPHONE_EVENT: u8 = 101;
 pub struct Remote {
     /// Where to send RTP.
     pub rtp: SocketAddr,
+    /// Where to send RTCP: the RTP port + 1, or what `a=rtcp:` says (RFC 3605).
+    pub rtcp: SocketAddr,
     /// The codec both sides use.
     pub law: Law,
     /// The far end's payload type for telephone events, if it takes them.
@@ -148,6 +150,7 @@ pub fn negotiate(sdp: &str) -> Result<Remote, SdpError> {
     let mut media_ip: Option<IpAddr> = None;
     let mut rtpmap: Vec<(u8, String)> = Vec::new();
     let mut direction = Direction::SendRecv;
+    let mut rtcp: Option<(u16, Option<IpAddr>)> = None;
     let mut seen_version = false;
     // Lines of media sections other than the first audio one are skipped.
     let mut in_audio = false;
@@ -203,6 +206,23 @@ pub fn negotiate(sdp: &str) -> Result<Remote, SdpError> {
                     {
                         rtpmap.push((pt, name.to_ascii_lowercase()));
                     }
+                } else if let Some(attribute) = value.strip_prefix("rtcp:") {
+                    let (port, address) = attribute.split_once(' ').unwrap_or((attribute, ""));
+                    let port = port
+                        .trim()
+                        .parse::<u16>()
+                        .ok()
+                        .filter(|p| *p != 0)
+                        .ok_or_else(|| malformed(&format!("RTCP attribute {value:?}")))?;
+                    let address = if address.trim().is_empty() {
+                        None
+                    } else {
+                        Some(
+                            parse_connection(address)
+                                .ok_or_else(|| malformed(&format!("RTCP attribute {value:?}")))?,
+                        )
+                    };
+                    rtcp = Some((port, address));
                 } else {
                     direction = match value {
                         "sendrecv" => Direction::SendRecv,
@@ -249,8 +269,13 @@ pub fn negotiate(sdp: &str) -> Result<Remote, SdpError> {
         .iter()
         .copied()
         .find(|&pt| name_of(pt).is_some_and(|n| n.starts_with("telephone-event/8000")));
+    let rtcp = match rtcp {
+        Some((port, address)) => SocketAddr::new(address.unwrap_or(ip), port),
+        None => SocketAddr::new(ip, port.saturating_add(1)),
+    };
     Ok(Remote {
         rtp: SocketAddr::new(ip, port),
+        rtcp,
         law,
         telephone_event,
         direction,
@@ -293,6 +318,7 @@ mod tests {
         );
         let remote = negotiate(&offer).unwrap();
         assert_eq!(remote.rtp, "10.0.0.5:40000".parse().unwrap());
+        assert_eq!(remote.rtcp, "10.0.0.5:40001".parse().unwrap());
         assert_eq!(remote.law, Law::Mu);
         assert_eq!(remote.telephone_event, Some(TELEPHONE_EVENT));
         assert_eq!(remote.direction, Direction::SendRecv);
@@ -307,10 +333,29 @@ mod tests {
             m=video 0 RTP/AVP 31\r\na=recvonly\r\n";
         let remote = negotiate(answer).unwrap();
         assert_eq!(remote.rtp, "10.99.0.2:10002".parse().unwrap());
+        assert_eq!(remote.rtcp, "10.99.0.2:10003".parse().unwrap());
         assert_eq!(remote.law, Law::A);
         assert_eq!(remote.telephone_event, Some(96));
         assert_eq!(remote.direction, Direction::SendOnly);
         assert_eq!(remote.direction.answer(), Direction::RecvOnly);
+    }
+
+    #[test]
+    fn an_rtcp_attribute_moves_rtcp_elsewhere() {
+        let base = "v=0\r\nc=IN IP4 10.0.0.9\r\nm=audio 5000 RTP/AVP 0\r\n";
+        let port_only = negotiate(&format!("{base}a=rtcp:6001\r\n")).unwrap();
+        assert_eq!(port_only.rtcp, "10.0.0.9:6001".parse().unwrap());
+        let with_address = negotiate(&format!("{base}a=rtcp:6001 IN IP4 10.0.0.10\r\n")).unwrap();
+        assert_eq!(with_address.rtcp, "10.0.0.10:6001".parse().unwrap());
+        for bad in ["a=rtcp:x", "a=rtcp:0", "a=rtcp:6001 IN IP4 nowhere"] {
+            assert!(
+                matches!(
+                    negotiate(&format!("{base}{bad}\r\n")),
+                    Err(SdpError::Malformed(_))
+                ),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

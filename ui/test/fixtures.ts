@@ -98,7 +98,7 @@ export function callView(overrides: Partial<CallView> = {}): CallView {
   };
 }
 
-/** A SIP call's quality as the core measures it (round trip not measured yet). */
+/** A SIP call's quality as the core measures it, before the first RTCP report (no round trip). */
 export function quality(overrides: Partial<CallQuality> = {}): CallQuality {
   return {
     codec: 'PCMU',
@@ -108,6 +108,7 @@ export function quality(overrides: Partial<CallQuality> = {}): CallQuality {
     delay_ms: 60,
     mos: 4.32,
     received: 1500,
+    lost: 8,
     underruns: 0,
     concealed: 2,
     ...overrides,

@@ -1262,15 +1262,16 @@ jitter_ms: number,
  */
 loss_percent: number, 
 /**
- * Round trip, milliseconds, when the far end reports it (RTCP; not measured yet).
+ * Round trip, milliseconds, once the far end's RTCP report about our stream came.
  */
 rtt_ms: number | null, 
 /**
- * Mouth-to-ear delay on this end: the jitter buffer plus one packet, milliseconds.
+ * Delay added on this end: the jitter buffer plus one packet, milliseconds.
  */
 delay_ms: number, 
 /**
- * E-model (ITU-T G.107) estimate from loss, codec and delay, 1 to 4.5.
+ * E-model (ITU-T G.107) estimate from loss, codec and the one-way delay (this end's plus
+ * half the round trip), 1 to 4.5.
  */
 mos: number, 
 /**
@@ -1278,7 +1279,11 @@ mos: number,
  */
 received: number, 
 /**
- * Speaker callbacks that found no sound ready.
+ * The far end's packets that never arrived.
+ */
+lost: number, 
+/**
+ * Times the speaker found nothing of the far end's sound buffered (a gap).
  */
 underruns: number, 
 /**

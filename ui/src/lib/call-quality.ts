@@ -37,7 +37,7 @@ export function qualityFigures(q: CallQuality): QualityFigure[] {
     { key: 'jitter', label: 'Jitter', value: ms(q.jitter_ms), note: null, grade: null, title: 'How unevenly the other party’s sound arrives' },
     { key: 'loss', label: 'Loss', value: `${q.loss_percent.toFixed(1)}%`, note: null, grade: null, title: 'Share of the other party’s sound that never arrived' },
     q.rtt_ms === null
-      ? { key: 'rtt', label: 'Round trip', value: '—', note: 'not measured', grade: null, title: 'The time to the other end and back is not measured yet' }
+      ? { key: 'rtt', label: 'Round trip', value: '—', note: 'not measured', grade: null, title: 'The time to the other end and back comes with the far end’s first RTCP report, a few seconds into the call' }
       : { key: 'rtt', label: 'Round trip', value: ms(q.rtt_ms), note: null, grade: null, title: 'The time to the other end and back' },
     { key: 'delay', label: 'Delay', value: ms(q.delay_ms), note: null, grade: null, title: 'Delay added on this computer before you hear the other party' },
     { key: 'codec', label: 'Codec', value: q.codec, note: null, grade: null, title: 'How the sound is encoded' },
