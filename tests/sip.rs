@@ -447,6 +447,95 @@ fn a_call_uses_the_microphone_and_the_speaker() {
 
 /// The agent as a library, for what the CLI does not expose: hold and a call given up while
 /// ringing. Runs on a runtime made after the test entered its network namespace.
+/// A headset unplugged mid-call: the call moves to the default speaker and microphone, says
+/// so in a notice, and the sound carries on both ways.
+#[test]
+fn a_headset_unplugged_mid_call_moves_the_call_to_the_defaults() {
+    let sink = support::audio::test_sink();
+    let scene = scene();
+    let bob = scene.phone("bob", 5080, Answer::Auto, &["g711"]);
+    let loaded = std::process::Command::new("pactl")
+        .args([
+            "load-module",
+            "module-null-sink",
+            "sink_name=switchboard_sip_headset",
+            "sink_properties=device.description=Test-Headset",
+        ])
+        .output()
+        .unwrap();
+    assert!(loaded.status.success());
+    let module = String::from_utf8(loaded.stdout).unwrap().trim().to_owned();
+    let (mut speaker, mut microphone) = (None, None);
+    for _ in 0..50 {
+        speaker = switchboard::audio::output_devices()
+            .unwrap()
+            .into_iter()
+            .find(|d| d.name.contains("Test-Headset"));
+        microphone = switchboard::audio::input_devices()
+            .unwrap()
+            .into_iter()
+            .find(|d| d.name.contains("Test-Headset"));
+        if speaker.is_some() && microphone.is_some() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let (speaker, microphone) = (speaker.unwrap(), microphone.unwrap());
+    let mut call = scene.call(
+        "bob",
+        &[
+            "--seconds",
+            "9",
+            "--speaker",
+            &speaker.id,
+            "--microphone",
+            &microphone.id,
+        ],
+    );
+    call.wait_for("connected to bob", Duration::from_secs(10));
+    std::thread::sleep(Duration::from_millis(1_500));
+    let unplugged = std::process::Command::new("pactl")
+        .args(["unload-module", &module])
+        .status()
+        .unwrap();
+    assert!(unplugged.success());
+    call.wait_for("notice: ", Duration::from_secs(5));
+    std::thread::sleep(Duration::from_millis(500));
+    // Now on the defaults: bob's 1 kHz reaches the default sink, and a 440 Hz tone played
+    // into it reaches bob through the default microphone (the sink's monitor).
+    let monitor = support::audio::MonitorRecorder::start(&sink, scene.path("after.raw"));
+    std::thread::sleep(Duration::from_millis(1_000));
+    let mut played = std::process::Command::new("paplay")
+        .arg(format!("--device={sink}"))
+        .arg(scene.path("440.wav"))
+        .spawn()
+        .unwrap();
+    let (ok, stdout, stderr) = call.finish(Duration::from_secs(20));
+    let _ = played.kill();
+    let _ = played.wait();
+    assert!(ok, "{stderr}");
+    assert!(
+        stderr.contains("The speaker Test-Headset is no longer available")
+            && stderr.contains("the call goes on through"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("The microphone") && stderr.contains("the call goes on with"),
+        "{stderr}"
+    );
+    assert!(stdout.contains("0 lost"), "{stdout}");
+    let after = monitor.stop();
+    let second = &after[..16_000.min(after.len())];
+    assert_eq!(strongest(second, 16_000, &[440.0, 1_000.0, 700.0]), 1_000.0);
+    assert!(power(second, 16_000, 1_000.0) > 1_000.0 * power(second, 16_000, 700.0));
+    let heard = bob.quit().heard();
+    let tail = &heard[heard.len() / 2..];
+    assert!(
+        power(tail, 8_000, 440.0) > 100.0 * power(tail, 8_000, 700.0),
+        "bob hears the default microphone after the move"
+    );
+}
+
 fn agent_runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
         .enable_all()

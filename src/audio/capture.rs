@@ -347,13 +347,8 @@ pub(crate) fn open(wanted: Option<&str>) -> Result<Opened, Error> {
     let on_error = {
         let failed = Arc::clone(&failed);
         move |err: cpal::Error| {
-            if matches!(
-                err.kind(),
-                cpal::ErrorKind::DeviceNotAvailable
-                    | cpal::ErrorKind::HostUnavailable
-                    | cpal::ErrorKind::StreamInvalidated
-                    | cpal::ErrorKind::PermissionDenied
-            ) && let Ok(mut f) = failed.lock()
+            if stream_lost(&err)
+                && let Ok(mut f) = failed.lock()
             {
                 *f = Some(err.to_string());
             }
@@ -407,6 +402,18 @@ where
         },
         on_error,
         None,
+    )
+}
+
+/// Whether `err` ends a stream for good (the device went away, or access was withdrawn),
+/// rather than a hiccup such as one late period.
+pub(crate) fn stream_lost(err: &cpal::Error) -> bool {
+    matches!(
+        err.kind(),
+        cpal::ErrorKind::DeviceNotAvailable
+            | cpal::ErrorKind::HostUnavailable
+            | cpal::ErrorKind::StreamInvalidated
+            | cpal::ErrorKind::PermissionDenied
     )
 }
 

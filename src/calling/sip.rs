@@ -395,11 +395,11 @@ impl Calling {
                     },
                     _ = tick.tick() => {
                         let quality = CallQuality::measure(&codec, &call.media().stats, &live.stats);
-                        let failure = live.failure.lock().ok().and_then(|f| f.clone());
+                        let notice = live.notice.lock().ok().and_then(|n| n.clone());
                         this.update(&session, |v| {
                             v.quality = Some(quality);
-                            if let Some(failure) = failure {
-                                v.notice = Some(format!("A sound device stopped: {failure}. Check it in Settings."));
+                            if notice.is_some() {
+                                v.notice = notice;
                             }
                         });
                     }

@@ -291,7 +291,7 @@ async fn converse(
             }
         }
     }
-    let mut told = false;
+    let mut told: Option<String> = None;
     let ended_by_them = loop {
         let left = limit.saturating_sub(started.elapsed());
         if left.is_zero() {
@@ -305,9 +305,11 @@ async fn converse(
             }
             _ = tokio::signal::ctrl_c() => break None,
         }
-        if !told && let Some(reason) = live.and_then(|l| l.failure.lock().ok()?.clone()) {
-            eprintln!("notice: {reason}; the call goes on without that device.");
-            told = true;
+        if let Some(notice) = live.and_then(|l| l.notice.lock().ok()?.clone())
+            && told.as_ref() != Some(&notice)
+        {
+            eprintln!("notice: {notice}");
+            told = Some(notice);
         }
     };
     let none = switchboard::sip::devices::DeviceStats::default();

@@ -15,7 +15,7 @@ use cpal::traits::{DeviceTrait, HostTrait, StreamTrait};
 use cpal::{FromSample, SampleFormat, SizedSample};
 
 use super::media::{FRAME, RATE, Sink, Source};
-use super::playout::{self, Jitter, Playout};
+use super::playout::{self, Playout};
 use super::resample::Resampler;
 use crate::audio::capture;
 use crate::audio::devices::{device_name, find_output};
@@ -40,8 +40,9 @@ pub struct DeviceStats {
 pub struct LiveAudio {
     stop: Arc<AtomicBool>,
     threads: Vec<JoinHandle<()>>,
-    /// Why a device stopped during the call, if one did.
-    pub failure: Arc<Mutex<Option<String>>>,
+    /// What happened to a device during the call, in a sentence for the user: moved to the
+    /// default after the chosen one disappeared, or stopped.
+    pub notice: Arc<Mutex<Option<String>>>,
     /// Counters.
     pub stats: Arc<DeviceStats>,
 }
@@ -56,44 +57,94 @@ impl Drop for LiveAudio {
 }
 
 /// Opens the microphone `input` and the speaker `output` (cpal ids; `None` for the system
-/// defaults) for a call.
+/// defaults) for a call. A device that disappears during the call is replaced by the system
+/// default, with a notice.
 ///
 /// # Errors
 /// [`Code::NotFound`] when either device is missing or cannot be opened, [`Code::Forbidden`]
 /// when the microphone is not allowed, each naming the device.
 pub fn open(input: Option<&str>, output: Option<&str>) -> Result<CallDevices, Error> {
     let stop = Arc::new(AtomicBool::new(false));
-    let failure = Arc::new(Mutex::new(None));
+    let notice = Arc::new(Mutex::new(None));
     let stats = Arc::new(DeviceStats::default());
     let (ready_tx, ready_rx) = std::sync::mpsc::channel();
+    let (swap_tx, swap_rx) = std::sync::mpsc::channel();
     let (arrivals, jitter) = playout::jitter(stats.clone(), SPEAKER_PERIOD_MS);
+    // The speaker's callback holds the playout for a call's whole life; the device thread
+    // takes it only to move it to another device after one failed (the callback only ever
+    // `try_lock`s, so it never waits).
+    let playout = Arc::new(Mutex::new(Playout::new(jitter, 48_000)));
     let devices = {
         let (input, output) = (input.map(str::to_owned), output.map(str::to_owned));
-        let (stop, failure) = (stop.clone(), failure.clone());
+        let (stop, notice) = (stop.clone(), notice.clone());
         std::thread::Builder::new()
             .name("switchboard-sip-audio".into())
             .spawn(move || {
-                let opened = open_streams(input.as_deref(), output.as_deref(), &failure, jitter);
-                let (streams, ends) = match opened {
-                    Ok(parts) => parts,
+                let opened = open_mic(input.as_deref()).and_then(|(mic, ring)| {
+                    Ok((mic, ring, open_speaker(output.as_deref(), &playout)?))
+                });
+                let (mut mic, mut speaker) = match opened {
+                    Ok((mic, ring, speaker)) => {
+                        tracing::info!(mic = %mic.name, speaker = %speaker.name, "call audio open");
+                        let _ = ready_tx.send(Ok(ring));
+                        (Some(mic), Some(speaker))
+                    }
                     Err(err) => {
                         let _ = ready_tx.send(Err(err));
                         return;
                     }
                 };
-                let _ = ready_tx.send(Ok(ends));
-                let (_mic, _speaker, mic_failed, mic_name) = &streams;
+                // Sound servers that move a stream off a removed device report no error, so a
+                // chosen device is looked for once a second while the call uses it.
+                let (mut chosen_mic, mut chosen_speaker) = (input, output);
+                let mut checked = std::time::Instant::now();
                 while !stop.load(Ordering::Relaxed) {
                     std::thread::sleep(Duration::from_millis(50));
-                    // The microphone's failures are reported like the speaker's.
-                    if let Some(reason) = mic_failed.lock().ok().and_then(|f| f.clone())
-                        && let Ok(mut f) = failure.lock()
-                        && f.is_none()
-                    {
-                        *f = Some(format!("the microphone {mic_name} stopped: {reason}"));
+                    if checked.elapsed() >= Duration::from_secs(1) {
+                        checked = std::time::Instant::now();
+                        let host = cpal::default_host();
+                        if let (Some(id), Some(m)) = (chosen_mic.as_deref(), mic.as_ref())
+                            && !input_present(&host, id)
+                        {
+                            m.fail("it was unplugged or switched off");
+                        }
+                        if let (Some(id), Some(s)) = (chosen_speaker.as_deref(), speaker.as_ref())
+                            && find_output(&host, id).is_none()
+                        {
+                            s.fail("it was unplugged or switched off");
+                        }
+                    }
+                    let mut said = Vec::new();
+                    if let Some(reason) = mic.as_ref().and_then(Opened::failed) {
+                        let gone = mic.take().map(|m| m.name).unwrap_or_default();
+                        chosen_mic = None;
+                        match open_mic(None) {
+                            Ok((new, ring)) => {
+                                said.push(format!("The microphone {gone} is no longer available ({reason}); the call goes on with {}.", new.name));
+                                let _ = swap_tx.send(ring);
+                                mic = Some(new);
+                            }
+                            Err(err) => said.push(format!("The microphone {gone} stopped ({reason}), and no other could be opened: {}", err.message)),
+                        }
+                    }
+                    if let Some(reason) = speaker.as_ref().and_then(Opened::failed) {
+                        let gone = speaker.take().map(|s| s.name).unwrap_or_default();
+                        chosen_speaker = None;
+                        match open_speaker(None, &playout) {
+                            Ok(new) => {
+                                said.push(format!("The speaker {gone} is no longer available ({reason}); the call goes on through {}.", new.name));
+                                speaker = Some(new);
+                            }
+                            Err(err) => said.push(format!("The speaker {gone} stopped ({reason}), and no other could be opened: {}", err.message)),
+                        }
+                    }
+                    if !said.is_empty() {
+                        tracing::warn!(notice = %said.join(" "), "call audio device changed");
+                        if let Ok(mut n) = notice.lock() {
+                            *n = Some(said.join(" "));
+                        }
                     }
                 }
-                drop(streams);
             })
             .map_err(|e| {
                 Error::new(
@@ -102,8 +153,8 @@ pub fn open(input: Option<&str>, output: Option<&str>) -> Result<CallDevices, Er
                 )
             })?
     };
-    let ends = match ready_rx.recv_timeout(Duration::from_secs(5)) {
-        Ok(Ok(ends)) => ends,
+    let ring = match ready_rx.recv_timeout(Duration::from_secs(5)) {
+        Ok(Ok(ring)) => ring,
         Ok(Err(err)) => {
             let _ = devices.join();
             return Err(err);
@@ -116,23 +167,18 @@ pub fn open(input: Option<&str>, output: Option<&str>) -> Result<CallDevices, Er
             ));
         }
     };
-    let Ends {
-        mic,
-        mic_channels,
-        mic_rate,
-    } = ends;
     let source = MicSource {
-        ring: mic,
-        channels: usize::from(mic_channels.max(1)),
-        resampler: Resampler::new(mic_rate, RATE),
-        mono: Vec::with_capacity(mic_rate as usize / 10),
+        resampler: Resampler::new(ring.rate, RATE),
+        ring,
+        swap: swap_rx,
+        mono: Vec::with_capacity(48_000 / 10),
         ready: Vec::with_capacity(FRAME * 8),
     };
     Ok(CallDevices {
         live: LiveAudio {
             stop,
             threads: vec![devices],
-            failure,
+            notice,
             stats,
         },
         source: Box::new(source),
@@ -150,36 +196,65 @@ pub struct CallDevices {
     pub sink: Box<dyn Sink>,
 }
 
-/// What the device thread hands back: the microphone's ring and format.
-struct Ends {
-    mic: rtrb::Consumer<f32>,
-    mic_channels: u16,
-    mic_rate: u32,
-}
-
 /// The speaker's period: short enough for a conversation (the jitter buffer's first delay
 /// covers a callback asking for two periods at once).
 const SPEAKER_PERIOD_MS: u32 = 20;
 
-/// The open streams, with the microphone's failure slot and name.
-type Streams = (
-    cpal::Stream,
-    cpal::Stream,
-    Arc<Mutex<Option<String>>>,
-    String,
-);
+/// An open device stream, its name, and why it failed once it has.
+struct Opened {
+    _stream: cpal::Stream,
+    name: String,
+    failed: Arc<Mutex<Option<String>>>,
+}
 
-fn open_streams(
-    input: Option<&str>,
-    output: Option<&str>,
-    failure: &Arc<Mutex<Option<String>>>,
-    jitter: Jitter,
-) -> Result<(Streams, Ends), Error> {
-    let (mic_stream, mic, mic_channels, mic_rate, mic_name, mic_failed, _dropped) =
-        capture::open(input)?;
-    mic_stream
+impl Opened {
+    fn failed(&self) -> Option<String> {
+        self.failed.lock().ok().and_then(|f| f.clone())
+    }
+
+    fn fail(&self, why: &str) {
+        if let Ok(mut f) = self.failed.lock() {
+            f.get_or_insert_with(|| why.to_owned());
+        }
+    }
+}
+
+/// Whether the microphone with cpal id `id` is still there.
+fn input_present(host: &cpal::Host, id: &str) -> bool {
+    let Ok(id) = id.parse::<cpal::DeviceId>() else {
+        return false;
+    };
+    host.input_devices()
+        .is_ok_and(|mut all| all.any(|d| d.id().is_ok_and(|d| d == id)))
+}
+
+/// The microphone's samples as they come, with their format.
+struct MicRing {
+    consumer: rtrb::Consumer<f32>,
+    channels: usize,
+    rate: u32,
+}
+
+fn open_mic(input: Option<&str>) -> Result<(Opened, MicRing), Error> {
+    let (stream, consumer, channels, rate, name, failed, _dropped) = capture::open(input)?;
+    stream
         .play()
-        .map_err(|e| capture::denied_or(&e.to_string(), &mic_name))?;
+        .map_err(|e| capture::denied_or(&e.to_string(), &name))?;
+    Ok((
+        Opened {
+            _stream: stream,
+            name,
+            failed,
+        },
+        MicRing {
+            consumer,
+            channels: usize::from(channels.max(1)),
+            rate,
+        },
+    ))
+}
+
+fn open_speaker(output: Option<&str>, playout: &Arc<Mutex<Playout>>) -> Result<Opened, Error> {
     let host = cpal::default_host();
     let device = match output {
         Some(id) => find_output(&host, id),
@@ -208,16 +283,23 @@ fn open_streams(
         let frames = rate * SPEAKER_PERIOD_MS / 1000;
         stream_config.buffer_size = cpal::BufferSize::Fixed(frames.clamp(min, max));
     }
-    let playout = Playout::new(jitter, rate);
+    playout
+        .lock()
+        .map_err(|_| cannot(&"the call's audio stopped"))?
+        .set_rate(rate);
+    let failed = Arc::new(Mutex::new(None));
     let on_error = {
-        let failure = failure.clone();
+        let failed = failed.clone();
         move |err: cpal::Error| {
-            if let Ok(mut f) = failure.lock() {
+            if capture::stream_lost(&err)
+                && let Ok(mut f) = failed.lock()
+            {
                 *f = Some(err.to_string());
             }
         }
     };
-    let speaker_stream = match config.sample_format() {
+    let playout = playout.clone();
+    let stream = match config.sample_format() {
         SampleFormat::F32 => {
             build_output::<f32>(&device, &stream_config, playout, channels, on_error)
         }
@@ -233,22 +315,18 @@ fn open_streams(
         other => return Err(cannot(&format!("it plays {other:?} samples"))),
     }
     .map_err(|e| cannot(&e))?;
-    speaker_stream.play().map_err(|e| cannot(&e))?;
-    tracing::info!(mic = %mic_name, mic_rate, speaker = %name, rate, "call audio open");
-    Ok((
-        (mic_stream, speaker_stream, mic_failed, mic_name),
-        Ends {
-            mic,
-            mic_channels,
-            mic_rate,
-        },
-    ))
+    stream.play().map_err(|e| cannot(&e))?;
+    Ok(Opened {
+        _stream: stream,
+        name,
+        failed,
+    })
 }
 
 fn build_output<T>(
     device: &cpal::Device,
     config: &cpal::StreamConfig,
-    mut playout: Playout,
+    playout: Arc<Mutex<Playout>>,
     channels: usize,
     on_error: impl FnMut(cpal::Error) + Send + 'static,
 ) -> Result<cpal::Stream, cpal::Error>
@@ -258,14 +336,20 @@ where
     let mut promoted = false;
     device.build_output_stream::<T, _, _>(
         *config,
-        // The real-time callback: the jitter buffer's next samples, on every channel.
+        // The real-time callback: the jitter buffer's next samples, on every channel. The
+        // lock is only ever tried: it is held elsewhere only while this stream is dead.
         move |out: &mut [T], _| {
             if !promoted {
                 promoted = true;
                 crate::audio::realtime::promote_current_thread();
             }
-            for frame in out.chunks_exact_mut(channels) {
-                frame.fill(T::from_sample(playout.sample()));
+            match playout.try_lock() {
+                Ok(mut playout) => {
+                    for frame in out.chunks_exact_mut(channels) {
+                        frame.fill(T::from_sample(playout.sample()));
+                    }
+                }
+                Err(_) => out.fill(T::from_sample(0.0)),
             }
         },
         on_error,
@@ -274,10 +358,11 @@ where
 }
 
 /// The microphone as the call's [`Source`]: mixed to mono, resampled to 8 kHz, at most 100 ms
-/// behind (older sound is dropped rather than delaying the conversation).
+/// behind (older sound is dropped rather than delaying the conversation). When the device
+/// thread moves the call to another microphone, the new one's ring comes through `swap`.
 struct MicSource {
-    ring: rtrb::Consumer<f32>,
-    channels: usize,
+    ring: MicRing,
+    swap: std::sync::mpsc::Receiver<MicRing>,
     resampler: Resampler,
     mono: Vec<f32>,
     ready: Vec<f32>,
@@ -285,14 +370,19 @@ struct MicSource {
 
 impl Source for MicSource {
     fn fill(&mut self, frame: &mut [i16; FRAME]) -> bool {
-        let available = self.ring.slots() / self.channels * self.channels;
-        if let Ok(chunk) = self.ring.read_chunk(available) {
+        if let Ok(ring) = self.swap.try_recv() {
+            self.resampler = Resampler::new(ring.rate, RATE);
+            self.ring = ring;
+        }
+        let channels = self.ring.channels;
+        let available = self.ring.consumer.slots() / channels * channels;
+        if let Ok(chunk) = self.ring.consumer.read_chunk(available) {
             let (a, b) = chunk.as_slices();
             self.mono.clear();
             for part in [a, b] {
                 self.mono.extend(
-                    part.chunks_exact(self.channels)
-                        .map(|c| c.iter().sum::<f32>() / self.channels as f32),
+                    part.chunks_exact(channels)
+                        .map(|c| c.iter().sum::<f32>() / channels as f32),
                 );
             }
             chunk.commit_all();

@@ -213,6 +213,7 @@ pub struct Playout {
     /// One frame at the device's rate, read from `position`.
     ready: Vec<f32>,
     position: usize,
+    rate: u32,
 }
 
 impl Playout {
@@ -225,6 +226,17 @@ impl Playout {
             // One frame's output, with room for the resampler's rounding.
             ready: Vec::with_capacity(rate as usize / 50 + 64),
             position: 0,
+            rate,
+        }
+    }
+
+    /// Moves to a device running at `rate` (a new speaker after the last one disappeared).
+    pub fn set_rate(&mut self, rate: u32) {
+        if rate != self.rate {
+            self.rate = rate;
+            self.resampler = Resampler::new(RATE, rate);
+            self.ready = Vec::with_capacity(rate as usize / 50 + 64);
+            self.position = 0;
         }
     }
 

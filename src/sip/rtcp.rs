@@ -247,7 +247,7 @@ fn header(out: &mut Vec<u8>, count: usize, kind: u8) -> usize {
 
 /// Fills in the length of the packet that starts at `at`, padding it to a 32-bit boundary.
 fn close(out: &mut Vec<u8>, at: usize) {
-    while (out.len() - at) % 4 != 0 {
+    while !(out.len() - at).is_multiple_of(4) {
         out.push(0);
     }
     let words = ((out.len() - at) / 4 - 1) as u16;
