@@ -253,6 +253,35 @@ fn rtcp_reports_from_the_far_end_give_the_round_trip() {
     assert!(rtt > 0.0 && rtt < 50.0, "{rtt} ms on loopback: {stdout}");
 }
 
+/// Keypad digits go out as RFC 4733 events that baresip, a different stack, reads as those
+/// keys, in order.
+#[test]
+fn keypad_digits_reach_the_far_end_as_telephone_events() {
+    let scene = scene();
+    let bob = scene.phone("bob", 5080, Answer::Auto, &["g711"]);
+    let call = scene.call(
+        "bob",
+        &[
+            "--input-wav",
+            &scene.path("440.wav").to_string_lossy(),
+            "--seconds",
+            "4",
+            "--dtmf",
+            "159#*0",
+        ],
+    );
+    let (ok, _, stderr) = call.finish(Duration::from_secs(30));
+    assert!(ok, "{stderr}");
+    let bob = bob.quit();
+    let log = std::fs::read_to_string(&bob.log).unwrap();
+    // baresip logs each event as it starts and once when it ends.
+    let keys: String = log
+        .lines()
+        .filter_map(|line| line.strip_prefix("received event: '")?.strip_suffix("' (end=1)"))
+        .collect();
+    assert_eq!(keys, "159#*0", "{log}");
+}
+
 #[test]
 fn an_incoming_call_is_answered_and_carries_sound_both_ways() {
     let scene = scene();
