@@ -277,7 +277,10 @@ fn keypad_digits_reach_the_far_end_as_telephone_events() {
     // baresip logs each event as it starts and once when it ends.
     let keys: String = log
         .lines()
-        .filter_map(|line| line.strip_prefix("received event: '")?.strip_suffix("' (end=1)"))
+        .filter_map(|line| {
+            line.strip_prefix("received event: '")?
+                .strip_suffix("' (end=1)")
+        })
         .collect();
     assert_eq!(keys, "159#*0", "{log}");
 }

@@ -367,7 +367,7 @@ impl Calling {
         let this = self.clone();
         let line = Arc::clone(line);
         tokio::spawn(async move {
-            let codec = call.media().law.name().to_owned();
+            let codec = call.media().law().name().to_owned();
             let mut tick = tokio::time::interval(QUALITY_EVERY);
             let reason = loop {
                 tokio::select! {

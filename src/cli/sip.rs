@@ -260,7 +260,7 @@ pub async fn call(
     let call = agent
         .call(to, &headers, Duration::from_secs(60), source, sink)
         .await?;
-    eprintln!("connected to {to} ({})", call.media().law.name());
+    eprintln!("connected to {to} ({})", call.media().law().name());
     let outcome = converse(call, media, live.as_ref()).await;
     let _ = agent.unregister().await;
     outcome
@@ -314,7 +314,7 @@ async fn converse(
     };
     let none = switchboard::sip::devices::DeviceStats::default();
     let devices = live.map_or(&none, |l| &*l.stats);
-    let quality = CallQuality::measure(call.media().law.name(), &call.media().stats, devices);
+    let quality = CallQuality::measure(call.media().law().name(), &call.media().stats, devices);
     let sent = call
         .media()
         .stats

@@ -526,14 +526,53 @@ impl UserAgent {
             tokio::spawn(async move { dialogs.do_invite(option, states).await })
         };
         let mut invite = invite;
-        let (dialog, answer) = match tokio::time::timeout(ring_for, &mut invite).await {
-            Ok(joined) => joined
+        // While it rings, a provisional answer with a description (183 Session Progress, or
+        // a 180 with one) brings early media: the network's ringback or an announcement,
+        // played before the call is answered. We listen only, until the answer.
+        let mut state_rx = state_rx;
+        let mut parts = Some((ports, source, sink));
+        let mut early: Option<Media> = None;
+        let deadline = tokio::time::Instant::now() + ring_for;
+        let finished = loop {
+            tokio::select! {
+                joined = &mut invite => break Some(joined),
+                () = tokio::time::sleep_until(deadline) => break None,
+                Some(state) = state_rx.recv() => {
+                    if let DialogState::Early(_, response) = state
+                        && early.is_none()
+                        && !response.body().is_empty()
+                    {
+                        match sdp::negotiate(&String::from_utf8_lossy(response.body())) {
+                            Ok(remote) => {
+                                let (ports, source, sink) = parts.take().expect("media parts until started");
+                                tracing::info!(to, rtp = %remote.rtp, "early media");
+                                early = Some(Media::start(ports, &remote, Direction::RecvOnly, source, sink));
+                            }
+                            Err(err) => tracing::warn!(error = %err, "early media description not usable; waiting for the answer"),
+                        }
+                    }
+                }
+            }
+        };
+        let give_up = async |early: Option<Media>| {
+            if let Some(media) = early {
+                let _ = media.stop().await;
+            }
+            self.forget(&call_id);
+        };
+        let (dialog, answer) = match finished {
+            Some(joined) => match joined
                 .map_err(|e| Error::new(Code::Internal, format!("The call task failed: {e}")))
                 .and_then(|result| {
                     result.map_err(|e| sip_error(&format!("The call to {to} failed"), e))
-                })
-                .inspect_err(|_| self.forget(&call_id))?,
-            Err(_) => {
+                }) {
+                Ok(done) => done,
+                Err(err) => {
+                    give_up(early).await;
+                    return Err(err);
+                }
+            },
+            None => {
                 for dialog in self.dialogs.get_client_dialog_by_call_id(&call_id) {
                     if let Err(err) = dialog.cancel().await {
                         tracing::warn!(error = %err, "CANCEL failed");
@@ -546,23 +585,23 @@ impl UserAgent {
                 {
                     invite.abort();
                 }
-                self.forget(&call_id);
+                give_up(early).await;
                 return Err(Error::new(
                     Code::Timeout,
                     format!("{to} did not answer within {} s.", ring_for.as_secs()),
                 ));
             }
         };
-        let answer = answer.ok_or_else(|| {
-            self.forget(&call_id);
-            Error::new(
+        let Some(answer) = answer else {
+            give_up(early).await;
+            return Err(Error::new(
                 Code::Network,
                 format!("The call to {to} got no answer from the SIP server."),
-            )
-        })?;
+            ));
+        };
         let status = answer.status_code.code();
         if !(200..300).contains(&status) {
-            self.forget(&call_id);
+            give_up(early).await;
             return Err(Error::new(
                 Code::Network,
                 refusal(to, status, &answer.status_code),
@@ -573,7 +612,7 @@ impl UserAgent {
             Ok(remote) => remote,
             Err(err) => {
                 let _ = dialog.hangup().await;
-                self.forget(&call_id);
+                give_up(early).await;
                 return Err(Error::new(
                     Code::Network,
                     format!(
@@ -582,7 +621,17 @@ impl UserAgent {
                 ));
             }
         };
-        let media = Media::start(ports, &remote, remote.direction.answer(), source, sink);
+        let media = match (early, parts) {
+            (Some(media), _) => {
+                media.update_remote(&remote);
+                media.set_direction(remote.direction.answer());
+                media
+            }
+            (None, Some((ports, source, sink))) => {
+                Media::start(ports, &remote, remote.direction.answer(), source, sink)
+            }
+            (None, None) => unreachable!("the media parts are taken only to start early media"),
+        };
         tracing::info!(to, rtp = %remote.rtp, codec = remote.law.name(), "SIP call answered");
         Ok(SipCall::new(
             dialog,

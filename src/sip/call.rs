@@ -177,7 +177,7 @@ impl SipCall {
         } else {
             Direction::SendRecv
         };
-        let law = self.media().law;
+        let law = self.media().law();
         let body = sdp::describe(&self.local, Some((law, Some(sdp::TELEPHONE_EVENT))));
         let headers = vec![rsipstack::sip::Header::ContentType(
             "application/sdp".into(),

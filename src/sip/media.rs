@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use rsipstack::platform::CancellationToken;
 use tokio::net::UdpSocket;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 use super::g711::Law;
 use super::rand_u32;
@@ -91,8 +91,7 @@ pub struct Media {
     digits: mpsc::UnboundedSender<u8>,
     /// Counters, updated as packets come and go.
     pub stats: Arc<Stats>,
-    /// The codec in use.
-    pub law: Law,
+    remote: watch::Sender<Remote>,
     receiver: tokio::task::JoinHandle<Result<(), String>>,
     sender: tokio::task::JoinHandle<()>,
     reports: tokio::task::JoinHandle<()>,
@@ -121,17 +120,18 @@ impl Media {
             direction: direction.clone(),
             stats: stats.clone(),
         };
+        let (remote_tx, remote_rx) = watch::channel(*remote);
         let sender = tokio::spawn(send_loop(
             socket.clone(),
-            remote.clone(),
+            remote_rx.clone(),
             source,
             digit_rx,
             shared(),
         ));
-        let receiver = tokio::spawn(receive_loop(socket, remote.clone(), sink, shared()));
+        let receiver = tokio::spawn(receive_loop(socket, remote_rx.clone(), sink, shared()));
         let reports = tokio::spawn(rtcp::run(
             ports.rtcp,
-            remote.rtcp,
+            remote_rx,
             stats.clone(),
             stop.clone(),
         ));
@@ -141,11 +141,22 @@ impl Media {
             direction,
             digits,
             stats,
-            law: remote.law,
+            remote: remote_tx,
             receiver,
             sender,
             reports,
         }
+    }
+
+    /// The codec in use.
+    pub fn law(&self) -> Law {
+        self.remote.borrow().law
+    }
+
+    /// Moves the stream to the far end's final answer (a call whose early media came from
+    /// a provisional answer's description): address, codec and events.
+    pub fn update_remote(&self, remote: &Remote) {
+        self.remote.send_replace(*remote);
     }
 
     /// Mutes or unmutes: while muted no sound packets leave this machine.
@@ -212,7 +223,7 @@ const DIGIT_SAMPLES: u16 = 800;
 
 async fn send_loop(
     socket: Arc<UdpSocket>,
-    remote: Remote,
+    mut remote_rx: watch::Receiver<Remote>,
     mut source: Box<dyn Source>,
     mut digits: mpsc::UnboundedReceiver<u8>,
     shared: SendShared,
@@ -228,10 +239,14 @@ async fn send_loop(
     let mut talkspurt = true;
     // (event, start timestamp, samples so far, end packets sent)
     let mut digit: Option<(u8, u32, u16, u8)> = None;
+    let mut remote = *remote_rx.borrow_and_update();
     loop {
         tokio::select! {
             _ = shared.stop.cancelled() => return,
             _ = tick.tick() => {}
+        }
+        if remote_rx.has_changed().unwrap_or(false) {
+            remote = *remote_rx.borrow_and_update();
         }
         source.fill(&mut frame);
         let direction = shared.direction.load(Ordering::Relaxed);
@@ -299,7 +314,7 @@ async fn send_loop(
 
 async fn receive_loop(
     socket: Arc<UdpSocket>,
-    remote: Remote,
+    mut remote_rx: watch::Receiver<Remote>,
     mut sink: Box<dyn Sink>,
     shared: SendShared,
 ) -> Result<(), String> {
@@ -328,6 +343,7 @@ async fn receive_loop(
                 Err(_) => continue,
             },
         };
+        let remote = *remote_rx.borrow_and_update();
         let Ok(packet) = Packet::parse(&buf[..len]) else {
             stats.discarded.fetch_add(1, Ordering::Relaxed);
             continue;

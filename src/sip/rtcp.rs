@@ -21,6 +21,7 @@ use tokio::net::UdpSocket;
 use tokio::time::Instant;
 
 use super::media::Stats;
+use super::sdp::Remote;
 use crate::Error;
 
 /// The RTP and RTCP sockets of one call: an even port and the one above it.
@@ -317,7 +318,7 @@ pub fn round_trip(block: &ReportBlock, now: u32) -> Option<u64> {
 /// Sends our reports to `remote` and reads the far end's, until `stop`; then says BYE.
 pub(super) async fn run(
     socket: UdpSocket,
-    remote: SocketAddr,
+    remote: tokio::sync::watch::Receiver<Remote>,
     stats: Arc<Stats>,
     stop: CancellationToken,
 ) {
@@ -348,13 +349,15 @@ pub(super) async fn run(
                 sent_before = sent;
                 let block = receiver_block(&stats, &mut previous, last_sr);
                 write_report(&mut out, ssrc, info, block, &cname);
-                let _ = socket.send_to(&out, remote).await;
+                let to = remote.borrow().rtcp;
+                let _ = socket.send_to(&out, to).await;
             }
             got = socket.recv_from(&mut buf) => {
                 let Ok((len, from)) = got else { continue };
                 let now = middle(ntp_now());
+                let expected = remote.borrow().rtcp.ip();
                 let reports = match parse(&buf[..len]) {
-                    Ok(reports) if from.ip() == remote.ip() => reports,
+                    Ok(reports) if from.ip() == expected => reports,
                     _ => {
                         stats.discarded.fetch_add(1, Ordering::Relaxed);
                         continue;
@@ -389,7 +392,8 @@ pub(super) async fn run(
     let block = receiver_block(&stats, &mut previous, last_sr);
     write_report(&mut out, ssrc, Some(info), block, &cname);
     write_bye(&mut out, ssrc);
-    let _ = socket.send_to(&out, remote).await;
+    let to = remote.borrow().rtcp;
+    let _ = socket.send_to(&out, to).await;
 }
 
 /// Our report about the far end's stream, once it has sent anything.

@@ -73,7 +73,7 @@ impl Local {
 pub const TELEPHONE_EVENT: u8 = 101;
 
 /// The negotiated media of the far end.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Remote {
     /// Where to send RTP.
     pub rtp: SocketAddr,
