@@ -84,6 +84,7 @@ fn remote(rtp: SocketAddr, rtcp: SocketAddr) -> Remote {
     Remote {
         rtp,
         rtcp,
+        crypto: None,
         law: Law::Mu,
         telephone_event: None,
         direction: Direction::SendRecv,
@@ -135,6 +136,7 @@ async fn five_percent_loss_and_40_ms_of_jitter_leave_no_gap_over_60_ms() {
         Direction::SendRecv,
         Box::new(Silence),
         Box::new(arrivals),
+        None,
     );
     let talking = Media::start(
         talker,
@@ -142,6 +144,7 @@ async fn five_percent_loss_and_40_ms_of_jitter_leave_no_gap_over_60_ms() {
         Direction::SendRecv,
         Box::new(Tone(0)),
         Box::new(Nowhere),
+        None,
     );
 
     // The speaker: a frame every 20 ms for 15 s.
@@ -398,6 +401,7 @@ async fn early_media_plays_the_ringback_before_the_answer() {
         domain: None,
         user: "alice".into(),
         password: switchboard::secret::Sensitive::new("unused".into()),
+        srtp: false,
     })
     .await
     .unwrap();

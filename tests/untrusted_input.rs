@@ -2329,11 +2329,13 @@ fn described() -> BoxedStrategy<(String, Remote)> {
                 session,
                 version,
                 direction,
+                crypto: None,
             };
             let (law, telephone_event) = only.unwrap_or((Law::Mu, Some(TELEPHONE_EVENT)));
             let remote = Remote {
                 rtp: local.rtp,
                 rtcp: SocketAddr::new(ip, port.saturating_add(1)),
+                crypto: None,
                 law,
                 telephone_event,
                 direction,
@@ -2346,7 +2348,7 @@ fn described() -> BoxedStrategy<(String, Remote)> {
 /// `negotiate` reads our own description back as the address, codec, events and direction it
 /// offers, with either line ending; and any description at all, however its lines are
 /// deleted, repeated, replaced or added to, either negotiates a G.711 stream on a real port
-/// or is refused as `Malformed` or `NoCommonCodec`.
+/// or is refused as `Malformed`, `NoCommonCodec` or `NoCommonCrypto`.
 #[test]
 fn sdp_negotiates_a_g711_stream_or_is_refused() {
     let edit = prop_oneof![
@@ -2385,7 +2387,9 @@ fn sdp_negotiates_a_g711_stream_or_is_refused() {
         }
         match negotiated {
             Ok(remote) => prop_assert_ne!(remote.rtp.port(), 0),
-            Err(SdpError::Malformed(_) | SdpError::NoCommonCodec(_)) => {}
+            Err(
+                SdpError::Malformed(_) | SdpError::NoCommonCodec(_) | SdpError::NoCommonCrypto(_),
+            ) => {}
         }
         Ok(())
     });

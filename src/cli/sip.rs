@@ -28,6 +28,10 @@ pub struct SipTarget {
     /// The domain of the SIP address (default: the registrar's host).
     #[arg(long, value_name = "DOMAIN")]
     pub sip_domain: Option<String>,
+    /// Encrypt the call's media (SRTP with SDES keys), and refuse a far end that answers
+    /// without it.
+    #[arg(long)]
+    pub srtp: bool,
 }
 
 /// The sound of a headless call.
@@ -96,11 +100,14 @@ async fn account(
                 domain: target.sip_domain.clone(),
                 user: user.clone(),
                 password: Sensitive::new(password),
+                srtp: target.srtp,
             })
         }
         (None, None) => {
             let client = core.client_for(profile).await?;
-            core.sip_account(profile, &client).await
+            let mut account = core.sip_account(profile, &client).await?;
+            account.srtp |= target.srtp;
+            Ok(account)
         }
         _ => Err(Error::new(
             Code::InvalidInput,

@@ -454,6 +454,7 @@ impl Switchboard {
                     .filter(|d| !d.is_empty()),
                 user: username,
                 password: password.into(),
+                srtp: std::env::var("SWITCHBOARD_SIP_SRTP").is_ok_and(|v| v == "1"),
             });
         }
         let domain = sip::domain(client).await?.ok_or_else(missing)?;
@@ -467,6 +468,9 @@ impl Switchboard {
             domain: Some(domain),
             user: username,
             password,
+            // Twilio's SIP Domains take SRTP only with TLS signalling (`Secure`), which the
+            // line does not speak yet; an incoming SRTP offer is still accepted.
+            srtp: false,
         })
     }
 }

@@ -46,6 +46,9 @@ pub struct SipAccount {
     pub user: String,
     /// The digest password.
     pub password: Sensitive<String>,
+    /// Offer SRTP (SDES keys, RFC 4568) on the calls we place, and refuse a far end that
+    /// answers without it. An incoming offer of SRTP is always accepted.
+    pub srtp: bool,
 }
 
 impl SipAccount {
@@ -490,7 +493,11 @@ impl UserAgent {
                 .collect::<Vec<_>>()
         });
         let ports = self.media_ports().await?;
-        let local = Local::on(&ports.rtp, Direction::SendRecv)?;
+        let mut local = Local::on(&ports.rtp, Direction::SendRecv)?;
+        if self.account.srtp {
+            local = local.encrypted(1);
+        }
+        let ours = local.crypto.map(|(_, key)| key);
         let caller: Uri = self
             .address()
             .as_str()
@@ -543,10 +550,13 @@ impl UserAgent {
                         && !response.body().is_empty()
                     {
                         match sdp::negotiate(&String::from_utf8_lossy(response.body())) {
+                            Ok(remote) if ours.is_some() && remote.crypto.is_none() => {
+                                tracing::warn!("early media offered without encryption; not played");
+                            }
                             Ok(remote) => {
                                 let (ports, source, sink) = parts.take().expect("media parts until started");
                                 tracing::info!(to, rtp = %remote.rtp, "early media");
-                                early = Some(Media::start(ports, &remote, Direction::RecvOnly, source, sink));
+                                early = Some(Media::start(ports, &remote, Direction::RecvOnly, source, sink, ours));
                             }
                             Err(err) => tracing::warn!(error = %err, "early media description not usable; waiting for the answer"),
                         }
@@ -609,6 +619,16 @@ impl UserAgent {
         }
         let body = String::from_utf8_lossy(answer.body()).into_owned();
         let remote = match sdp::negotiate(&body) {
+            Ok(remote) if ours.is_some() && remote.crypto.is_none() => {
+                let _ = dialog.hangup().await;
+                give_up(early).await;
+                return Err(Error::new(
+                    Code::Network,
+                    format!(
+                        "{to} answered without encrypted media (SRTP), which this line requires, so the call was ended."
+                    ),
+                ));
+            }
             Ok(remote) => remote,
             Err(err) => {
                 let _ = dialog.hangup().await;
@@ -627,9 +647,14 @@ impl UserAgent {
                 media.set_direction(remote.direction.answer());
                 media
             }
-            (None, Some((ports, source, sink))) => {
-                Media::start(ports, &remote, remote.direction.answer(), source, sink)
-            }
+            (None, Some((ports, source, sink))) => Media::start(
+                ports,
+                &remote,
+                remote.direction.answer(),
+                source,
+                sink,
+                ours,
+            ),
             (None, None) => unreachable!("the media parts are taken only to start early media"),
         };
         tracing::info!(to, rtp = %remote.rtp, codec = remote.law.name(), "SIP call answered");
@@ -768,7 +793,9 @@ async fn serve_requests(
                 if let Err(err) = sdp::negotiate(&body) {
                     tracing::info!(error = %err, "refusing an incoming call");
                     let code = match err {
-                        sdp::SdpError::NoCommonCodec(_) => StatusCode::NotAcceptableHere,
+                        sdp::SdpError::NoCommonCodec(_) | sdp::SdpError::NoCommonCrypto(_) => {
+                            StatusCode::NotAcceptableHere
+                        }
                         sdp::SdpError::Malformed(_) => StatusCode::BadRequest,
                     };
                     let _ = tx.reply(code).await;

@@ -83,7 +83,11 @@ impl IncomingCall {
             )
         })?;
         let ports = self.ports.take().expect("ports until answered");
-        let local = Local::on(&ports.rtp, remote.direction.answer())?;
+        let mut local = Local::on(&ports.rtp, remote.direction.answer())?;
+        if let Some((tag, _)) = remote.crypto {
+            // Encrypted offered, encrypted answered: our own key, under the tag chosen.
+            local = local.encrypted(tag);
+        }
         let body = sdp::describe(&local, Some((remote.law, remote.telephone_event)));
         let headers = vec![rsipstack::sip::Header::ContentType(
             "application/sdp".into(),
@@ -91,7 +95,8 @@ impl IncomingCall {
         self.dialog
             .accept(Some(headers), Some(body.into_bytes()))
             .map_err(|e| sip_error("Cannot answer the call", e))?;
-        let media = Media::start(ports, &remote, local.direction, source, sink);
+        let ours = local.crypto.map(|(_, key)| key);
+        let media = Media::start(ports, &remote, local.direction, source, sink, ours);
         Ok(SipCall::new(
             self.dialog,
             media,

@@ -17,6 +17,7 @@ use super::rand_u32;
 use super::rtcp::{self, Ports};
 use super::rtp::Packet;
 use super::sdp::{Direction, Remote};
+use super::srtp::{self, MasterKey};
 
 /// Samples per second of G.711.
 pub const RATE: u32 = 8_000;
@@ -99,14 +100,17 @@ pub struct Media {
 
 impl Media {
     /// Starts sending `source` to and receiving into `sink` from `remote`, on `ports` (RTP,
-    /// and RTCP beside it).
+    /// and RTCP beside it). With `ours` (our SRTP master key) and the far end's in `remote`,
+    /// both ways are SRTP; otherwise plain RTP.
     pub fn start(
         ports: Ports,
         remote: &Remote,
         direction: Direction,
         source: Box<dyn Source>,
         sink: Box<dyn Sink>,
+        ours: Option<MasterKey>,
     ) -> Self {
+        let keys = ours.zip(remote.crypto.map(|(_, theirs)| theirs));
         let socket = Arc::new(ports.rtp);
         let stop = CancellationToken::new();
         let muted = Arc::new(AtomicBool::new(false));
@@ -127,13 +131,21 @@ impl Media {
             source,
             digit_rx,
             shared(),
+            keys.map(|(ours, _)| srtp::Sender::new(&ours)),
         ));
-        let receiver = tokio::spawn(receive_loop(socket, remote_rx.clone(), sink, shared()));
+        let receiver = tokio::spawn(receive_loop(
+            socket,
+            remote_rx.clone(),
+            sink,
+            shared(),
+            keys.map(|(_, theirs)| srtp::Receiver::new(&theirs)),
+        ));
         let reports = tokio::spawn(rtcp::run(
             ports.rtcp,
             remote_rx,
             stats.clone(),
             stop.clone(),
+            keys.map(|(ours, theirs)| (srtp::Sender::new(&ours), srtp::Receiver::new(&theirs))),
         ));
         Self {
             stop,
@@ -227,6 +239,7 @@ async fn send_loop(
     mut source: Box<dyn Source>,
     mut digits: mpsc::UnboundedReceiver<u8>,
     shared: SendShared,
+    mut protect: Option<srtp::Sender>,
 ) {
     let ssrc = shared.stats.ssrc.load(Ordering::Relaxed);
     let mut sequence = rand_u32() as u16;
@@ -298,13 +311,15 @@ async fn send_loop(
         };
         if let Some(packet) = packet {
             packet.write(&mut datagram);
+            let octets = packet.payload.len() as u64;
+            if let Some(protect) = protect.as_mut() {
+                protect.protect_rtp(&mut datagram);
+            }
             sequence = sequence.wrapping_add(1);
             if socket.send_to(&datagram, remote.rtp).await.is_ok() {
                 let stats = &shared.stats;
                 stats.sent.fetch_add(1, Ordering::Relaxed);
-                stats
-                    .sent_octets
-                    .fetch_add((datagram.len() - 12) as u64, Ordering::Relaxed);
+                stats.sent_octets.fetch_add(octets, Ordering::Relaxed);
                 stats.last_timestamp.store(timestamp, Ordering::Relaxed);
             }
         }
@@ -317,6 +332,7 @@ async fn receive_loop(
     mut remote_rx: watch::Receiver<Remote>,
     mut sink: Box<dyn Sink>,
     shared: SendShared,
+    mut unprotect: Option<srtp::Receiver>,
 ) -> Result<(), String> {
     let SendShared {
         stop,
@@ -325,6 +341,7 @@ async fn receive_loop(
         ..
     } = shared;
     let mut buf = vec![0u8; 2048];
+    let mut plain: Vec<u8> = Vec::with_capacity(2048);
     let mut pcm = Vec::with_capacity(FRAME * 2);
     // The stream's first packet fixes the origin of timestamps and sequence numbers.
     let mut origin: Option<(u32, u32)> = None; // (ssrc, first timestamp)
@@ -344,7 +361,20 @@ async fn receive_loop(
             },
         };
         let remote = *remote_rx.borrow_and_update();
-        let Ok(packet) = Packet::parse(&buf[..len]) else {
+        let data: &[u8] = match unprotect.as_mut() {
+            Some(unprotect) => {
+                plain.clear();
+                plain.extend_from_slice(&buf[..len]);
+                if unprotect.unprotect_rtp(&mut plain).is_err() {
+                    // Forged, replayed, or not SRTP at all.
+                    stats.discarded.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
+                &plain
+            }
+            None => &buf[..len],
+        };
+        let Ok(packet) = Packet::parse(data) else {
             stats.discarded.fetch_add(1, Ordering::Relaxed);
             continue;
         };

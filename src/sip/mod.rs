@@ -9,6 +9,7 @@
 //! - [`media`]: the RTP stream of one call, paced at 20 ms, with RFC 4733 digits.
 //! - [`rtp`], [`g711`]: packets and the G.711 codecs.
 //! - [`rtcp`]: reports both ways, and the round trip.
+//! - [`srtp`]: SRTP and SRTCP with SDES keys.
 //! - [`resample`]: rate conversion between the devices (or files) and 8 kHz.
 //! - [`wav`]: files instead of devices, for scripts and tests.
 
@@ -22,6 +23,7 @@ pub mod resample;
 pub mod rtcp;
 pub mod rtp;
 pub mod sdp;
+pub mod srtp;
 pub mod wav;
 
 pub use agent::{Ended, Registered, SipAccount, UserAgent};

@@ -302,6 +302,9 @@ struct LastSr {
     at: Instant,
 }
 
+/// How far below zero a round trip may come out from both ends' rounding: 1 ms.
+const ROUNDING: i32 = 66;
+
 /// The round trip from a report block about our stream that echoes one of our SRs, in
 /// microseconds; `now` is the middle of the NTP time it arrived.
 pub fn round_trip(block: &ReportBlock, now: u32) -> Option<u64> {
@@ -310,9 +313,15 @@ pub fn round_trip(block: &ReportBlock, now: u32) -> Option<u64> {
     }
     let units = now
         .wrapping_sub(block.last_sr)
-        .wrapping_sub(block.delay_since_last_sr);
-    // A negative result (clocks, or a forged report) wraps to a huge one: not a round trip.
-    (units < 0x8000_0000).then(|| u64::from(units) * 1_000_000 / 65_536)
+        .wrapping_sub(block.delay_since_last_sr) as i32;
+    // Both ends round to 1/65,536 s, so a path of microseconds (loopback) can come out a few
+    // units below zero: that is a round trip of about nothing. Far below zero (clocks, or a
+    // forged report) is not a round trip at all.
+    match units {
+        u if u >= 0 => Some(u64::from(u.unsigned_abs()) * 1_000_000 / 65_536),
+        u if u > -ROUNDING => Some(0),
+        _ => None,
+    }
 }
 
 /// Sends our reports to `remote` and reads the far end's, until `stop`; then says BYE.
@@ -321,6 +330,7 @@ pub(super) async fn run(
     remote: tokio::sync::watch::Receiver<Remote>,
     stats: Arc<Stats>,
     stop: CancellationToken,
+    mut srtcp: Option<(super::srtp::Sender, super::srtp::Receiver)>,
 ) {
     let ssrc = stats.ssrc.load(Ordering::Relaxed);
     let cname = format!("{ssrc:08x}@switchboard");
@@ -333,7 +343,9 @@ pub(super) async fn run(
     let jittered = |base: f64| {
         Duration::from_secs_f64(base * (0.5 + f64::from(super::rand_u32() % 1000) / 1000.0))
     };
-    let mut next = Instant::now() + jittered(2.5);
+    // The first report after about a second (§6.2 asks for half the interval, which is for
+    // sessions of many members; a call has two, and the round trip is wanted early).
+    let mut next = Instant::now() + jittered(1.0);
     loop {
         tokio::select! {
             _ = stop.cancelled() => break,
@@ -349,6 +361,9 @@ pub(super) async fn run(
                 sent_before = sent;
                 let block = receiver_block(&stats, &mut previous, last_sr);
                 write_report(&mut out, ssrc, info, block, &cname);
+                if let Some((protect, _)) = srtcp.as_mut() {
+                    protect.protect_rtcp(&mut out);
+                }
                 let to = remote.borrow().rtcp;
                 let _ = socket.send_to(&out, to).await;
             }
@@ -356,7 +371,14 @@ pub(super) async fn run(
                 let Ok((len, from)) = got else { continue };
                 let now = middle(ntp_now());
                 let expected = remote.borrow().rtcp.ip();
-                let reports = match parse(&buf[..len]) {
+                let mut data = buf[..len].to_vec();
+                if let Some((_, unprotect)) = srtcp.as_mut()
+                    && unprotect.unprotect_rtcp(&mut data).is_err()
+                {
+                    stats.discarded.fetch_add(1, Ordering::Relaxed);
+                    continue;
+                }
+                let reports = match parse(&data) {
                     Ok(reports) if from.ip() == expected => reports,
                     _ => {
                         stats.discarded.fetch_add(1, Ordering::Relaxed);
@@ -375,6 +397,7 @@ pub(super) async fn run(
                     };
                     for block in blocks.iter().filter(|b| b.ssrc == ssrc) {
                         if let Some(rtt) = round_trip(block, now) {
+                            // 0 means "not measured yet": a measured nothing is 1 µs.
                             stats.rtt_micros.store(rtt.max(1), Ordering::Relaxed);
                         }
                     }
@@ -392,6 +415,9 @@ pub(super) async fn run(
     let block = receiver_block(&stats, &mut previous, last_sr);
     write_report(&mut out, ssrc, Some(info), block, &cname);
     write_bye(&mut out, ssrc);
+    if let Some((protect, _)) = srtcp.as_mut() {
+        protect.protect_rtcp(&mut out);
+    }
     let to = remote.borrow().rtcp;
     let _ = socket.send_to(&out, to).await;
 }
@@ -525,7 +551,17 @@ mod tests {
         b.last_sr = 0;
         assert_eq!(round_trip(&b, 0x2000_0000), None);
         let b = block();
-        assert_eq!(round_trip(&b, b.last_sr), None, "held longer than it took");
+        assert_eq!(
+            round_trip(&b, b.last_sr),
+            None,
+            "held a second longer than it took"
+        );
+        // A few units below zero is rounding on a path of microseconds.
+        let now = b
+            .last_sr
+            .wrapping_add(b.delay_since_last_sr)
+            .wrapping_sub(3);
+        assert_eq!(round_trip(&b, now), Some(0));
     }
 
     #[test]

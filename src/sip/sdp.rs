@@ -5,6 +5,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 use super::g711::Law;
+use super::srtp::{self, MasterKey};
 
 /// Which way media flows, from the describing side's point of view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,6 +51,8 @@ pub struct Local {
     pub version: u64,
     /// Which way media flows.
     pub direction: Direction,
+    /// SRTP: the `a=crypto` tag and our master key (what we send is protected with it).
+    pub crypto: Option<(u32, MasterKey)>,
 }
 
 impl Local {
@@ -65,7 +68,15 @@ impl Local {
             session: u64::from(super::rand_u32()),
             version: 1,
             direction,
+            crypto: None,
         })
+    }
+
+    /// The same, sending SRTP keyed with a fresh master key under `tag`.
+    #[must_use]
+    pub fn encrypted(mut self, tag: u32) -> Self {
+        self.crypto = Some((tag, MasterKey::random()));
+        self
     }
 }
 
@@ -85,6 +96,9 @@ pub struct Remote {
     pub telephone_event: Option<u8>,
     /// Which way the far end wants media to flow.
     pub direction: Direction,
+    /// SRTP: the tag of the `a=crypto` line chosen and the far end's master key (what it
+    /// sends is protected with it). `None` for plain RTP.
+    pub crypto: Option<(u32, MasterKey)>,
 }
 
 /// Why a description cannot be used.
@@ -96,6 +110,9 @@ pub enum SdpError {
     /// The far end offers no codec we have (answer with 488).
     #[error("no common codec: the far end offers {0}, Switchboard speaks PCMU and PCMA")]
     NoCommonCodec(String),
+    /// The far end wants encrypted media in a way we do not speak (answer with 488).
+    #[error("no common encryption: {0}")]
+    NoCommonCrypto(String),
 }
 
 /// Our description: PCMU and PCMA (in that order of preference, or `only` when the far end
@@ -111,13 +128,25 @@ pub fn describe(local: &Local, only: Option<(Law, Option<u8>)>) -> String {
     if let Some(pt) = event {
         formats.push(pt.to_string());
     }
+    let profile = if local.crypto.is_some() {
+        "RTP/SAVP"
+    } else {
+        "RTP/AVP"
+    };
     let mut sdp = format!(
-        "v=0\r\no=switchboard {session} {version} IN {family} {ip}\r\ns=Switchboard\r\nc=IN {family} {ip}\r\nt=0 0\r\nm=audio {port} RTP/AVP {formats}\r\n",
+        "v=0\r\no=switchboard {session} {version} IN {family} {ip}\r\ns=Switchboard\r\nc=IN {family} {ip}\r\nt=0 0\r\nm=audio {port} {profile} {formats}\r\n",
         session = local.session,
         version = local.version,
         port = local.rtp.port(),
         formats = formats.join(" "),
     );
+    if let Some((tag, key)) = &local.crypto {
+        sdp.push_str(&format!(
+            "a=crypto:{tag} {} {}\r\n",
+            srtp::SUITE,
+            key.inline()
+        ));
+    }
     for law in &laws {
         sdp.push_str(&format!(
             "a=rtpmap:{} {}/8000\r\n",
@@ -151,6 +180,8 @@ pub fn negotiate(sdp: &str) -> Result<Remote, SdpError> {
     let mut rtpmap: Vec<(u8, String)> = Vec::new();
     let mut direction = Direction::SendRecv;
     let mut rtcp: Option<(u16, Option<IpAddr>)> = None;
+    let mut secure = false;
+    let mut cryptos: Vec<(u32, String, String)> = Vec::new();
     let mut seen_version = false;
     // Lines of media sections other than the first audio one are skipped.
     let mut in_audio = false;
@@ -186,9 +217,19 @@ pub fn negotiate(sdp: &str) -> Result<Remote, SdpError> {
                     .next()
                     .and_then(|p| p.split('/').next()?.parse().ok())
                     .ok_or_else(|| malformed(&format!("media line {value:?}")))?;
-                if !parts.next().is_some_and(|p| p.starts_with("RTP/")) {
+                let profile = parts.next().unwrap_or_default();
+                if !profile.starts_with("RTP/") {
                     return Err(malformed(&format!("media line {value:?} is not RTP")));
                 }
+                let this_secure = match profile {
+                    "RTP/AVP" => false,
+                    "RTP/SAVP" => true,
+                    other => {
+                        return Err(SdpError::NoCommonCrypto(format!(
+                            "the far end uses the {other} profile; Switchboard speaks RTP/AVP and RTP/SAVP with SDES keys"
+                        )));
+                    }
+                };
                 let formats = parts
                     .map(|f| f.parse::<u8>().ok().filter(|pt| *pt < 128))
                     .collect::<Option<Vec<u8>>>()
@@ -197,6 +238,7 @@ pub fn negotiate(sdp: &str) -> Result<Remote, SdpError> {
                     continue; // a rejected or empty stream
                 }
                 media = Some((port, formats));
+                secure = this_secure;
                 in_audio = true;
             }
             "a" if media.is_none() || in_audio => {
@@ -206,6 +248,17 @@ pub fn negotiate(sdp: &str) -> Result<Remote, SdpError> {
                     {
                         rtpmap.push((pt, name.to_ascii_lowercase()));
                     }
+                } else if let Some(attribute) = value.strip_prefix("crypto:") {
+                    let mut fields = attribute.split_whitespace();
+                    let (Some(tag), Some(suite), Some(key)) =
+                        (fields.next(), fields.next(), fields.next())
+                    else {
+                        return Err(malformed(&format!("crypto attribute {value:?}")));
+                    };
+                    let tag = tag
+                        .parse::<u32>()
+                        .map_err(|_| malformed(&format!("crypto attribute {value:?}")))?;
+                    cryptos.push((tag, suite.to_owned(), key.to_owned()));
                 } else if let Some(attribute) = value.strip_prefix("rtcp:") {
                     let (port, address) = attribute.split_once(' ').unwrap_or((attribute, ""));
                     let port = port
@@ -273,9 +326,40 @@ pub fn negotiate(sdp: &str) -> Result<Remote, SdpError> {
         Some((port, address)) => SocketAddr::new(address.unwrap_or(ip), port),
         None => SocketAddr::new(ip, port.saturating_add(1)),
     };
+    // Keys only count on the secure profile (RFC 4568 §5); there, one of ours must be there.
+    let crypto = if secure {
+        let mut reasons = Vec::new();
+        let chosen = cryptos.iter().find_map(|(tag, suite, key)| {
+            if suite != srtp::SUITE {
+                reasons.push(suite.clone());
+                return None;
+            }
+            match MasterKey::from_inline(key) {
+                Ok(key) => Some((*tag, key)),
+                Err(why) => {
+                    reasons.push(why);
+                    None
+                }
+            }
+        });
+        Some(chosen.ok_or_else(|| {
+            SdpError::NoCommonCrypto(if reasons.is_empty() {
+                "the far end asks for SRTP but gives no key".to_owned()
+            } else {
+                format!(
+                    "the far end offers {}; Switchboard speaks {}",
+                    reasons.join(", "),
+                    srtp::SUITE
+                )
+            })
+        })?)
+    } else {
+        None
+    };
     Ok(Remote {
         rtp: SocketAddr::new(ip, port),
         rtcp,
+        crypto,
         law,
         telephone_event,
         direction,
@@ -306,6 +390,7 @@ mod tests {
             session: 7,
             version: 1,
             direction: Direction::SendRecv,
+            crypto: None,
         }
     }
 
@@ -356,6 +441,62 @@ mod tests {
                 "{bad}"
             );
         }
+    }
+
+    #[test]
+    fn an_encrypted_offer_carries_our_key_and_reads_back() {
+        let local = local().encrypted(1);
+        let offer = describe(&local, None);
+        assert!(
+            offer.contains("m=audio 40000 RTP/SAVP 0 8 101\r\n"),
+            "{offer}"
+        );
+        assert!(
+            offer.contains("a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:"),
+            "{offer}"
+        );
+        let remote = negotiate(&offer).unwrap();
+        assert_eq!(remote.crypto, local.crypto);
+        // Plain RTP ignores keys (they only count on the secure profile).
+        let plain = offer.replace("RTP/SAVP", "RTP/AVP");
+        assert_eq!(negotiate(&plain).unwrap().crypto, None);
+    }
+
+    #[test]
+    fn encryption_we_do_not_speak_is_refused_in_words() {
+        let base = "v=0\r\nc=IN IP4 10.0.0.9\r\nm=audio 5000 RTP/SAVP 0\r\n";
+        let suites = format!(
+            "{base}a=crypto:1 AES_256_CM_HMAC_SHA1_80 inline:{}\r\n",
+            "A".repeat(60)
+        );
+        for (sdp, says) in [
+            (base.to_owned(), "gives no key"),
+            (suites, "offers AES_256_CM_HMAC_SHA1_80"),
+            (
+                format!("{base}a=crypto:1 AES_CM_128_HMAC_SHA1_80 inline:c2hvcnQ=\r\n"),
+                "not 30",
+            ),
+            (
+                "v=0\r\nc=IN IP4 10.0.0.9\r\nm=audio 5000 UDP/TLS/RTP/SAVPF 0\r\n".to_owned(),
+                "UDP/TLS",
+            ),
+        ] {
+            match negotiate(&sdp) {
+                Err(SdpError::NoCommonCrypto(why)) => assert!(why.contains(says), "{why}"),
+                Err(SdpError::Malformed(why)) if says == "UDP/TLS" => {
+                    assert!(why.contains("not RTP"), "{why}")
+                }
+                other => panic!("{sdp}: {other:?}"),
+            }
+        }
+        // A second key line we can use is chosen over one we cannot.
+        let key = MasterKey::random();
+        let mixed = format!(
+            "{base}a=crypto:1 AES_256_CM_HMAC_SHA1_80 inline:{}\r\na=crypto:2 AES_CM_128_HMAC_SHA1_80 {}\r\n",
+            "A".repeat(60),
+            key.inline()
+        );
+        assert_eq!(negotiate(&mixed).unwrap().crypto, Some((2, key)));
     }
 
     #[test]

@@ -194,8 +194,8 @@ pub struct Phone {
 }
 
 impl Phone {
-    /// Starts it with `codecs` (baresip modules, e.g. `["g711"]`), listening on `port`, and
-    /// waits until it is registered.
+    /// Starts it with `codecs` (baresip modules, e.g. `["g711"]`; with `"srtp"` its media
+    /// must be encrypted), listening on `port`, and waits until it is registered.
     pub fn start(
         dir: &Path,
         user: &str,
@@ -223,7 +223,11 @@ impl Phone {
         };
         std::fs::write(
             dir.join("accounts"),
-            format!("<sip:{user}@{REGISTRAR};transport=udp>;auth_pass={PASSWORD};answermode={mode};regint=60\n"),
+            format!(
+                "<sip:{user}@{REGISTRAR};transport=udp>;auth_pass={PASSWORD};answermode={mode};regint=60{media}\n",
+                // With the srtp module, media must be encrypted (RTP/SAVP, SDES keys).
+                media = if codecs.contains(&"srtp") { ";mediaenc=srtp-mand" } else { "" },
+            ),
         )
         .unwrap();
         let log = dir.join("baresip.log");
