@@ -210,6 +210,7 @@ fn an_outbound_call_carries_sound_both_ways() {
         scene.registrar.log_text()
     );
     assert!(stdout.contains("(hung up)"), "{stdout}");
+    assert!(stdout.contains("media not encrypted (RTP)."), "{stdout}");
     let bob = bob.quit();
 
     // What alice sent reached bob as 440 Hz, and bob's 1 kHz reached alice's file.
@@ -332,7 +333,7 @@ fn srtp_calls_carry_sound_both_ways_and_a_plain_answer_is_refused() {
     let scene = scene();
     let mut bob = scene.phone("bob", 5080, Answer::Auto, &["g711", "srtp"]);
     let heard = scene.path("alice-heard.wav");
-    let (ok, _, stderr) = scene
+    let (ok, stdout, stderr) = scene
         .call(
             "bob",
             &[
@@ -347,6 +348,7 @@ fn srtp_calls_carry_sound_both_ways_and_a_plain_answer_is_refused() {
         )
         .finish(Duration::from_secs(30));
     assert!(ok, "{stderr}");
+    assert!(stdout.contains("media encrypted (SRTP)."), "{stdout}");
     let at_alice = read_wav(&heard);
     assert_eq!(tone_in(&at_alice), 1_000.0);
     assert!(loud_share(&at_alice) > 0.8, "{}", loud_share(&at_alice));
@@ -374,8 +376,9 @@ fn srtp_calls_carry_sound_both_ways_and_a_plain_answer_is_refused() {
     });
     alice.wait_for("registered", Duration::from_secs(10));
     bob.command(&format!("d sip:alice@{REGISTRAR}"));
-    let (ok, _, stderr) = alice.finish(Duration::from_secs(20));
+    let (ok, stdout, stderr) = alice.finish(Duration::from_secs(20));
     assert!(ok, "{stderr}");
+    assert!(stdout.contains("media encrypted (SRTP)."), "{stdout}");
     let at_alice = read_wav(&heard_in);
     assert_eq!(tone_in(&at_alice), 1_000.0);
     assert!(loud_share(&at_alice) > 0.8);

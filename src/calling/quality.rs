@@ -13,6 +13,8 @@ use crate::sip::media::Stats;
 pub struct CallQuality {
     /// The codec, e.g. `PCMU`.
     pub codec: String,
+    /// Whether the sound travels encrypted (SRTP) both ways.
+    pub encrypted: bool,
     /// Interarrival jitter of what the far end sends (RFC 3550), milliseconds.
     pub jitter_ms: f64,
     /// Share of the far end's packets that never arrived, percent.
@@ -57,6 +59,7 @@ impl CallQuality {
         };
         Self {
             codec: codec.to_owned(),
+            encrypted: media.encrypted.load(Ordering::Relaxed),
             jitter_ms,
             loss_percent,
             rtt_ms,

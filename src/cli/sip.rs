@@ -350,8 +350,13 @@ async fn converse(
     let round_trip = quality
         .rtt_ms
         .map_or_else(|| "not measured".to_owned(), |ms| format!("{ms:.1} ms"));
+    let media = if quality.encrypted {
+        "encrypted (SRTP)"
+    } else {
+        "not encrypted (RTP)"
+    };
     println!(
-        "Call over after {:.1} s ({how}): {sent} packets sent, {} received, {} lost{devices}; round trip {round_trip}; MOS estimate {:.2}.",
+        "Call over after {:.1} s ({how}): {sent} packets sent, {} received, {} lost{devices}; round trip {round_trip}; MOS estimate {:.2}; media {media}.",
         started.elapsed().as_secs_f64(),
         quality.received,
         quality.lost,

@@ -81,6 +81,8 @@ pub struct Stats {
     /// The round trip from the far end's last RTCP report about our stream, in microseconds
     /// (0 until one has come).
     pub rtt_micros: AtomicU64,
+    /// Whether both directions are SRTP.
+    pub encrypted: AtomicBool,
 }
 
 /// The running stream; dropping it stops both directions.
@@ -117,6 +119,7 @@ impl Media {
         let direction = Arc::new(AtomicU32::new(direction as u32));
         let stats = Arc::new(Stats::default());
         stats.ssrc.store(rand_u32(), Ordering::Relaxed);
+        stats.encrypted.store(keys.is_some(), Ordering::Relaxed);
         let (digits, digit_rx) = mpsc::unbounded_channel();
         let shared = || SendShared {
             stop: stop.clone(),

@@ -11,7 +11,7 @@ const INCOMING = 'CA' + 'a'.repeat(32);
 const SECOND = 'CA' + 'c'.repeat(32);
 const ADDRESS = 'sip:desktop-4f2a@acme-switchboard.sip.twilio.com';
 const REGISTERED = { state: 'registered', address: ADDRESS, reason: null, next_in: null };
-const QUALITY = { codec: 'PCMU', jitter_ms: 3.4, loss_percent: 0.5, rtt_ms: null, delay_ms: 60, mos: 4.32, received: 1500, lost: 8, underruns: 0, concealed: 2 };
+const QUALITY = { codec: 'PCMU', encrypted: false, jitter_ms: 3.4, loss_percent: 0.5, rtt_ms: null, delay_ms: 60, mos: 4.32, received: 1500, lost: 8, underruns: 0, concealed: 2 };
 /** A desktop with a SIP account, its line registered, Settings on Auto. */
 const SIP = { calling: { sip: true, settings: { engine: 'auto' }, line: REGISTERED } };
 
@@ -158,8 +158,9 @@ describe('calls ringing the SIP line', () => {
       assert.equal(await text(page, 'quality-delay'), '60 ms');
       assert.equal(await text(page, 'quality-codec'), 'PCMU');
       // The far end's first RTCP report brings the round trip.
-      await page.evaluate(([id, q]) => window.__calls.change(id, { quality: { ...q, rtt_ms: 23.6 } }), [INCOMING, QUALITY]);
+      await page.evaluate(([id, q]) => window.__calls.change(id, { quality: { ...q, rtt_ms: 23.6, encrypted: true } }), [INCOMING, QUALITY]);
       await page.getByTestId('quality-rtt').filter({ hasText: '24 ms' }).waitFor();
+      assert.equal(await text(page, 'quality-codec'), 'PCMU encrypted');
       await screenshot(page, 'sip-in-call-quality');
 
       await page.evaluate(([id, q]) => window.__calls.change(id, { quality: { ...q, mos: 3.41, loss_percent: 6.25, jitter_ms: 41.7 } }), [INCOMING, QUALITY]);

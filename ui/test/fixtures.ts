@@ -102,6 +102,7 @@ export function callView(overrides: Partial<CallView> = {}): CallView {
 export function quality(overrides: Partial<CallQuality> = {}): CallQuality {
   return {
     codec: 'PCMU',
+    encrypted: false,
     jitter_ms: 3.4,
     loss_percent: 0.5,
     rtt_ms: null,

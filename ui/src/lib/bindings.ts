@@ -1254,6 +1254,10 @@ export type CallQuality = {
  */
 codec: string, 
 /**
+ * Whether the sound travels encrypted (SRTP) both ways.
+ */
+encrypted: boolean, 
+/**
  * Interarrival jitter of what the far end sends (RFC 3550), milliseconds.
  */
 jitter_ms: number, 

@@ -22,6 +22,12 @@ describe('grade', () => {
 });
 
 describe('qualityFigures', () => {
+  it('says when the sound travels encrypted', () => {
+    expect(byKey(quality({ encrypted: true })).codec).toMatchObject({ value: 'PCMU', note: 'encrypted' });
+    expect(byKey(quality()).codec.note).toBeNull();
+    expect(byKey(quality()).codec.title).toMatch(/unencrypted/);
+  });
+
   it('shows MOS with one decimal, jitter and delay in whole ms, loss in percent, the codec', () => {
     const f = byKey(quality({ mos: 4.32, jitter_ms: 3.4, loss_percent: 0.54, delay_ms: 59.6, codec: 'PCMA' }));
     expect(qualityFigures(quality()).map((x) => x.key)).toEqual(['mos', 'jitter', 'loss', 'rtt', 'delay', 'codec']);

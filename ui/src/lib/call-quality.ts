@@ -10,7 +10,7 @@ export interface QualityFigure {
   key: 'mos' | 'jitter' | 'loss' | 'rtt' | 'delay' | 'codec';
   label: string;
   value: string;
-  /** A word beside the value: the MOS's grade, or that it is not measured. */
+  /** A word beside the value: the MOS's grade, that it is not measured, or that the sound is encrypted. */
   note: string | null;
   /** The MOS's grade, for its colour. */
   grade: Grade | null;
@@ -40,6 +40,8 @@ export function qualityFigures(q: CallQuality): QualityFigure[] {
       ? { key: 'rtt', label: 'Round trip', value: '—', note: 'not measured', grade: null, title: 'The time to the other end and back comes with the far end’s first RTCP report, a few seconds into the call' }
       : { key: 'rtt', label: 'Round trip', value: ms(q.rtt_ms), note: null, grade: null, title: 'The time to the other end and back' },
     { key: 'delay', label: 'Delay', value: ms(q.delay_ms), note: null, grade: null, title: 'Delay added on this computer before you hear the other party' },
-    { key: 'codec', label: 'Codec', value: q.codec, note: null, grade: null, title: 'How the sound is encoded' },
+    q.encrypted
+      ? { key: 'codec', label: 'Codec', value: q.codec, note: 'encrypted', grade: null, title: 'How the sound is encoded; it travels encrypted (SRTP)' }
+      : { key: 'codec', label: 'Codec', value: q.codec, note: null, grade: null, title: 'How the sound is encoded; it travels unencrypted (plain RTP)' },
   ];
 }
