@@ -1,3 +1,6 @@
+//! Over 600 lines: every scenario runs the same sync against the same paginated server and
+//! reads side by side; the cache health tests could move to a file of their own (not done).
+//!
 //! Incremental sync into the local cache against a paginated Twilio-shaped server: paging,
 //! stopping at what is stored, rows not final yet, late transcriptions, deletions on Twilio
 //! (nearby and by the daily full run), 429s mid-sync, malformed rows, resuming after a kill -9

@@ -61,6 +61,26 @@ impl Scene {
         )
     }
 
+    /// `switchboard sip answer` as alice: waits 20 s for one call, sends the 440 Hz file for
+    /// 3 s and writes what it hears to `heard`.
+    fn answer(&self, heard: &std::path::Path) -> Running {
+        let mut c = cli(self.dir.path(), PASSWORD);
+        c.args([
+            "sip",
+            "answer",
+            "--registrar",
+            REGISTRAR,
+            "--sip-user",
+            "alice",
+        ])
+        .args(["--wait", "20", "--seconds", "3"])
+        .arg("--input-wav")
+        .arg(self.path("440.wav"))
+        .arg("--output-wav")
+        .arg(heard);
+        Running::spawn(c)
+    }
+
     /// `switchboard call TO --engine sip` as alice, with `extra` flags.
     fn call(&self, to: &str, extra: &[&str]) -> Running {
         let mut command = cli(self.dir.path(), PASSWORD);
@@ -293,25 +313,7 @@ fn keypad_digits_reach_the_far_end_as_telephone_events() {
 fn an_incoming_call_is_answered_and_carries_sound_both_ways() {
     let scene = scene();
     let heard = scene.path("alice-heard.wav");
-    let mut alice = Running::spawn({
-        let mut c = cli(scene.dir.path(), PASSWORD);
-        c.args([
-            "sip",
-            "answer",
-            "--registrar",
-            REGISTRAR,
-            "--sip-user",
-            "alice",
-            "--wait",
-            "20",
-        ])
-        .arg("--input-wav")
-        .arg(scene.path("440.wav"))
-        .arg("--output-wav")
-        .arg(&heard)
-        .args(["--seconds", "3"]);
-        c
-    });
+    let mut alice = scene.answer(&heard);
     alice.wait_for("registered", Duration::from_secs(10));
     let mut bob = scene.phone("bob", 5080, Answer::Auto, &["g711"]);
     bob.command(&format!("d sip:alice@{REGISTRAR}"));
@@ -355,25 +357,7 @@ fn srtp_calls_carry_sound_both_ways_and_a_plain_answer_is_refused() {
 
     // Bob calls in with his SRTP offer; alice answers with a key of her own.
     let heard_in = scene.path("alice-heard-in.wav");
-    let mut alice = Running::spawn({
-        let mut c = cli(scene.dir.path(), PASSWORD);
-        c.args([
-            "sip",
-            "answer",
-            "--registrar",
-            REGISTRAR,
-            "--sip-user",
-            "alice",
-            "--wait",
-            "20",
-        ])
-        .arg("--input-wav")
-        .arg(scene.path("440.wav"))
-        .arg("--output-wav")
-        .arg(&heard_in)
-        .args(["--seconds", "3"]);
-        c
-    });
+    let mut alice = scene.answer(&heard_in);
     alice.wait_for("registered", Duration::from_secs(10));
     bob.command(&format!("d sip:alice@{REGISTRAR}"));
     let (ok, stdout, stderr) = alice.finish(Duration::from_secs(20));

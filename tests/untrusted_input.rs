@@ -1,3 +1,6 @@
+//! Over 600 lines: one property test per parser of outside input, each with its own
+//! generator; together they are the inventory of what the core reads from outside.
+//!
 //! Untrusted input never panics (issue 18): property tests over every parser in the core that
 //! reads outside input.
 //!

@@ -618,27 +618,21 @@ impl UserAgent {
             ));
         }
         let body = String::from_utf8_lossy(answer.body()).into_owned();
-        let remote = match sdp::negotiate(&body) {
-            Ok(remote) if ours.is_some() && remote.crypto.is_none() => {
-                let _ = dialog.hangup().await;
-                give_up(early).await;
-                return Err(Error::new(
-                    Code::Network,
-                    format!(
-                        "{to} answered without encrypted media (SRTP), which this line requires, so the call was ended."
-                    ),
-                ));
-            }
+        let usable = match sdp::negotiate(&body) {
+            Ok(remote) if ours.is_some() && remote.crypto.is_none() => Err(format!(
+                "{to} answered without encrypted media (SRTP), which this line requires, so the call was ended."
+            )),
+            Ok(remote) => Ok(remote),
+            Err(err) => Err(format!(
+                "{to} answered with audio Switchboard cannot use, so the call was ended: {err}"
+            )),
+        };
+        let remote = match usable {
             Ok(remote) => remote,
-            Err(err) => {
+            Err(why) => {
                 let _ = dialog.hangup().await;
                 give_up(early).await;
-                return Err(Error::new(
-                    Code::Network,
-                    format!(
-                        "{to} answered with audio Switchboard cannot use, so the call was ended: {err}"
-                    ),
-                ));
+                return Err(Error::new(Code::Network, why));
             }
         };
         let media = match (early, parts) {

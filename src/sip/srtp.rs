@@ -124,17 +124,7 @@ impl Keys {
         for (i, b) in index.to_be_bytes()[2..].iter().enumerate() {
             iv[8 + i] ^= b;
         }
-        let mut block = [0u8; 16];
-        for (n, chunk) in data.chunks_mut(16).enumerate() {
-            let mut counter = iv;
-            let low = u16::from_be_bytes([iv[14], iv[15]]).wrapping_add(n as u16);
-            counter[14..].copy_from_slice(&low.to_be_bytes());
-            block.copy_from_slice(&counter);
-            self.cipher.encrypt_block((&mut block).into());
-            for (d, k) in chunk.iter_mut().zip(block) {
-                *d ^= k;
-            }
-        }
+        xor_keystream(&self.cipher, &iv, data);
     }
 
     fn tag(&self, parts: &[&[u8]]) -> [u8; TAG] {
@@ -152,14 +142,19 @@ impl Keys {
 /// AES-CM keystream from `iv` (the low 16 bits count blocks), into `out`.
 fn keystream(cipher: &Aes128, iv: &[u8; 16], out: &mut [u8]) {
     out.fill(0);
+    xor_keystream(cipher, iv, out);
+}
+
+/// XORs `data` with the AES-CM keystream from `iv`.
+fn xor_keystream(cipher: &Aes128, iv: &[u8; 16], data: &mut [u8]) {
     let mut block = [0u8; 16];
-    for (n, chunk) in out.chunks_mut(16).enumerate() {
+    for (n, chunk) in data.chunks_mut(16).enumerate() {
         block.copy_from_slice(iv);
         let low = u16::from_be_bytes([iv[14], iv[15]]).wrapping_add(n as u16);
         block[14..].copy_from_slice(&low.to_be_bytes());
         cipher.encrypt_block((&mut block).into());
-        for (o, k) in chunk.iter_mut().zip(block) {
-            *o ^= k;
+        for (d, k) in chunk.iter_mut().zip(block) {
+            *d ^= k;
         }
     }
 }
